@@ -1,0 +1,52 @@
+/**
+ * Shared state between bridge instances. `memory.ts` implements it for one instance,
+ * `redis.ts` for many behind a load balancer. Every method must answer within a bounded
+ * time even when the backing store is down: callers never hang waiting for Redis.
+ */
+
+/** A string key/value map with per-key expiry. */
+export interface KeyValue {
+  get(key: string): Promise<string | undefined>;
+  /** ttlSeconds > 0 is required: nothing shared lives forever. */
+  set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Refreshes a key's expiry; false when the key does not exist. */
+  touch(key: string, ttlSeconds: number): Promise<boolean>;
+}
+
+/** Fan-out messages between instances (legacy SSE routing, session messages). */
+export interface MessageBus {
+  publish(channel: string, message: string): Promise<void>;
+  /** Returns a function that unsubscribes. */
+  subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>>;
+}
+
+/** Append-only event log per stream, for Streamable HTTP resumption (`Last-Event-ID`). */
+export interface EventLog {
+  /** Appends and returns the new event id (unique, ordered within the stream). */
+  append(streamId: string, message: string, ttlSeconds: number): Promise<string>;
+  /** Events after `afterEventId` in order, or undefined when that id is unknown. */
+  readAfter(afterEventId: string): Promise<{ streamId: string; events: { id: string; message: string }[] } | undefined>;
+}
+
+/** Fixed-window counters for rate limits. */
+export interface Counters {
+  /** Adds one hit to `key` and returns the count in the current window and ms until it resets. */
+  hit(key: string, windowMs: number): Promise<{ count: number; resetMs: number }>;
+}
+
+export interface StoreHealth {
+  kind: 'memory' | 'redis';
+  status: 'ok' | 'degraded';
+  detail?: string;
+}
+
+export interface Store {
+  readonly kind: 'memory' | 'redis';
+  readonly kv: KeyValue;
+  readonly bus: MessageBus;
+  readonly events: EventLog;
+  readonly counters: Counters;
+  health(): Promise<StoreHealth>;
+  close(): Promise<void>;
+}
