@@ -70,6 +70,12 @@ export function createMetrics() {
       labelNames: ['kind'] as const,
       registers,
     }),
+    rateLimitUnchecked: new Counter({
+      name: 'neonpanel_mcp_rate_limit_unchecked_total',
+      help: 'Requests served without a rate-limit check because the store was unavailable (fail open), by kind',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
   };
 }
 

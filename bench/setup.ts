@@ -1,0 +1,103 @@
+/**
+ * The processes of one benchmark run and how the 2 cores are shared between them: the sandbox, the
+ * bridge and the baseline each run in their own process pinned to CPU 0; the load generator runs in
+ * its own process pinned to CPU 1. The benchmark process itself only coordinates.
+ */
+import { createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
+import { Child, tasksetAvailable } from './processes/spawn.js';
+
+const SERVER_CHILD = 'bench/processes/server-child.ts';
+const LOADER_CHILD = 'bench/load/loader.ts';
+
+/** CPU lists for servers and load generator; both undefined when not pinning. */
+export interface Placement {
+  servers: string | undefined;
+  loader: string | undefined;
+  /** One sentence for the report. */
+  description: string;
+}
+
+export function placement(pin: boolean): Placement {
+  const cpus = availableParallelism();
+  if (pin && cpus >= 2 && tasksetAvailable()) {
+    return {
+      servers: '0',
+      loader: '1',
+      description:
+        'taskset pins the sandbox, the bridge, the baseline (each its own process) to CPU 0 and the load generator (its own process) to CPU 1',
+    };
+  }
+  const why = !pin ? '--no-pin' : cpus < 2 ? `only ${cpus} CPU` : 'taskset is not available';
+  return {
+    servers: undefined,
+    loader: undefined,
+    description: `not pinned (${why}): sandbox, bridge, baseline and load generator are separate processes the OS schedules`,
+  };
+}
+
+/** A free TCP port on 127.0.0.1 (the bridge needs its port before it starts, for MCP_PUBLIC_URL). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no free port');
+  return address.port;
+}
+
+/**
+ * The bridge's environment for the benchmark. Limits that exist to protect a shared deployment
+ * from one user are raised, because here one user (alice) stands for all the benchmark's clients:
+ * the per-user rate limit (kept on at its maximum so its counting is still paid), concurrent upstream
+ * calls, and streams/sessions per user.
+ */
+export function bridgeEnv(port: number, sandboxUrl: string, idleCount = 0): Record<string, string> {
+  const streams = String(Math.max(1_000, idleCount + 200));
+  return {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    MCP_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    NEONPANEL_ISSUER: sandboxUrl,
+    NEONPANEL_API_URL: sandboxUrl,
+    LOG_LEVEL: 'info',
+    MCP_RATE_LIMIT_PER_USER: '1000000',
+    MCP_MAX_CONCURRENT_UPSTREAM_PER_USER: '256',
+    MCP_MAX_SSE_STREAMS_PER_USER: streams,
+    MCP_MAX_SSE_STREAMS: streams,
+    MCP_MAX_SESSIONS_PER_USER: streams,
+    MCP_MAX_SESSIONS: streams,
+  };
+}
+
+export function startSandbox(placed: Placement): Promise<Child> {
+  return Child.start('sandbox', SERVER_CHILD, ['sandbox'], { cpus: placed.servers });
+}
+
+export async function startBridge(
+  placed: Placement,
+  sandboxUrl: string,
+  options: { idleCount?: number; nodeFlags?: string[]; name?: string } = {},
+): Promise<Child> {
+  const port = await freePort();
+  return Child.start(options.name ?? 'bridge', SERVER_CHILD, ['bridge'], {
+    cpus: placed.servers,
+    env: bridgeEnv(port, sandboxUrl, options.idleCount),
+    nodeFlags: options.nodeFlags ?? [],
+  });
+}
+
+export function startBaseline(placed: Placement, sandboxUrl: string): Promise<Child> {
+  return Child.start('baseline', SERVER_CHILD, ['baseline'], {
+    cpus: placed.servers,
+    env: {
+      NEONPANEL_ISSUER: sandboxUrl,
+      NEONPANEL_JWKS_URI: `${sandboxUrl}/.well-known/jwks.json`,
+      NEONPANEL_API_URL: sandboxUrl,
+    },
+  });
+}
+
+export function startLoader(placed: Placement): Promise<Child> {
+  return Child.start('load generator', LOADER_CHILD, [], { cpus: placed.loader });
+}

@@ -1,0 +1,188 @@
+import { type CryptoKey, type JSONWebKeySet, type JWSHeaderParameters, createLocalJWKSet } from 'jose';
+import { JWKSMultipleMatchingKeys, JWKSNoMatchingKey } from 'jose/errors';
+import { LRUCache } from 'lru-cache';
+import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { AuthError, quoteUntrusted } from './errors.js';
+
+/** What deep health shows about the issuer's signing keys. */
+export interface JwksStatus {
+  /** ok: last fetch worked; stale: last fetch failed but earlier keys still serve; down: no keys at all. */
+  status: 'ok' | 'stale' | 'down';
+  keysFound: number;
+  /** ISO time of the last successful fetch, null before the first. */
+  lastFetchAt: string | null;
+  lastError?: string;
+}
+
+export interface KeyStoreOptions {
+  jwksUri: string;
+  fetch: typeof fetch;
+  logger: Logger;
+  metrics: Pick<Metrics, 'jwksRefreshes'>;
+  /** Least time between two refetches for a key id already looked for [30 s]. */
+  cooldownMs?: number;
+  /** Least time between refetches when the unknown key id is new: rotation should not wait 30 s [1 s]. */
+  firstSeenCooldownMs?: number;
+  /** Background refresh while healthy [10 min]. */
+  refreshIntervalMs?: number;
+  /** Background retry while the last fetch failed [5 s without keys, else 60 s]. */
+  retryMs?: number;
+  /** Per-fetch timeout [5 s]. */
+  timeoutMs?: number;
+}
+
+type LocalJwks = ReturnType<typeof createLocalJWKSet>;
+
+/**
+ * The issuer's JWKS, fetched by us (not jose's remote set) so deep health can say exactly what
+ * happened: keys found, when, and the last error. Keys already fetched keep serving while the
+ * issuer is down; an unknown `kid` triggers one rate-limited refetch so rotation is picked up.
+ */
+export class KeyStore {
+  private keys: LocalJwks | undefined;
+  private keysFound = 0;
+  private lastFetchAt: number | undefined;
+  private lastAttemptAt = 0;
+  private lastError: string | undefined;
+  private inFlight: Promise<boolean> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** Key ids we already refetched for, so a repeated bad kid waits the full cooldown. */
+  private readonly triedKids: LRUCache<string, true>;
+  private readonly cooldownMs: number;
+  private readonly firstSeenCooldownMs: number;
+  private readonly refreshIntervalMs: number;
+  private readonly retryMs: number | undefined;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: KeyStoreOptions) {
+    this.cooldownMs = options.cooldownMs ?? 30_000;
+    this.firstSeenCooldownMs = options.firstSeenCooldownMs ?? 1_000;
+    this.refreshIntervalMs = options.refreshIntervalMs ?? 600_000;
+    this.retryMs = options.retryMs;
+    this.timeoutMs = options.timeoutMs ?? 5_000;
+    this.triedKids = new LRUCache({ max: 1_000, ttl: this.cooldownMs });
+  }
+
+  /** First fetch, then background refreshes. Never throws: failures show in status(). */
+  async start(): Promise<void> {
+    await this.refresh();
+    this.schedule();
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+  }
+
+  /** True once keys were fetched at least once. */
+  ready(): boolean {
+    return this.keys !== undefined;
+  }
+
+  status(): JwksStatus {
+    const status = !this.keys ? 'down' : this.lastError ? 'stale' : 'ok';
+    return {
+      status,
+      keysFound: this.keysFound,
+      lastFetchAt: this.lastFetchAt === undefined ? null : new Date(this.lastFetchAt).toISOString(),
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+    };
+  }
+
+  /**
+   * The verification key for a token header (alg already allow-listed by the caller).
+   * Throws AuthError: unknown_kid, missing_kid (no kid and several candidate keys), jwks_unavailable.
+   */
+  async resolve(header: JWSHeaderParameters): Promise<CryptoKey> {
+    if (!this.keys) await this.refreshIfAllowed(this.firstSeenCooldownMs);
+    if (!this.keys) {
+      throw new AuthError(
+        'jwks_unavailable',
+        `the issuer's signing keys could not be fetched from ${this.options.jwksUri}${this.lastError ? ` (${this.lastError})` : ''}; try again shortly`,
+      );
+    }
+    try {
+      return await this.keys(header);
+    } catch (error) {
+      if (!(error instanceof JWKSNoMatchingKey)) throw this.explain(error, header);
+    }
+    const kid = header.kid ?? '';
+    const cooldown = this.triedKids.has(kid) ? this.cooldownMs : this.firstSeenCooldownMs;
+    this.triedKids.set(kid, true);
+    if (await this.refreshIfAllowed(cooldown)) {
+      try {
+        return await this.keys(header);
+      } catch (error) {
+        throw this.explain(error, header);
+      }
+    }
+    throw this.explain(new JWKSNoMatchingKey(), header);
+  }
+
+  private explain(error: unknown, header: JWSHeaderParameters): AuthError {
+    const alg = quoteUntrusted(header.alg);
+    if (error instanceof JWKSMultipleMatchingKeys) {
+      return new AuthError(
+        'missing_kid',
+        `the token has no key id (kid) and the issuer publishes ${this.keysFound} keys for ${alg}; a token must name its key`,
+      );
+    }
+    if (error instanceof JWKSNoMatchingKey) {
+      const why = header.kid === undefined ? `no key for ${alg} and the token has no key id (kid)` : undefined;
+      const stale = this.lastError ? ` (the issuer's key set could not be refreshed: ${this.lastError})` : '';
+      return new AuthError('unknown_kid', `${why ?? `unknown key id ${quoteUntrusted(header.kid)}`}${stale}`);
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    return new AuthError('unknown_kid', `key id ${quoteUntrusted(header.kid)} is not a usable ${alg} key: ${message}`);
+  }
+
+  /** Refetches when the last attempt is older than `minGapMs`; joins a fetch already running. */
+  private async refreshIfAllowed(minGapMs: number): Promise<boolean> {
+    if (this.inFlight) return this.inFlight;
+    if (Date.now() - this.lastAttemptAt < minGapMs) return false;
+    return this.refresh();
+  }
+
+  private refresh(): Promise<boolean> {
+    this.inFlight ??= this.fetchKeys().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  private async fetchKeys(): Promise<boolean> {
+    this.lastAttemptAt = Date.now();
+    const { jwksUri, logger, metrics } = this.options;
+    try {
+      const response = await this.options.fetch(jwksUri, {
+        headers: { accept: 'application/json' },
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const body = (await response.json()) as JSONWebKeySet;
+      this.keys = createLocalJWKSet(body); // throws on a malformed set: old keys stay
+      this.keysFound = body.keys.length;
+      this.lastFetchAt = Date.now();
+      this.lastError = undefined;
+      metrics.jwksRefreshes.inc({ outcome: 'ok' });
+      logger.debug({ jwksUri, keysFound: this.keysFound }, 'jwks fetched');
+      return true;
+    } catch (error) {
+      this.lastError = `GET ${jwksUri} failed: ${error instanceof Error ? error.message : String(error)}`;
+      metrics.jwksRefreshes.inc({ outcome: 'error' });
+      logger.warn({ jwksUri, err: this.lastError }, 'jwks fetch failed; keys already fetched keep serving');
+      return false;
+    }
+  }
+
+  private schedule(): void {
+    if (this.closed) return;
+    const delay = this.lastError ? (this.retryMs ?? (this.keys ? 60_000 : 5_000)) : this.refreshIntervalMs;
+    this.timer = setTimeout(() => {
+      void this.refresh().then(() => this.schedule());
+    }, delay);
+    this.timer.unref();
+  }
+}

@@ -1,0 +1,51 @@
+import type { RequestHandler } from 'express';
+
+/** Methods a browser client may use on the MCP routes and the discovery documents. */
+export const CORS_ALLOWED_METHODS = ['GET', 'POST', 'DELETE', 'OPTIONS'] as const;
+
+/** Request headers MCP clients send (Streamable HTTP, 2026-07-28 routing headers, SSE resumption). */
+export const CORS_ALLOWED_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'Accept',
+  'Mcp-Session-Id',
+  'MCP-Protocol-Version',
+  'Mcp-Method',
+  'Mcp-Name',
+  'Last-Event-ID',
+] as const;
+
+/** Response headers a browser client must be able to read: the challenge and the session. */
+export const CORS_EXPOSED_HEADERS = ['WWW-Authenticate', 'Mcp-Session-Id', 'MCP-Protocol-Version'] as const;
+
+/** How long a browser may reuse a preflight answer, seconds. */
+const PREFLIGHT_MAX_AGE_SECONDS = 86_400;
+
+/**
+ * CORS for every route a browser client may call (MCP Inspector, web-based clients). Any origin is
+ * allowed and echoed: the bridge authenticates with bearer tokens, never cookies, so a foreign page
+ * gains nothing a script outside the browser would not have, and no credentials mode is offered.
+ * Preflight `OPTIONS` answers 204 here, before the bearer gate (browsers never send a token on it).
+ */
+export function corsMiddleware(): RequestHandler {
+  const methods = CORS_ALLOWED_METHODS.join(', ');
+  const allowedHeaders = CORS_ALLOWED_HEADERS.join(', ');
+  const exposed = CORS_EXPOSED_HEADERS.join(', ');
+  return (req, res, next) => {
+    const origin = req.headers.origin;
+    res.vary('Origin');
+    if (origin) {
+      res.set('Access-Control-Allow-Origin', origin);
+      res.set('Access-Control-Expose-Headers', exposed);
+    }
+    if (req.method !== 'OPTIONS') return next();
+    res.set('Access-Control-Allow-Methods', methods);
+    res.set('Access-Control-Allow-Headers', allowedHeaders);
+    res.set('Access-Control-Max-Age', String(PREFLIGHT_MAX_AGE_SECONDS));
+    // Chrome's Private Network Access asks this before a public page may reach a loopback bridge.
+    if (req.headers['access-control-request-private-network'] === 'true') {
+      res.set('Access-Control-Allow-Private-Network', 'true');
+    }
+    res.set('Allow', methods).status(204).end();
+  };
+}

@@ -1,0 +1,44 @@
+import type { AuthInfo } from '@modelcontextprotocol/server';
+
+/**
+ * Who is calling, as the MCP layer needs it: the verified token's subject, the raw bearer token
+ * (forwarded to NeonPanel by the tools, never logged) and the HTTP request's correlation id.
+ * It travels to request handlers inside the SDK's pass-through `AuthInfo.extra`, the one value every
+ * transport (Streamable HTTP, 2026-07-28, legacy SSE, the message bus) carries per request.
+ */
+export interface Caller {
+  sub: string;
+  token: string;
+  scopes: string[];
+  /** Seconds since the epoch. */
+  expiresAt: number;
+  clientId: string;
+  /** The correlation id of the HTTP request that carried this message (X-Request-Id). */
+  requestId: string;
+}
+
+/** Wraps a caller in the SDK's AuthInfo so transports hand it to request handlers. */
+export function toAuthInfo(caller: Caller): AuthInfo {
+  return {
+    token: caller.token,
+    clientId: caller.clientId,
+    scopes: caller.scopes,
+    expiresAt: caller.expiresAt,
+    extra: { sub: caller.sub, requestId: caller.requestId },
+  };
+}
+
+/** The caller carried by an AuthInfo, or undefined for an anonymous request. */
+export function fromAuthInfo(authInfo: AuthInfo | undefined): Caller | undefined {
+  const sub = authInfo?.extra?.['sub'];
+  if (!authInfo || typeof sub !== 'string') return undefined;
+  const requestId = authInfo.extra?.['requestId'];
+  return {
+    sub,
+    token: authInfo.token,
+    scopes: authInfo.scopes,
+    expiresAt: authInfo.expiresAt ?? 0,
+    clientId: authInfo.clientId,
+    requestId: typeof requestId === 'string' ? requestId : '',
+  };
+}

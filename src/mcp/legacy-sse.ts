@@ -1,0 +1,184 @@
+/**
+ * The legacy HTTP+SSE transport (protocol 2024-11-05): `GET /sse` + `POST /messages?sessionId=…`.
+ *
+ * Kept in this one module because the SDK ships it only as a frozen v1 copy
+ * (`@modelcontextprotocol/server-legacy/sse`, planned for removal in v3): dropping it later means
+ * deleting this file and its two routes.
+ */
+import type { ServerResponse } from 'node:http';
+import { type AuthInfo, type Server, parseJSONRPCMessage } from '@modelcontextprotocol/server';
+import { SSEServerTransport } from '@modelcontextprotocol/server-legacy/sse';
+import type { Config } from '../config/index.js';
+import type { Store } from '../state/types.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { type Caller, toAuthInfo } from './caller.js';
+import { JsonRpcCode, requestIdOf, sendJsonRpcError } from './jsonrpc.js';
+import type { BuildServer } from './server-factory.js';
+import { isPlausibleSessionId, newSessionId } from './sessions.js';
+
+export interface LegacySseDeps {
+  build: BuildServer;
+  store: Pick<Store, 'kv' | 'bus'>;
+  config: Pick<Config, 'keepAliveMs' | 'maxSseStreamsPerUser' | 'maxSseStreamsTotal'>;
+  metrics: Pick<Metrics, 'sseStreams'>;
+  logger: Logger;
+}
+
+/** Where a stream lives, in `Store.kv`, so a POST landing on another instance can be routed to it. */
+interface StreamRecord {
+  sub: string | null;
+}
+
+/** One JSON-RPC message for a stream held by another instance, sent over `Store.bus`. */
+interface RoutedMessage {
+  message: unknown;
+  authInfo?: AuthInfo;
+}
+
+interface LocalStream {
+  sub: string | null;
+  transport: SSEServerTransport;
+  server: Server;
+}
+
+const streamKey = (id: string) => `mcp:sse:${id}`;
+const streamChannel = (id: string) => `mcp:sse:${id}`;
+
+/**
+ * Open legacy SSE streams on this instance, and the routing of POSTed messages to them (locally, or
+ * over the message bus to the instance that holds the stream).
+ */
+export class LegacySse {
+  private readonly streams = new Map<string, LocalStream>();
+  /** Stream records expire unless refreshed by the keep-alive, so a crashed instance's streams vanish. */
+  private readonly recordTtlSeconds: number;
+
+  constructor(private readonly deps: LegacySseDeps) {
+    this.recordTtlSeconds = Math.max(30, Math.ceil((deps.config.keepAliveMs * 3) / 1000));
+  }
+
+  /** Why one more stream for `sub` would exceed a limit, or undefined. */
+  private refusal(sub: string | null): string | undefined {
+    const { maxSseStreamsTotal, maxSseStreamsPerUser } = this.deps.config;
+    if (this.streams.size >= maxSseStreamsTotal) {
+      return `this server holds its maximum of ${maxSseStreamsTotal} SSE streams; retry later or use Streamable HTTP at /mcp`;
+    }
+    let mine = 0;
+    for (const stream of this.streams.values()) if (stream.sub === sub) mine++;
+    if (mine >= maxSseStreamsPerUser) {
+      return `you already have ${mine} open SSE streams (the limit per user is ${maxSseStreamsPerUser}); close one, or use Streamable HTTP at /mcp`;
+    }
+    return undefined;
+  }
+
+  /** `GET /sse`: opens a stream whose first event is `endpoint`, owned by the caller's subject. */
+  async open(res: ServerResponse, caller: Caller | undefined): Promise<void> {
+    const sub = caller?.sub ?? null;
+    const refusal = this.refusal(sub);
+    if (refusal) {
+      sendJsonRpcError(res, 503, JsonRpcCode.ServerError, `Too many SSE streams: ${refusal}`, {
+        headers: { 'Retry-After': '30' },
+      });
+      return;
+    }
+    const id = newSessionId();
+    const transport = new SSEServerTransport('/messages', res);
+    // The frozen transport names sessions with randomUUID (122 random bits); ours carry 256.
+    (transport as unknown as { _sessionId: string })._sessionId = id;
+    const server = this.deps.build();
+    this.streams.set(id, { sub, transport, server });
+    this.deps.metrics.sseStreams.inc();
+
+    const unsubscribe = await this.deps.store.bus.subscribe(streamChannel(id), (raw) => this.deliverRouted(id, raw));
+    const keepAlive = setInterval(() => {
+      res.write(': keepalive\n\n');
+      this.deps.store.kv.touch(streamKey(id), this.recordTtlSeconds).catch(() => undefined);
+    }, this.deps.config.keepAliveMs);
+    res.on('close', () => {
+      clearInterval(keepAlive);
+      if (!this.streams.delete(id)) return;
+      this.deps.metrics.sseStreams.dec();
+      void unsubscribe().catch(() => undefined);
+      void this.deps.store.kv.delete(streamKey(id)).catch(() => undefined);
+      void server.close();
+    });
+    const record: StreamRecord = { sub };
+    await this.deps.store.kv.set(streamKey(id), JSON.stringify(record), this.recordTtlSeconds);
+    await server.connect(transport);
+    res.socket?.setNoDelay(true);
+  }
+
+  /** A message routed from another instance to a stream held here. */
+  private deliverRouted(id: string, raw: string): void {
+    const stream = this.streams.get(id);
+    if (!stream) return;
+    try {
+      const routed = JSON.parse(raw) as RoutedMessage;
+      void stream.transport.handleMessage(routed.message, { authInfo: routed.authInfo }).catch(() => undefined);
+    } catch (error) {
+      this.deps.logger.warn({ err: error, sessionId: id }, 'dropped a malformed routed SSE message');
+    }
+  }
+
+  /**
+   * `POST /messages?sessionId=…`: hands the message to the caller's stream (here, or over the bus)
+   * and answers 202; the JSON-RPC response goes down the stream. Another user's session is treated
+   * as unknown: refused, and nothing reaches that stream.
+   */
+  async post(res: ServerResponse, sessionId: string, body: unknown, caller: Caller | undefined): Promise<void> {
+    const id = requestIdOf(body);
+    let message: unknown;
+    try {
+      message = parseJSONRPCMessage(body);
+    } catch {
+      sendJsonRpcError(
+        res,
+        400,
+        JsonRpcCode.InvalidRequest,
+        'Invalid Request: the body must be one JSON-RPC 2.0 message ({"jsonrpc":"2.0","method":…})',
+        { id },
+      );
+      return;
+    }
+    const sub = caller?.sub ?? null;
+    const owner = await this.ownerOf(sessionId);
+    if (owner === undefined || (owner.sub !== null && owner.sub !== sub)) {
+      sendJsonRpcError(
+        res,
+        404,
+        JsonRpcCode.SessionNotFound,
+        'Session not found: this sessionId is unknown, closed or belongs to another user; open a new stream with GET /sse',
+        { id },
+      );
+      return;
+    }
+    const authInfo = caller ? toAuthInfo(caller) : undefined;
+    const local = this.streams.get(sessionId);
+    if (local) {
+      await local.transport.handleMessage(message, { authInfo });
+    } else {
+      const routed: RoutedMessage = { message, authInfo };
+      await this.deps.store.bus.publish(streamChannel(sessionId), JSON.stringify(routed));
+    }
+    res.writeHead(202, { 'Content-Type': 'text/plain' }).end('Accepted');
+  }
+
+  private async ownerOf(sessionId: string): Promise<StreamRecord | undefined> {
+    if (!isPlausibleSessionId(sessionId)) return undefined;
+    const local = this.streams.get(sessionId);
+    if (local) return { sub: local.sub };
+    const raw = await this.deps.store.kv.get(streamKey(sessionId));
+    return raw === undefined ? undefined : (JSON.parse(raw) as StreamRecord);
+  }
+
+  /** Ends every stream held here cleanly (graceful shutdown). */
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.streams.values()].map((stream) => stream.transport.close()));
+  }
+
+  /** Open streams on this instance. */
+  get activeCount(): number {
+    return this.streams.size;
+  }
+}

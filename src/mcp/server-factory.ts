@@ -1,0 +1,113 @@
+import {
+  type CallToolResult,
+  type ListToolsResult,
+  ProtocolError,
+  ProtocolErrorCode,
+  Server,
+  type Tool,
+} from '@modelcontextprotocol/server';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
+import type { Logger } from '../telemetry/logger.js';
+import type { BridgeTool } from '../tools/index.js';
+import { fromAuthInfo } from './caller.js';
+import { packageInfo } from './package-info.js';
+
+/** What the server factory needs: the tool catalog (built once) and a logger. */
+export interface McpServerFactoryDeps {
+  tools: readonly BridgeTool[];
+  logger: Logger;
+}
+
+/** Builds a fresh low-level MCP `Server` for one request, connection or session. Cheap by design. */
+export type BuildServer = () => Server;
+
+const INSTRUCTIONS =
+  'Tools for NeonPanel (inventory, landed cost, COGS and revenue for e-commerce sellers). ' +
+  'Start with list_companies to find the company uuids the other tools take.';
+
+/** The `tools/list` answer, computed once from the catalog: the same object serves every request. */
+function describeTools(tools: readonly BridgeTool[]): ListToolsResult {
+  return {
+    tools: tools.map((tool): Tool => {
+      const described: Tool = {
+        name: tool.name,
+        title: tool.title,
+        description: tool.description,
+        inputSchema: tool.inputSchema as Tool['inputSchema'],
+        annotations: tool.annotations,
+      };
+      if (tool.outputSchema) described.outputSchema = tool.outputSchema as Tool['outputSchema'];
+      if (tool._meta) described._meta = tool._meta;
+      return described;
+    }),
+  };
+}
+
+/** A tool result that tells the model something failed on our side, with the id to report. */
+function unexpectedFailure(toolName: string, requestId: string): CallToolResult {
+  return {
+    content: [
+      {
+        type: 'text',
+        text: `The ${toolName} tool failed unexpectedly on the bridge (request id ${requestId}). Try again; if it keeps failing, report this request id.`,
+      },
+    ],
+    isError: true,
+  };
+}
+
+/**
+ * Defines the MCP surface once and returns the factory every transport uses.
+ *
+ * Everything expensive is done here, once: the tool list and schemas, the name index and the JSON
+ * Schema validator. Each call of the returned function only wires two handlers onto a new low-level
+ * `Server` (the SDK's per-request construction is its main cost, so it must stay this small).
+ * Tools keep their raw JSON Schemas; `tool.call` validates its own arguments.
+ */
+export function createMcpServerFactory(deps: McpServerFactoryDeps): BuildServer {
+  const listResult = describeTools(deps.tools);
+  const byName = new Map(deps.tools.map((tool) => [tool.name, tool]));
+  const jsonSchemaValidator = new AjvJsonSchemaValidator();
+  const serverInfo = { name: packageInfo.name, title: 'NeonPanel', version: packageInfo.version };
+
+  return () => {
+    const server = new Server(serverInfo, {
+      capabilities: { tools: { listChanged: false } },
+      instructions: INSTRUCTIONS,
+      jsonSchemaValidator,
+    });
+    server.setRequestHandler('tools/list', () => listResult);
+    server.setRequestHandler('tools/call', async (request, ctx) => {
+      const name = request.params.name;
+      const tool = byName.get(name);
+      if (!tool) {
+        throw new ProtocolError(
+          ProtocolErrorCode.InvalidParams,
+          `Unknown tool "${name}" in params.name; call tools/list for the available tools`,
+        );
+      }
+      const caller = fromAuthInfo(ctx.http?.authInfo);
+      if (!caller) {
+        throw new ProtocolError(
+          ProtocolErrorCode.InvalidRequest,
+          'tools/call needs a bearer token: send Authorization: Bearer <token> (sign in to NeonPanel first)',
+        );
+      }
+      const logger = deps.logger.child({ reqId: caller.requestId, mcpId: ctx.mcpReq.id, sub: caller.sub, tool: name });
+      try {
+        return await tool.call(request.params.arguments ?? {}, {
+          token: caller.token,
+          sub: caller.sub,
+          requestId: caller.requestId,
+          signal: ctx.mcpReq.signal,
+          logger,
+        });
+      } catch (error) {
+        // tool.call turns every upstream fault into a result; reaching here is a bug, not the caller's fault.
+        logger.error({ err: error }, 'tool call threw');
+        return unexpectedFailure(name, caller.requestId);
+      }
+    });
+    return server;
+  };
+}

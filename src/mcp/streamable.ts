@@ -1,0 +1,225 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { toWebRequest } from '@modelcontextprotocol/node';
+import {
+  type EventStore,
+  type JSONRPCMessage,
+  type Server,
+  WebStandardStreamableHTTPServerTransport,
+  isJSONRPCErrorResponse,
+  isJSONRPCRequest,
+  isJSONRPCResultResponse,
+} from '@modelcontextprotocol/server';
+import type { Config } from '../config/index.js';
+import type { EventLog } from '../state/types.js';
+import type { Logger } from '../telemetry/logger.js';
+import { type Caller, toAuthInfo } from './caller.js';
+import { createSessionEventStore } from './event-store.js';
+import { JsonRpcCode, requestIdOf, sendJsonRpcError } from './jsonrpc.js';
+import type { BuildServer } from './server-factory.js';
+import type { SessionRecord, SessionRegistry } from './sessions.js';
+import { writeWebResponse } from './web-response.js';
+
+/** What the Streamable HTTP (2025-era) transport needs. */
+export interface StreamableDeps {
+  build: BuildServer;
+  sessions: SessionRegistry;
+  events: EventLog;
+  config: Pick<Config, 'keepAliveMs' | 'sessionIdleSeconds' | 'maxBodyBytes' | 'upstreamTimeoutMs'>;
+  logger: Logger;
+}
+
+type ResponseShape = 'json' | 'sse';
+
+/**
+ * Picks JSON or SSE for a POST from what the client accepts, and rewrites `Accept` so the SDK
+ * transport (which insists on both types) serves that choice. `preferred` wins when both are accepted.
+ */
+function chooseShape(req: IncomingMessage, preferred: ResponseShape): ResponseShape {
+  const accept = req.headers.accept ?? '';
+  const json = accept.includes('application/json') || accept.includes('*/*') || accept === '';
+  const sse = accept.includes('text/event-stream');
+  const shape: ResponseShape = json && sse ? preferred : sse ? 'sse' : 'json';
+  req.headers.accept = 'application/json, text/event-stream';
+  return shape;
+}
+
+function countRequests(body: unknown): number {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.filter((m) => isJSONRPCRequest(m)).length;
+}
+
+function initializeRecord(body: unknown, caller: Caller | undefined): SessionRecord {
+  const params = (body as { params?: Record<string, unknown> }).params ?? {};
+  return {
+    sub: caller?.sub ?? null,
+    protocolVersion: typeof params['protocolVersion'] === 'string' ? params['protocolVersion'] : 'unknown',
+    clientInfo: params['clientInfo'] as SessionRecord['clientInfo'],
+    capabilities: params['capabilities'] as SessionRecord['capabilities'],
+    createdAt: new Date().toISOString(),
+  };
+}
+
+/**
+ * Streamable HTTP for protocol revisions 2024-11-05 … 2025-11-25 on `/mcp`.
+ *
+ * A session is a record in the shared store, not an object in this process: every request builds
+ * a fresh server and a per-request transport (the SDK's stateless transport, after this class has
+ * checked the session and its owner), so any instance can serve any session and resume its streams
+ * from the shared event log. Only open GET streams live here, so they can be ended on DELETE and
+ * at shutdown.
+ */
+export class StreamableHttp {
+  private readonly openStreams = new Map<string, Set<WebStandardStreamableHTTPServerTransport>>();
+
+  constructor(private readonly deps: StreamableDeps) {}
+
+  private eventStore(sessionId: string): EventStore {
+    return createSessionEventStore(this.deps.events, sessionId, this.deps.config.sessionIdleSeconds);
+  }
+
+  private transport(options: {
+    sessionId?: string;
+    shape: ResponseShape;
+    eventStore?: EventStore;
+    onsessioninitialized?: (id: string) => Promise<void>;
+  }): WebStandardStreamableHTTPServerTransport {
+    const { sessionId } = options;
+    return new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: sessionId === undefined ? undefined : () => sessionId,
+      onsessioninitialized: options.onsessioninitialized,
+      enableJsonResponse: options.shape === 'json',
+      eventStore: options.eventStore,
+      keepAliveMs: this.deps.config.keepAliveMs,
+      maxRequestBodySize: this.deps.config.maxBodyBytes,
+    });
+  }
+
+  /**
+   * Serves one POST on a fresh server, and closes that server once every request in the body has
+   * been answered: not when the client disconnects, so an answer still reaches the event log and a
+   * client resuming with Last-Event-ID gets it.
+   */
+  private async serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+    caller: Caller | undefined,
+    transport: WebStandardStreamableHTTPServerTransport,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<void> {
+    const server = this.deps.build();
+    const closed = this.closeWhenAnswered(server, transport, countRequests(body));
+    await server.connect(transport);
+    const webRequest = await toWebRequest(req, body);
+    const authInfo = caller ? toAuthInfo(caller) : undefined;
+    const response = await transport.handleRequest(webRequest, { parsedBody: body, authInfo });
+    await writeWebResponse(res, response, extraHeaders);
+    if (response.status !== 200) void server.close();
+    await closed;
+  }
+
+  private closeWhenAnswered(server: Server, transport: WebStandardStreamableHTTPServerTransport, requests: number) {
+    let pending = requests;
+    const send = transport.send.bind(transport);
+    let resolve = () => {};
+    const promise = new Promise<void>((done) => {
+      resolve = done;
+    });
+    let closing = false;
+    const close = () => {
+      if (closing) return;
+      closing = true;
+      clearTimeout(timer);
+      void server.close().finally(resolve);
+    };
+    // Bound: a request that never answers (a bug) must not pin its server in memory.
+    const timer = setTimeout(close, this.deps.config.upstreamTimeoutMs * 2 + 5_000);
+    timer.unref();
+    transport.send = async (message: JSONRPCMessage, options?: Parameters<typeof send>[1]) => {
+      await send(message, options);
+      if ((isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) && --pending <= 0) close();
+    };
+    if (pending === 0) queueMicrotask(close);
+    return promise;
+  }
+
+  /** `initialize` without a session: opens a new session owned by the caller. */
+  async initialize(req: IncomingMessage, res: ServerResponse, body: unknown, caller: Caller | undefined, id: string) {
+    const shape = chooseShape(req, 'json');
+    const record = initializeRecord(body, caller);
+    const transport = this.transport({
+      sessionId: id,
+      shape,
+      eventStore: this.eventStore(id),
+      onsessioninitialized: (sessionId) => this.deps.sessions.create(sessionId, record),
+    });
+    await this.serve(req, res, body, caller, transport);
+  }
+
+  /** A 2025-era request without a session: answered statelessly, JSON when the client accepts it. */
+  async stateless(req: IncomingMessage, res: ServerResponse, body: unknown, caller: Caller | undefined) {
+    const shape = chooseShape(req, 'json');
+    await this.serve(req, res, body, caller, this.transport({ shape }));
+  }
+
+  /** A POST in a session the caller owns (checked by the caller of this method). */
+  async post(req: IncomingMessage, res: ServerResponse, body: unknown, caller: Caller | undefined, id: string) {
+    const shape = chooseShape(req, 'sse');
+    const transport = this.transport({ shape, eventStore: this.eventStore(id) });
+    await this.serve(req, res, body, caller, transport, { 'mcp-session-id': id });
+  }
+
+  /** The session's server stream (GET), or a replay of a dropped stream when Last-Event-ID is sent. */
+  async stream(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    const transport = this.transport({ shape: 'sse', eventStore: this.eventStore(id) });
+    let streams = this.openStreams.get(id);
+    if (!streams) {
+      streams = new Set();
+      this.openStreams.set(id, streams);
+    }
+    streams.add(transport);
+    res.on('close', () => {
+      streams.delete(transport);
+      if (streams.size === 0) this.openStreams.delete(id);
+      void transport.close();
+    });
+    const response = await transport.handleRequest(await toWebRequest(req));
+    await writeWebResponse(res, response, { 'mcp-session-id': id });
+  }
+
+  /** DELETE: ends the session everywhere and closes its streams held here. */
+  async terminate(res: ServerResponse, id: string): Promise<void> {
+    await this.deps.sessions.delete(id);
+    await this.closeStreams(id);
+    res.writeHead(200).end();
+  }
+
+  private async closeStreams(id: string): Promise<void> {
+    const streams = this.openStreams.get(id);
+    this.openStreams.delete(id);
+    await Promise.all([...(streams ?? [])].map((transport) => transport.close()));
+  }
+
+  /** Ends every open server stream cleanly (graceful shutdown). */
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.openStreams.keys()].map((id) => this.closeStreams(id)));
+  }
+
+  /** Open GET streams held by this instance. */
+  get openStreamCount(): number {
+    let count = 0;
+    for (const streams of this.openStreams.values()) count += streams.size;
+    return count;
+  }
+}
+
+/** Answers a request that named a session this caller cannot use: unknown, expired or someone else's (alike). */
+export function sessionNotFound(res: ServerResponse, body: unknown): void {
+  sendJsonRpcError(
+    res,
+    404,
+    JsonRpcCode.SessionNotFound,
+    'Session not found: the Mcp-Session-Id is unknown, expired or belongs to another user; send initialize without Mcp-Session-Id to start a new session',
+    { id: requestIdOf(body) },
+  );
+}

@@ -1,0 +1,133 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { dereference } from '@apidevtools/json-schema-ref-parser';
+import YAML from 'yaml';
+
+/** The bundled NeonPanel API document, relative to the package root. */
+export const BUNDLED_API_DOCUMENT = 'openapi/neonpanel-api.openapi.yaml';
+
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+/** An API document that is not usable: every problem found is listed. */
+export class OpenApiDocumentError extends Error {
+  override readonly name = 'OpenApiDocumentError';
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`${source} is not a usable OpenAPI 3.0 document: ${problems.join('; ')}`);
+  }
+}
+
+/** A parsed, validated document with every local `$ref` inlined. */
+export interface ApiDocument {
+  source: string;
+  /** The document's `info.version`. */
+  version: string;
+  title: string;
+  raw: Record<string, unknown>;
+}
+
+/**
+ * The package root: the nearest folder above this module holding our package.json. Walking up
+ * works both from `src/openapi/` (tsx, tests) and from `dist/src/openapi/` (the built server).
+ */
+export function packageRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
+  let dir = from;
+  for (;;) {
+    const candidate = join(dir, 'package.json');
+    if (existsSync(candidate) && existsSync(join(dir, BUNDLED_API_DOCUMENT))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`no package root with ${BUNDLED_API_DOCUMENT} above ${from}`);
+    dir = parent;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Structural checks the tools depend on; returns every problem, not just the first. */
+export function validateDocumentShape(doc: unknown): string[] {
+  if (!isObject(doc)) return ['the document is not a YAML/JSON object'];
+  const problems: string[] = [];
+  if (typeof doc['openapi'] !== 'string' || !/^3\.0\.\d+$/.test(doc['openapi'])) {
+    problems.push(`"openapi" must be 3.0.x, got ${JSON.stringify(doc['openapi'])}`);
+  }
+  if (!isObject(doc['info']) || typeof doc['info']['version'] !== 'string') {
+    problems.push('"info.version" is missing');
+  }
+  if (!isObject(doc['paths'])) return [...problems, '"paths" is missing'];
+  const seen = new Map<string, string>();
+  for (const [path, item] of Object.entries(doc['paths'])) {
+    if (!path.startsWith('/')) problems.push(`path "${path}" must start with "/"`);
+    if (!isObject(item)) continue;
+    for (const method of HTTP_METHODS) {
+      const op = item[method];
+      if (!isObject(op)) continue;
+      const where = `${method.toUpperCase()} ${path}`;
+      const id = op['operationId'];
+      if (typeof id !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(id)) {
+        problems.push(`${where} needs an operationId of letters, digits and underscores, got ${JSON.stringify(id)}`);
+        continue;
+      }
+      const previous = seen.get(id);
+      if (previous) problems.push(`operationId "${id}" is used by both ${previous} and ${where}`);
+      seen.set(id, where);
+      const params = [...asArray(item['parameters']), ...asArray(op['parameters'])];
+      for (const param of params) {
+        if (!isObject(param) || '$ref' in param) continue;
+        if (typeof param['name'] !== 'string' || !['path', 'query', 'header', 'cookie'].includes(String(param['in']))) {
+          problems.push(`${where} has a parameter without a valid "name" and "in"`);
+        } else if (!isObject(param['schema']) && !isObject(param['content'])) {
+          problems.push(`${where} parameter "${param['name']}" has no schema`);
+        }
+      }
+      for (const name of path.match(/\{[^}]+\}/g) ?? []) {
+        const bare = name.slice(1, -1);
+        const declared = params.some((p) => isObject(p) && ('$ref' in p || (p['name'] === bare && p['in'] === 'path')));
+        if (!declared) problems.push(`${where} does not declare its path parameter "${bare}"`);
+      }
+    }
+  }
+  if (seen.size === 0) problems.push('the document has no operations');
+  return problems;
+}
+
+function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/**
+ * Parses, validates and dereferences an API document given as text. Only local `$ref`s are
+ * followed: a document must never make the bridge read files or URLs it names. A `$ref` with
+ * sibling `description`/`nullable` keeps them (the document relies on that for nullable objects).
+ */
+export async function parseApiDocument(text: string, source: string): Promise<ApiDocument> {
+  let parsed: unknown;
+  try {
+    parsed = YAML.parse(text);
+  } catch (err) {
+    throw new OpenApiDocumentError(source, [`YAML/JSON does not parse: ${(err as Error).message}`]);
+  }
+  const problems = validateDocumentShape(parsed);
+  if (problems.length > 0) throw new OpenApiDocumentError(source, problems);
+  let raw: Record<string, unknown>;
+  try {
+    raw = (await dereference(parsed as object, {
+      resolve: { external: false },
+      dereference: { circular: false, preservedProperties: ['description', 'nullable'] },
+    })) as Record<string, unknown>;
+  } catch (err) {
+    throw new OpenApiDocumentError(source, [`$ref resolution failed: ${(err as Error).message}`]);
+  }
+  const info = raw['info'] as Record<string, unknown>;
+  return { source, raw, version: String(info['version']), title: String(info['title'] ?? '') };
+}
+
+/** Loads a document from a file path (default: the bundled NeonPanel API document). */
+export async function loadApiDocument(path: string = join(packageRoot(), BUNDLED_API_DOCUMENT)): Promise<ApiDocument> {
+  return parseApiDocument(readFileSync(path, 'utf8'), path);
+}

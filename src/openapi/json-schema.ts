@@ -1,0 +1,101 @@
+import { fromSchema } from '@openapi-contrib/openapi-schema-to-json-schema';
+
+/** A JSON Schema (draft 2020-12 subset) as plain data. */
+export interface JsonSchema {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  required?: string[];
+  enum?: unknown[];
+  description?: string;
+  [keyword: string]: unknown;
+}
+
+/**
+ * Which side of a tool a schema is for. Input schemas are read by models and by strict clients
+ * (Gemini, Anthropic), so they carry no union types: a nullable parameter is simply optional.
+ * Output schemas describe what NeonPanel returns, so `nullable` becomes `["T", "null"]` there.
+ */
+export type SchemaMode = 'input' | 'output';
+
+/** Keywords OpenAPI 3.0 has that mean nothing to a tool's caller. */
+const DROPPED_KEYWORDS = ['discriminator', 'readOnly', 'writeOnly', 'xml', 'externalDocs', 'deprecated', '$schema'];
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Folds `allOf` members into one object schema (the document builds paginated responses as
+ * `allOf: [Pagination, {data}]`). Properties and `required` are unioned; the last member's own
+ * keywords win. Clients reject combinators at the top of a tool schema, so none may survive here.
+ */
+function mergeAllOf(schema: Record<string, unknown>): Record<string, unknown> {
+  const members = schema['allOf'];
+  if (!Array.isArray(members)) return schema;
+  const { allOf: _allOf, ...own } = schema;
+  const merged: Record<string, unknown> = {};
+  const properties: Record<string, unknown> = {};
+  const required = new Set<string>();
+  for (const member of [...members.filter(isObject).map(mergeAllOf), own]) {
+    const { properties: memberProps, required: memberRequired, ...rest } = member;
+    Object.assign(merged, rest);
+    if (isObject(memberProps)) Object.assign(properties, memberProps);
+    if (Array.isArray(memberRequired)) for (const name of memberRequired) required.add(String(name));
+  }
+  if (Object.keys(properties).length > 0) {
+    merged['properties'] = properties;
+    merged['type'] ??= 'object';
+  }
+  if (required.size > 0) merged['required'] = [...required];
+  return merged;
+}
+
+/** Applies `mergeAllOf` everywhere in a schema tree, before the generic conversion runs. */
+function mergeAllOfDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(mergeAllOfDeep);
+  if (!isObject(value)) return value;
+  const merged = mergeAllOf(value);
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(merged)) out[key] = mergeAllOfDeep(child);
+  return out;
+}
+
+/** OpenAPI's singular `example` becomes JSON Schema's `examples`; mode-specific nullability. */
+function finish(value: unknown, mode: SchemaMode): unknown {
+  if (Array.isArray(value)) return value.map((item) => finish(item, mode));
+  if (!isObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) {
+    if (DROPPED_KEYWORDS.includes(key)) continue;
+    if (key === 'example') {
+      if (mode === 'input' && child !== null && child !== undefined) out['examples'] = [child];
+      continue;
+    }
+    if (key === 'properties' && isObject(child)) {
+      out[key] = Object.fromEntries(Object.entries(child).map(([name, prop]) => [name, finish(prop, mode)]));
+      continue;
+    }
+    out[key] = finish(child, mode);
+  }
+  if (mode === 'input') {
+    if (Array.isArray(out['type'])) {
+      const types = (out['type'] as string[]).filter((t) => t !== 'null');
+      out['type'] = types.length === 1 ? types[0] : types;
+    }
+    if (Array.isArray(out['enum'])) out['enum'] = (out['enum'] as unknown[]).filter((v) => v !== null);
+  }
+  return out;
+}
+
+/**
+ * Converts a dereferenced OpenAPI 3.0 schema object to JSON Schema: `allOf` merged, `nullable`
+ * handled per mode, `example` → `examples` (inputs only, outputs stay small), OpenAPI-only keywords
+ * removed. The input is not modified.
+ */
+export function toJsonSchema(openapiSchema: unknown, mode: SchemaMode): JsonSchema {
+  if (!isObject(openapiSchema)) return {};
+  const merged = mergeAllOfDeep(openapiSchema) as Record<string, unknown>;
+  const converted = fromSchema(merged, { cloneSchema: true, strictMode: false, keepNotSupported: ['example'] });
+  return finish(converted, mode) as JsonSchema;
+}

@@ -1,0 +1,182 @@
+import type { Logger } from '../telemetry/logger.js';
+import { formatEventId, parseEventId } from './event-id.js';
+import type { Counters, EventLog, KeyValue, MessageBus, Store } from './types.js';
+
+/** The in-process store, plus a count of what it holds (for tests and memory checks). */
+export interface MemoryStore extends Store {
+  /** Keys, event streams and counter windows held right now, expired or not yet swept included. */
+  entryCount(): number;
+}
+
+/** Options of the in-process store; the defaults suit production. */
+export interface MemoryStoreOptions {
+  logger: Logger;
+  /** How often expired keys, streams and counters are dropped, ms. Default 30 s. */
+  sweepIntervalMs?: number;
+  /** Events kept per stream; older ones are dropped first. Default 1,000. */
+  maxEventsPerStream?: number;
+  /** Clock, for tests. Default `Date.now`. */
+  now?: () => number;
+}
+
+interface Expiring {
+  expiresAt: number;
+}
+
+interface StreamLog extends Expiring {
+  nextSeq: number;
+  events: { seq: number; message: string }[];
+}
+
+/** Throws on a ttl the contract forbids: nothing shared lives forever. */
+export function assertTtl(ttlSeconds: number): void {
+  if (!(ttlSeconds > 0) || !Number.isFinite(ttlSeconds)) {
+    throw new RangeError(`ttlSeconds must be a positive number, got ${ttlSeconds}`);
+  }
+}
+
+/** Throws on a counter window that is not a positive whole number of ms. */
+export function assertWindow(windowMs: number): void {
+  if (!Number.isInteger(windowMs) || windowMs <= 0) {
+    throw new RangeError(`windowMs must be a positive whole number, got ${windowMs}`);
+  }
+}
+
+/**
+ * The store for a single instance: everything in this process's memory. Memory stays bounded:
+ * every entry expires, a timer sweeps expired entries, and each event stream keeps its newest events only.
+ */
+export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
+  const now = options.now ?? Date.now;
+  const maxEvents = options.maxEventsPerStream ?? 1_000;
+  const values = new Map<string, Expiring & { value: string }>();
+  const streams = new Map<string, StreamLog>();
+  const windows = new Map<string, Expiring & { count: number }>();
+  const channels = new Map<string, Set<(message: string) => void>>();
+
+  /** The entry when it exists and has not expired (an expired one is dropped on the way). */
+  function live<T extends Expiring>(map: Map<string, T>, key: string): T | undefined {
+    const entry = map.get(key);
+    if (entry && entry.expiresAt <= now()) {
+      map.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  function sweep(): void {
+    const t = now();
+    for (const map of [values, streams, windows] as Map<string, Expiring>[]) {
+      for (const [key, entry] of map) if (entry.expiresAt <= t) map.delete(key);
+    }
+  }
+  const sweeper = setInterval(sweep, options.sweepIntervalMs ?? 30_000);
+  sweeper.unref();
+
+  const kv: KeyValue = {
+    async get(key) {
+      return live(values, key)?.value;
+    },
+    async set(key, value, ttlSeconds) {
+      assertTtl(ttlSeconds);
+      values.set(key, { value, expiresAt: now() + ttlSeconds * 1000 });
+    },
+    async delete(key) {
+      values.delete(key);
+    },
+    async touch(key, ttlSeconds) {
+      assertTtl(ttlSeconds);
+      const entry = live(values, key);
+      if (!entry) return false;
+      entry.expiresAt = now() + ttlSeconds * 1000;
+      return true;
+    },
+  };
+
+  const bus: MessageBus = {
+    async publish(channel, message) {
+      const handlers = channels.get(channel);
+      if (!handlers) return;
+      // Delivered after the publisher continues, as over Redis; a failing handler must not reach the publisher.
+      for (const handler of [...handlers]) {
+        queueMicrotask(() => {
+          try {
+            handler(message);
+          } catch (err) {
+            options.logger.error({ err, channel }, 'message handler failed');
+          }
+        });
+      }
+    },
+    async subscribe(channel, onMessage) {
+      let handlers = channels.get(channel);
+      if (!handlers) channels.set(channel, (handlers = new Set()));
+      // A wrapper per subscription, so subscribing the same function twice still unsubscribes once each.
+      const handler = (message: string) => onMessage(message);
+      handlers.add(handler);
+      return async () => {
+        handlers.delete(handler);
+        if (handlers.size === 0 && channels.get(channel) === handlers) channels.delete(channel);
+      };
+    },
+  };
+
+  const events: EventLog = {
+    async append(streamId, message, ttlSeconds) {
+      assertTtl(ttlSeconds);
+      let stream = live(streams, streamId);
+      if (!stream) streams.set(streamId, (stream = { nextSeq: 1, events: [], expiresAt: 0 }));
+      const seq = stream.nextSeq++;
+      stream.events.push({ seq, message });
+      if (stream.events.length > maxEvents) stream.events.splice(0, stream.events.length - maxEvents);
+      stream.expiresAt = now() + ttlSeconds * 1000;
+      return formatEventId(streamId, String(seq));
+    },
+    async readAfter(afterEventId) {
+      const parsed = parseEventId(afterEventId);
+      if (!parsed || !/^\d+$/.test(parsed.position)) return undefined;
+      const stream = live(streams, parsed.streamId);
+      const seq = Number(parsed.position);
+      const at = stream?.events.findIndex((event) => event.seq === seq) ?? -1;
+      if (!stream || at < 0) return undefined;
+      return {
+        streamId: parsed.streamId,
+        events: stream.events
+          .slice(at + 1)
+          .map((event) => ({ id: formatEventId(parsed.streamId, String(event.seq)), message: event.message })),
+      };
+    },
+  };
+
+  const counters: Counters = {
+    async hit(key, windowMs) {
+      assertWindow(windowMs);
+      const t = now();
+      let window = live(windows, key);
+      if (!window) windows.set(key, (window = { count: 0, expiresAt: t + windowMs }));
+      window.count += 1;
+      return { count: window.count, resetMs: window.expiresAt - t };
+    },
+  };
+
+  return {
+    kind: 'memory',
+    kv,
+    bus,
+    events,
+    counters,
+    async health() {
+      return { kind: 'memory', status: 'ok' };
+    },
+    entryCount() {
+      return values.size + streams.size + windows.size;
+    },
+    async close() {
+      clearInterval(sweeper);
+      values.clear();
+      streams.clear();
+      windows.clear();
+      channels.clear();
+    },
+  };
+}

@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRedis, type TestRedis } from '../../test/helpers/redis.js';
+import { silentLogger } from '../telemetry/logger.js';
+import { StoreUnavailableError } from './errors.js';
+import { createRedisStore } from './redis.js';
+import type { Store } from './types.js';
+
+let redis: TestRedis;
+let a: Store;
+let b: Store;
+const opened: Store[] = [];
+
+function open(keyPrefix = 'test:'): Store {
+  const store = createRedisStore({ url: redis.url, logger: silentLogger(), keyPrefix });
+  opened.push(store);
+  return store;
+}
+
+/** Polls until `check` passes; the test's own timeout bounds it. */
+async function eventually(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check().catch(() => false))) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+/** Collects messages, and resolves `next()` with the next one to arrive. */
+function inbox() {
+  const received: string[] = [];
+  const waiting: ((m: string) => void)[] = [];
+  return {
+    received,
+    handler: (message: string) => {
+      received.push(message);
+      waiting.shift()?.(message);
+    },
+    next: () => new Promise<string>((resolve) => waiting.push(resolve)),
+  };
+}
+
+beforeAll(async () => {
+  redis = await startRedis();
+  a = open();
+  b = open();
+  await eventually(async () => (await a.health()).status === 'ok' && (await b.health()).status === 'ok');
+});
+
+afterAll(async () => {
+  await Promise.all(opened.map((store) => store.close()));
+  await redis?.stop();
+});
+
+describe('redis store shared by two instances', () => {
+  it('shares keys with expiry', async () => {
+    await a.kv.set('session', 'alice', 60);
+    expect(await b.kv.get('session')).toBe('alice');
+    expect(await b.kv.touch('session', 60)).toBe(true);
+    await b.kv.delete('session');
+    expect(await a.kv.get('session')).toBeUndefined();
+    expect(await a.kv.touch('session', 60)).toBe(false);
+    await a.kv.set('short', 'x', 0.05);
+    await eventually(async () => (await b.kv.get('short')) === undefined);
+  });
+
+  it('routes a message published on one instance to the subscriber on the other, once', async () => {
+    const onB = inbox();
+    const onA = inbox();
+    const stopB = await b.bus.subscribe('sse:1', onB.handler);
+    const stopA = await a.bus.subscribe('sse:1', onA.handler);
+    const arrivedB = onB.next();
+    const arrivedA = onA.next();
+    await a.bus.publish('sse:1', '{"jsonrpc":"2.0","id":1}');
+    expect(await arrivedB).toBe('{"jsonrpc":"2.0","id":1}');
+    expect(await arrivedA).toBe('{"jsonrpc":"2.0","id":1}');
+    // A second message proves the first was not delivered twice to the publishing instance.
+    const second = onA.next();
+    await b.bus.publish('sse:1', 'two');
+    expect(await second).toBe('two');
+    expect(onA.received).toEqual(['{"jsonrpc":"2.0","id":1}', 'two']);
+    await stopA();
+    await stopB();
+  });
+
+  it('lets an instance resume a stream that another instance wrote', async () => {
+    const first = await a.events.append('stream.1', 'one', 60);
+    const second = await a.events.append('stream.1', 'two', 60);
+    const third = await b.events.append('stream.1', 'three', 60);
+    expect(await b.events.readAfter(first)).toEqual({
+      streamId: 'stream.1',
+      events: [
+        { id: second, message: 'two' },
+        { id: third, message: 'three' },
+      ],
+    });
+    expect(await a.events.readAfter(third)).toEqual({ streamId: 'stream.1', events: [] });
+    expect(await a.events.readAfter('stream.1.0-1')).toBeUndefined();
+    expect(await a.events.readAfter('garbage')).toBeUndefined();
+  });
+
+  it('counts rate-limit hits across instances in one window', async () => {
+    const first = await a.counters.hit('user:alice', 60_000);
+    const second = await b.counters.hit('user:alice', 60_000);
+    expect(first.count).toBe(1);
+    expect(second.count).toBe(2);
+    expect(second.resetMs).toBeGreaterThan(0);
+    expect(second.resetMs).toBeLessThanOrEqual(60_000);
+  });
+
+  it('keeps deployments with different key prefixes apart', async () => {
+    const other = open('other:');
+    await eventually(async () => (await other.health()).status === 'ok');
+    await a.kv.set('k', 'mine', 60);
+    expect(await other.kv.get('k')).toBeUndefined();
+    expect((await other.counters.hit('user:alice', 60_000)).count).toBe(1);
+  });
+});
+
+describe('redis store when Redis goes away', () => {
+  it('rejects fast, reports degraded, and recovers by itself after a restart', async () => {
+    const onB = inbox();
+    await b.bus.subscribe('after-restart', onB.handler);
+    const ownInbox = inbox();
+    await a.bus.subscribe('own', ownInbox.handler);
+
+    await redis.stop();
+    await eventually(async () => (await a.health()).status === 'degraded');
+    const health = await a.health();
+    expect(health).toMatchObject({ kind: 'redis', status: 'degraded' });
+    expect(health.detail).toMatch(/redis/);
+    await expect(a.kv.get('x')).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(a.counters.hit('user:bob', 60_000)).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(a.events.append('s', 'm', 60)).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(a.bus.publish('nobody-here', 'm')).rejects.toBeInstanceOf(StoreUnavailableError);
+    // A stream held by this instance keeps getting its own messages.
+    const own = ownInbox.next();
+    await a.bus.publish('own', 'still here');
+    expect(await own).toBe('still here');
+
+    await redis.restart();
+    await eventually(async () => (await a.health()).status === 'ok' && (await b.health()).status === 'ok');
+    await a.kv.set('x', 'back', 60);
+    expect(await b.kv.get('x')).toBe('back');
+    // The subscriber connection re-subscribed on its own.
+    await eventually(async () => {
+      await a.bus.publish('after-restart', 'hello');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return onB.received.includes('hello');
+    });
+  });
+});

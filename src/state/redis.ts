@@ -1,0 +1,269 @@
+import { randomBytes } from 'node:crypto';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from '../telemetry/logger.js';
+import { StoreUnavailableError } from './errors.js';
+import { formatEventId, parseEventId } from './event-id.js';
+import { assertTtl, assertWindow } from './memory.js';
+import type { Counters, EventLog, KeyValue, MessageBus, Store, StoreHealth } from './types.js';
+
+/** Options of the Redis store; the defaults suit production. */
+export interface RedisStoreOptions {
+  /** `redis://` or `rediss://` URL. Never logged: it may hold a password. */
+  url: string;
+  logger: Logger;
+  /** Prefix of every key and channel. Default `neonpanel-mcp:`. */
+  keyPrefix?: string;
+  /** Longest wait for one Redis answer (and for the first connection), ms. Default 300. */
+  commandTimeoutMs?: number;
+  /** Events kept per stream (approximately; Redis trims in whole nodes). Default 1,000. */
+  maxEventsPerStream?: number;
+}
+
+/**
+ * INCR and set the window's expiry in one step, so a counter can never be left without expiry.
+ * Returns [count, ms until the window resets].
+ */
+const HIT_SCRIPT = `
+local count = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {count, ttl}
+`;
+
+/** Position of an event inside a Redis stream (`<ms>-<seq>`). */
+const STREAM_ENTRY_ID = /^\d+-\d+$/;
+
+/** Reconnect forever, backing off to at most 2 s between attempts. */
+function retryDelay(attempt: number): number {
+  return Math.min(attempt * 100, 2_000);
+}
+
+/**
+ * The store for several instances behind a load balancer. Two connections: one for commands and one
+ * in subscriber mode for the message bus. When Redis is down every call rejects with
+ * StoreUnavailableError within `commandTimeoutMs` (at once when the connection is known to be down),
+ * and both connections reconnect by themselves.
+ */
+export function createRedisStore(options: RedisStoreOptions): Store {
+  const prefix = options.keyPrefix ?? 'neonpanel-mcp:';
+  const timeoutMs = options.commandTimeoutMs ?? 300;
+  const maxEvents = options.maxEventsPerStream ?? 1_000;
+  const log = options.logger.child({ component: 'store' });
+  const instanceId = randomBytes(8).toString('hex');
+
+  const connectionOptions: RedisOptions = {
+    commandTimeout: timeoutMs,
+    connectTimeout: Math.max(timeoutMs, 1_000),
+    // Commands never queue while disconnected: they fail now and the caller degrades.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: retryDelay,
+    lazyConnect: true,
+  };
+  const client = new Redis(options.url, { ...connectionOptions, connectionName: 'neonpanel-mcp' });
+  const subscriber = new Redis(options.url, { ...connectionOptions, connectionName: 'neonpanel-mcp-sub' });
+
+  /** Last connection error per connection, cleared when it is ready again; logged once per outage. */
+  const lastError = new Map<Redis, string>();
+  let closing = false;
+  for (const [connection, role] of [
+    [client, 'commands'],
+    [subscriber, 'subscriber'],
+  ] as const) {
+    connection.on('error', (err: Error) => {
+      if (closing) return;
+      if (!lastError.has(connection)) log.warn({ role, error: err.message }, 'redis unavailable, reconnecting');
+      lastError.set(connection, err.message);
+    });
+    connection.on('ready', () => {
+      if (lastError.delete(connection)) log.info({ role }, 'redis connection restored');
+    });
+    connection.connect().catch(() => {
+      // Reported by the 'error' listener; retryStrategy keeps trying.
+    });
+  }
+
+  /**
+   * Waits (bounded) until `connection` can take commands. Rejects at once when it is known to be down,
+   * so a Redis outage costs a request nothing but the fallback.
+   */
+  async function ready(connection: Redis): Promise<void> {
+    if (connection.status === 'ready') return;
+    const down = lastError.get(connection);
+    if (down !== undefined || closing) throw new StoreUnavailableError(`redis unavailable: ${down ?? 'store closed'}`);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        connection.off('ready', onReady);
+        reject(new StoreUnavailableError(`redis not connected within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      connection.once('ready', onReady);
+    });
+  }
+
+  /** Runs one Redis call with a ready connection; any failure becomes StoreUnavailableError. */
+  async function run<T>(connection: Redis, call: () => Promise<T>): Promise<T> {
+    await ready(connection);
+    try {
+      return await call();
+    } catch (err) {
+      throw new StoreUnavailableError(`redis call failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  const ms = (ttlSeconds: number) => Math.max(1, Math.ceil(ttlSeconds * 1000));
+  const kvKey = (key: string) => `${prefix}kv:${key}`;
+
+  const kv: KeyValue = {
+    async get(key) {
+      return (await run(client, () => client.get(kvKey(key)))) ?? undefined;
+    },
+    async set(key, value, ttlSeconds) {
+      assertTtl(ttlSeconds);
+      await run(client, () => client.set(kvKey(key), value, 'PX', ms(ttlSeconds)));
+    },
+    async delete(key) {
+      await run(client, () => client.del(kvKey(key)));
+    },
+    async touch(key, ttlSeconds) {
+      assertTtl(ttlSeconds);
+      return (await run(client, () => client.pexpire(kvKey(key), ms(ttlSeconds)))) === 1;
+    },
+  };
+
+  // Messages carry the publishing instance's id, so this instance delivers its own messages directly
+  // (also while Redis is down) and ignores their echo from Redis.
+  const handlers = new Map<string, Set<(message: string) => void>>();
+  const channelKey = (channel: string) => `${prefix}bus:${channel}`;
+  function deliver(fullChannel: string, message: string): boolean {
+    const set = handlers.get(fullChannel);
+    if (!set || set.size === 0) return false;
+    for (const handler of [...set]) {
+      try {
+        handler(message);
+      } catch (err) {
+        log.error({ err, channel: fullChannel }, 'message handler failed');
+      }
+    }
+    return true;
+  }
+  subscriber.on('message', (fullChannel: string, envelope: string) => {
+    if (envelope.startsWith(`${instanceId}|`)) return;
+    deliver(fullChannel, envelope.slice(instanceId.length + 1));
+  });
+
+  const bus: MessageBus = {
+    async publish(channel, message) {
+      const fullChannel = channelKey(channel);
+      const deliveredHere = handlers.get(fullChannel)?.size ? true : false;
+      if (deliveredHere) queueMicrotask(() => deliver(fullChannel, message));
+      try {
+        await run(client, () => client.publish(fullChannel, `${instanceId}|${message}`));
+      } catch (err) {
+        // A subscriber in this process got it; only other instances missed it.
+        if (!deliveredHere) throw err;
+      }
+    },
+    async subscribe(channel, onMessage) {
+      const fullChannel = channelKey(channel);
+      let set = handlers.get(fullChannel);
+      const first = !set;
+      if (!set) handlers.set(fullChannel, (set = new Set()));
+      const handler = (message: string) => onMessage(message);
+      set.add(handler);
+      const unsubscribe = async () => {
+        set.delete(handler);
+        if (set.size > 0 || handlers.get(fullChannel) !== set) return;
+        handlers.delete(fullChannel);
+        // Best effort: a channel left subscribed while Redis is down only costs ignored messages.
+        await run(subscriber, () => subscriber.unsubscribe(fullChannel)).catch(() => undefined);
+      };
+      if (first) {
+        try {
+          await run(subscriber, () => subscriber.subscribe(fullChannel));
+        } catch (err) {
+          await unsubscribe();
+          throw err;
+        }
+      }
+      return unsubscribe;
+    },
+  };
+
+  const streamKey = (streamId: string) => `${prefix}ev:${streamId}`;
+  const events: EventLog = {
+    async append(streamId, message, ttlSeconds) {
+      assertTtl(ttlSeconds);
+      const key = streamKey(streamId);
+      const results = await run(client, () =>
+        client.multi().xadd(key, 'MAXLEN', '~', maxEvents, '*', 'm', message).pexpire(key, ms(ttlSeconds)).exec(),
+      );
+      const [err, entryId] = results?.[0] ?? [new Error('transaction aborted')];
+      if (err || typeof entryId !== 'string') throw new StoreUnavailableError(`redis XADD failed: ${err?.message}`);
+      return formatEventId(streamId, entryId);
+    },
+    async readAfter(afterEventId) {
+      const parsed = parseEventId(afterEventId);
+      if (!parsed || !STREAM_ENTRY_ID.test(parsed.position)) return undefined;
+      const key = streamKey(parsed.streamId);
+      const [found, after] = await run(client, () =>
+        Promise.all([client.xrange(key, parsed.position, parsed.position), client.xrange(key, `(${parsed.position}`, '+')]),
+      );
+      // An id that is gone (expired or trimmed) cannot be resumed from without losing events.
+      if (found.length === 0) return undefined;
+      return {
+        streamId: parsed.streamId,
+        events: after.map(([entryId, fields]) => ({
+          id: formatEventId(parsed.streamId, entryId),
+          message: fields[fields.indexOf('m') + 1] ?? '',
+        })),
+      };
+    },
+  };
+
+  const counters: Counters = {
+    async hit(key, windowMs) {
+      assertWindow(windowMs);
+      const reply = (await run(client, () => client.eval(HIT_SCRIPT, 1, `${prefix}rl:${key}`, windowMs))) as [
+        number,
+        number,
+      ];
+      return { count: Number(reply[0]), resetMs: Number(reply[1]) };
+    },
+  };
+
+  async function health(): Promise<StoreHealth> {
+    try {
+      await run(client, () => client.ping());
+      await ready(subscriber);
+      return { kind: 'redis', status: 'ok' };
+    } catch (err) {
+      return { kind: 'redis', status: 'degraded', detail: (err as Error).message };
+    }
+  }
+
+  return {
+    kind: 'redis',
+    kv,
+    bus,
+    events,
+    counters,
+    health,
+    async close() {
+      closing = true;
+      handlers.clear();
+      // QUIT lets replies in flight arrive; disconnect() is the fallback when Redis is gone.
+      await Promise.all(
+        [client, subscriber].map((connection) =>
+          connection.status === 'ready' ? connection.quit().catch(() => connection.disconnect()) : connection.disconnect(),
+        ),
+      );
+    },
+  };
+}

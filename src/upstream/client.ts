@@ -1,0 +1,218 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, type Dispatcher } from 'undici';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { type ConcurrencyLimiter, createConcurrencyLimiter } from './limiter.js';
+import { backoffDelayMs, isConnectionReset, MAX_RETRIES, parseRetryAfter, RETRYABLE_STATUSES } from './retry.js';
+import type {
+  UpstreamCallContext,
+  UpstreamClient,
+  UpstreamFailure,
+  UpstreamFailureKind,
+  UpstreamOutcome,
+  UpstreamRequest,
+} from './types.js';
+
+export interface UpstreamClientDeps {
+  config: Pick<Config, 'apiUrl' | 'upstreamTimeoutMs' | 'maxConcurrentUpstreamPerUser'>;
+  logger: Logger;
+  metrics: Pick<Metrics, 'upstreamLatency'>;
+  /** undici dispatcher to send through; default a keep-alive Agent (one connection pool per origin). */
+  dispatcher?: Dispatcher;
+  /** Randomness of the backoff jitter (tests pin it). */
+  random?: () => number;
+}
+
+/** Largest answer body read from NeonPanel; anything bigger is refused rather than buffered. */
+const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+/** Retry-After advised when a 429 came without one. */
+const DEFAULT_RETRY_AFTER_SECONDS = 5;
+/** A retry is only worth starting with at least this much of the timeout left. */
+const MIN_ATTEMPT_MS = 50;
+
+class ResponseTooLargeError extends Error {}
+
+function classify(status: number): UpstreamFailureKind {
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not_found';
+  if (status === 429) return 'rate_limited';
+  if ([400, 409, 415, 422].includes(status)) return 'rejected';
+  if (status >= 500) return 'unavailable';
+  return 'unexpected';
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers)) out[name] = Array.isArray(value) ? value.join(', ') : value;
+  return out;
+}
+
+async function readBody(body: Dispatcher.ResponseData['body']): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_RESPONSE_BYTES) {
+      body.destroy();
+      throw new ResponseTooLargeError(`answer larger than ${MAX_RESPONSE_BYTES} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseBody(text: string, contentType: string | undefined): unknown {
+  if (text === '') return undefined;
+  if (contentType && /json/i.test(contentType)) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+/**
+ * The NeonPanel API client: pooled keep-alive connections, the caller's bearer token and a fresh
+ * `X-Request-Id` on every call, one deadline per call (`upstreamTimeoutMs`) that covers retries,
+ * retries with jittered backoff for reads on 502/503/504 and dropped connections, 429 honoured
+ * when its `Retry-After` fits the deadline, and a per-user cap on calls in flight.
+ * It never throws for upstream faults: every outcome is a value.
+ */
+export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
+  const { config, logger, metrics } = deps;
+  const ownDispatcher = deps.dispatcher ? undefined : new Agent({ keepAliveTimeout: 10_000, connections: 256 });
+  const dispatcher = deps.dispatcher ?? (ownDispatcher as Dispatcher);
+  const random = deps.random ?? Math.random;
+  const limiter: ConcurrencyLimiter = createConcurrencyLimiter(config.maxConcurrentUpstreamPerUser);
+  const base = new URL(config.apiUrl);
+  const basePath = base.pathname.replace(/\/+$/, '');
+
+  function target(request: UpstreamRequest): string {
+    const query = request.query && request.query.length > 0 ? `?${new URLSearchParams(request.query.map(([k, v]): [string, string] => [k, v]))}` : '';
+    return `${basePath}${request.path}${query}`;
+  }
+
+  async function send(request: UpstreamRequest, ctx: UpstreamCallContext): Promise<UpstreamOutcome> {
+    const requestId = randomUUID();
+    const started = Date.now();
+    const deadline = started + config.upstreamTimeoutMs;
+    const release = limiter.tryAcquire(ctx.sub);
+    const log = ctx.logger.child({ operation: request.operationId, upstreamRequestId: requestId });
+    if (!release) {
+      log.warn({ limit: limiter.max }, 'upstream call refused: per-user concurrency cap reached');
+      return { ok: false, kind: 'busy', requestId, retryAfterSeconds: 1, attempts: 0 };
+    }
+    const fail = (failure: Omit<UpstreamFailure, 'ok' | 'requestId'>): UpstreamFailure => {
+      log.warn(
+        { kind: failure.kind, status: failure.status, attempts: failure.attempts, durationMs: Date.now() - started },
+        'upstream call failed',
+      );
+      return { ok: false, requestId, ...failure };
+    };
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${ctx.token}`,
+      accept: 'application/json, text/plain;q=0.5',
+      'x-request-id': requestId,
+      'user-agent': 'neonpanel-mcp',
+    };
+    if (request.body) headers['content-type'] = request.body.contentType;
+    const path = target(request);
+
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) return fail({ kind: 'timeout', attempts: attempt - 1, maybeApplied: !request.retryable });
+        const timeout = AbortSignal.timeout(remaining);
+        const signal = ctx.signal ? AbortSignal.any([timeout, ctx.signal]) : timeout;
+        const attemptStart = performance.now();
+        let retryDelayMs: number | undefined;
+        let label: string;
+        try {
+          const res = await dispatcher.request({
+            origin: base.origin,
+            path,
+            method: request.method,
+            headers,
+            body: request.body?.data ?? null,
+            signal,
+          });
+          const text = await readBody(res.body);
+          const status = res.statusCode;
+          label = String(status);
+          const resHeaders = flattenHeaders(res.headers);
+          const body = parseBody(text, resHeaders['content-type']);
+          metrics.upstreamLatency.observe(
+            { operation: request.operationId, status: label },
+            (performance.now() - attemptStart) / 1000,
+          );
+          if (status >= 200 && status < 300) {
+            log.info(
+              { status, attempts: attempt, durationMs: Date.now() - started, mcpRequestId: ctx.requestId },
+              'upstream call',
+            );
+            return { ok: true, status, headers: resHeaders, body, requestId };
+          }
+          const left = deadline - Date.now();
+          if (status === 429) {
+            const retryAfter = parseRetryAfter(resHeaders['retry-after']);
+            const fits = retryAfter !== undefined && retryAfter * 1000 + MIN_ATTEMPT_MS < left;
+            if (!request.retryable || !fits || attempt > MAX_RETRIES) {
+              return fail({
+                kind: 'rate_limited',
+                status,
+                body,
+                attempts: attempt,
+                retryAfterSeconds: retryAfter ?? DEFAULT_RETRY_AFTER_SECONDS,
+              });
+            }
+            retryDelayMs = retryAfter * 1000;
+          } else if (request.retryable && RETRYABLE_STATUSES.has(status) && attempt <= MAX_RETRIES) {
+            retryDelayMs = backoffDelayMs(attempt - 1, random);
+            if (retryDelayMs + MIN_ATTEMPT_MS >= left) retryDelayMs = undefined;
+          }
+          if (retryDelayMs === undefined) return fail({ kind: classify(status), status, body, attempts: attempt });
+        } catch (err) {
+          const timedOut = timeout.aborted;
+          const cancelled = !timedOut && ctx.signal?.aborted === true;
+          label = timedOut ? 'timeout' : cancelled ? 'cancelled' : isConnectionReset(err) ? 'reset' : 'error';
+          metrics.upstreamLatency.observe(
+            { operation: request.operationId, status: label },
+            (performance.now() - attemptStart) / 1000,
+          );
+          if (timedOut) return fail({ kind: 'timeout', attempts: attempt, maybeApplied: !request.retryable });
+          if (cancelled) return fail({ kind: 'cancelled', attempts: attempt, maybeApplied: !request.retryable });
+          if (err instanceof ResponseTooLargeError) return fail({ kind: 'unexpected', attempts: attempt });
+          const reset = isConnectionReset(err);
+          if (reset && request.retryable && attempt <= MAX_RETRIES) {
+            retryDelayMs = backoffDelayMs(attempt - 1, random);
+            if (retryDelayMs + MIN_ATTEMPT_MS >= deadline - Date.now()) retryDelayMs = undefined;
+          }
+          if (retryDelayMs === undefined) {
+            log.debug({ err: (err as Error).message }, 'upstream connection error');
+            return fail({ kind: 'connection', attempts: attempt, maybeApplied: reset && !request.retryable });
+          }
+        }
+        log.debug({ attempt, status: label, retryInMs: retryDelayMs }, 'retrying upstream call');
+        try {
+          await sleep(retryDelayMs, undefined, ctx.signal ? { signal: ctx.signal } : undefined);
+        } catch {
+          return fail({ kind: 'cancelled', attempts: attempt });
+        }
+      }
+    } finally {
+      release();
+    }
+  }
+
+  return {
+    send,
+    async close() {
+      await ownDispatcher?.close();
+    },
+  };
+}

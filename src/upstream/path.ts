@@ -1,0 +1,51 @@
+/**
+ * Serialises operation arguments into a request path and query exactly as the API document says,
+ * and never lets an argument change the shape of the URL.
+ */
+
+/**
+ * Percent-encodes one path segment. encodeURIComponent leaves `.` alone, so a value of `.` or `..`
+ * would still be a dot-segment that URL normalisation (ours, a proxy's, NeonPanel's router) resolves
+ * into a different path; such values get their dots encoded too.
+ */
+export function encodePathSegment(value: string): string {
+  const encoded = encodeURIComponent(value);
+  return /^\.+$/.test(encoded) ? encoded.replace(/\./g, '%2E') : encoded;
+}
+
+/** Fills `{name}` placeholders of a path template; every value is one encoded segment. */
+export function expandPath(template: string, values: Readonly<Record<string, string>>): string {
+  return template.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`path parameter "${name}" has no value`);
+    return encodePathSegment(value);
+  });
+}
+
+/** How the document says a query parameter is serialised. */
+export interface QueryStyle {
+  style: string;
+  explode: boolean;
+}
+
+/**
+ * Query pairs for one parameter (OpenAPI 3.0 §4.7.12.4): `form` + explode gives repeated keys
+ * (`company_uuids=a&company_uuids=b`); without explode the values are joined by commas,
+ * `spaceDelimited`/`pipeDelimited` by space or `|`. Objects are sent as JSON text.
+ */
+export function serializeQueryParameter(name: string, value: unknown, how: QueryStyle): Array<[string, string]> {
+  if (value === undefined || value === null) return [];
+  if (Array.isArray(value)) {
+    const items = value.map(scalarText);
+    if (how.explode) return items.map((item) => [name, item]);
+    const separator = how.style === 'spaceDelimited' ? ' ' : how.style === 'pipeDelimited' ? '|' : ',';
+    return [[name, items.join(separator)]];
+  }
+  return [[name, scalarText(value)]];
+}
+
+function scalarText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
