@@ -164,10 +164,11 @@ export function createFaults(options: {
 }
 
 function applyFault(rule: FaultRule | undefined, req: Request, res: Response, next: NextFunction): void {
-  if (!rule) return next();
+  if (!rule || rule.kind === 'latency') {
+    next();
+    return;
+  }
   switch (rule.kind) {
-    case 'latency':
-      return next();
     case 'error':
       res.status(rule.status ?? 500).json({ message: 'Server Error (injected by the sandbox)' });
       return;

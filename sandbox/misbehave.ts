@@ -68,7 +68,8 @@ export function createMisbehaviour(): AsMisbehaviour {
     },
     set(settings) {
       const merged: Record<string, unknown> = { ...current, ...settings };
-      for (const [name, value] of Object.entries(merged)) if (value === null || value === undefined) delete merged[name];
+      for (const [name, value] of Object.entries(merged))
+        if (value === null || value === undefined) delete merged[name];
       current = merged as AsMisbehaviourSettings;
     },
     reset() {

@@ -55,4 +55,3 @@ export interface CloseIdleResult {
 }
 
 export type JobResult = LoadResult | OpenIdleResult | CloseIdleResult;
-

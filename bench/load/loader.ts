@@ -55,7 +55,12 @@ async function httpCaller(job: LoadJob, pool: Pool): Promise<Caller> {
       return rpcFailure(call, jsonRpcFromBody(answer.contentType, answer.body));
     },
     async close() {
-      if (sessionId) await send(pool, { method: 'DELETE', path: '/mcp', headers: streamableHeaders(token, LEGACY_REVISION, sessionId) });
+      if (sessionId)
+        await send(pool, {
+          method: 'DELETE',
+          path: '/mcp',
+          headers: streamableHeaders(token, LEGACY_REVISION, sessionId),
+        });
     },
   };
 }
@@ -63,7 +68,12 @@ async function httpCaller(job: LoadJob, pool: Pool): Promise<Caller> {
 /** A 2025-11-25 Streamable HTTP session: initialize, then the initialized notification. */
 async function openSession(pool: Pool, token: string): Promise<string> {
   const headers = streamableHeaders(token, LEGACY_REVISION);
-  const init = await pool.request({ method: 'POST', path: '/mcp', headers, body: initializeMessage(0, LEGACY_REVISION) });
+  const init = await pool.request({
+    method: 'POST',
+    path: '/mcp',
+    headers,
+    body: initializeMessage(0, LEGACY_REVISION),
+  });
   const body = await init.body.text();
   const sessionId = init.headers['mcp-session-id'];
   if (init.statusCode !== 200 || typeof sessionId !== 'string') {
@@ -75,7 +85,8 @@ async function openSession(pool: Pool, token: string): Promise<string> {
     headers: streamableHeaders(token, LEGACY_REVISION, sessionId),
     body: INITIALIZED_NOTIFICATION,
   });
-  if (notified.status !== 202) throw new Error(`notifications/initialized: ${describeStatus(notified.status, notified.body)}`);
+  if (notified.status !== 202)
+    throw new Error(`notifications/initialized: ${describeStatus(notified.status, notified.body)}`);
   return sessionId;
 }
 
@@ -117,7 +128,8 @@ async function sseCaller(job: LoadJob, posts: Pool, streams: Pool): Promise<Call
   const initialized = await exchange((id) => initializeMessage(id, SSE_REVISION));
   if (typeof initialized === 'string') throw new Error(`legacy SSE initialize: ${initialized}`);
   const notified = await send(posts, { method: 'POST', path, headers, body: INITIALIZED_NOTIFICATION });
-  if (notified.status !== 202) throw new Error(`legacy SSE initialized: ${describeStatus(notified.status, notified.body)}`);
+  if (notified.status !== 202)
+    throw new Error(`legacy SSE initialized: ${describeStatus(notified.status, notified.body)}`);
   return {
     async call() {
       const answer = await exchange((id) => callMessage(job.call, id));

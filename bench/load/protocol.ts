@@ -80,7 +80,12 @@ export function streamableHeaders(token: string, revision: string, sessionId?: s
  * The request for one call on a request/response target. `legacy-sse` is absent: its answers come
  * on a stream, and the loader drives it separately. `sessionId` is required for `streamable-session`.
  */
-export function requestFor(target: Exclude<Target, 'legacy-sse'>, call: McpCall, token: string, sessionId?: string) {
+export function requestFor(
+  target: Exclude<Target, 'legacy-sse'>,
+  call: McpCall,
+  token: string,
+  sessionId?: string,
+): HttpRequestSpec {
   const id = 1;
   switch (target) {
     case 'streamable-stateless':
@@ -88,7 +93,10 @@ export function requestFor(target: Exclude<Target, 'legacy-sse'>, call: McpCall,
     case 'streamable-session':
       return post('/mcp', streamableHeaders(token, LEGACY_REVISION, sessionId), callMessage(call, id));
     case 'streamable-2026': {
-      const headers: Record<string, string> = { ...streamableHeaders(token, MODERN_REVISION), 'mcp-method': call.method };
+      const headers: Record<string, string> = {
+        ...streamableHeaders(token, MODERN_REVISION),
+        'mcp-method': call.method,
+      };
       if (typeof call.params['name'] === 'string') headers['mcp-name'] = call.params['name'];
       return post('/mcp', headers, callMessage(call, id, true));
     }
@@ -97,7 +105,7 @@ export function requestFor(target: Exclude<Target, 'legacy-sse'>, call: McpCall,
     case 'baseline':
       return post('/mcp', jsonHeaders(token), callMessage(call, id));
     case 'sandbox-direct':
-      return { method: 'GET', path: '/api/v1/companies', headers: { authorization: `Bearer ${token}` } } as const;
+      return { method: 'GET', path: '/api/v1/companies', headers: { authorization: `Bearer ${token}` } };
   }
 }
 

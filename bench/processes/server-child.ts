@@ -3,6 +3,7 @@
  * (argv[2]). Besides its ready message it answers `issue-tokens` (sandbox only) and `memory`
  * (after a full garbage collection when node runs with --expose-gc).
  */
+import { randomUUID } from 'node:crypto';
 import { startBaseline } from '../baseline-server.js';
 import { serveParent } from './ipc.js';
 
@@ -37,7 +38,10 @@ async function main(role: string | undefined): Promise<void> {
       serveParent<ServerRequest>({ type: 'ready', url: sandbox.url }, async (request) => {
         if (request.type === 'memory') return memory();
         const tokens: string[] = [];
-        for (let i = 0; i < request.count; i++) tokens.push(await sandbox.issueToken({ sub: request.sub }));
+        // A distinct jti per token: two tokens minted in the same second would otherwise be identical.
+        for (let i = 0; i < request.count; i++) {
+          tokens.push(await sandbox.issueToken({ sub: request.sub, extraClaims: { jti: randomUUID() } }));
+        }
         return tokens;
       });
       return;
@@ -45,9 +49,10 @@ async function main(role: string | undefined): Promise<void> {
     case 'bridge': {
       const { loadConfig } = await import('../../src/config/index.js');
       const { startBridge } = await import('../../src/main.js');
-      const config = loadConfig(process.env);
-      await startBridge(config);
-      serveParent<ServerRequest>({ type: 'ready', url: `http://127.0.0.1:${config.port}` }, async () => memory());
+      const bridge = await startBridge(loadConfig(process.env));
+      // A clean exit on SIGTERM, so that node --cpu-prof writes its profile.
+      process.once('SIGTERM', () => bridge.close().finally(() => process.exit(0)));
+      serveParent<ServerRequest>({ type: 'ready', url: bridge.url }, async () => memory());
       return;
     }
     case 'baseline': {

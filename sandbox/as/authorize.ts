@@ -38,7 +38,9 @@ function resolveClientAndRedirect(ctx: AsContext, req: Request): { client: Clien
   if (!registered.some((uri) => redirectUriMatches(uri, redirectUri))) {
     throw new OAuthError('invalid_request', `redirect_uri "${redirectUri}" is not registered for this client`);
   }
-  const problem = redirectUriProblem(redirectUri, { rejectChatgptRedirect: ctx.misbehave.current.rejectChatgptRedirect });
+  const problem = redirectUriProblem(redirectUri, {
+    rejectChatgptRedirect: ctx.misbehave.current.rejectChatgptRedirect,
+  });
   if (problem) throw new OAuthError('invalid_request', problem);
   return { client, redirectUri };
 }
@@ -72,7 +74,12 @@ function redirectTo(res: Response, redirectUri: string, params: Record<string, s
   res.redirect(302, target.href);
 }
 
-async function approve(ctx: AsContext, res: Response, pending: Omit<PendingAuthorization, 'id'>, sub: string) {
+async function approve(
+  ctx: AsContext,
+  res: Response,
+  pending: Omit<PendingAuthorization, 'id' | 'expiresAt'>,
+  sub: string,
+) {
   const code = ctx.grants.issueCode({
     clientId: pending.clientId,
     redirectUri: pending.redirectUri,
@@ -106,7 +113,6 @@ export function authorizeRouter(ctx: AsContext): Router {
         redirectUriSent: req.query.redirect_uri !== undefined,
         state,
         ...checked,
-        expiresAt: 0,
       };
       if (ctx.autoApprove) return approve(ctx, res, pending, ctx.autoApprove);
       const stored = ctx.grants.addPending(pending);
@@ -114,7 +120,9 @@ export function authorizeRouter(ctx: AsContext): Router {
         .status(200)
         .type('html')
         .set('Cache-Control', 'no-store')
-        .send(renderConsentPage({ requestId: stored.id, client: target.client, scope: stored.scope, users: ctx.users }));
+        .send(
+          renderConsentPage({ requestId: stored.id, client: target.client, scope: stored.scope, users: ctx.users }),
+        );
     } catch (error) {
       if (!(error instanceof OAuthError)) throw error;
       redirectTo(res, target.redirectUri, {

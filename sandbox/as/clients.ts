@@ -91,7 +91,8 @@ export function parseRegistration(body: unknown, options: { rejectChatgptRedirec
   const input = body as Record<string, unknown>;
   const grantTypes = (stringArray(input, 'grant_types') ?? ['authorization_code', 'refresh_token']) as GrantType[];
   const unknownGrant = grantTypes.find((grant) => !GRANT_TYPES.includes(grant));
-  if (unknownGrant) throw metadataError(`grant_types: "${unknownGrant}" is not supported; use ${GRANT_TYPES.join(', ')}`);
+  if (unknownGrant)
+    throw metadataError(`grant_types: "${unknownGrant}" is not supported; use ${GRANT_TYPES.join(', ')}`);
   const responseTypes = stringArray(input, 'response_types') ?? ['code'];
   if (responseTypes.some((type) => type !== 'code')) throw metadataError('response_types: only "code" is supported');
   const method = (optionalString(input, 'token_endpoint_auth_method') ?? 'client_secret_basic') as AuthMethod;
@@ -199,7 +200,10 @@ export class ClientStore {
 
   rotateSecret(client: ClientRecord): string {
     if (client.metadata.token_endpoint_auth_method === 'none') {
-      throw new OAuthError('invalid_request', `client "${client.clientId}" is public (auth method none) and has no secret`);
+      throw new OAuthError(
+        'invalid_request',
+        `client "${client.clientId}" is public (auth method none) and has no secret`,
+      );
     }
     client.clientSecret = opaqueToken('secret');
     return client.clientSecret;

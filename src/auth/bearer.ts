@@ -54,7 +54,9 @@ export function extractBearerToken(sources: TokenSources): string {
   const match = /^Bearer(?:[ \t]+(.*))?$/i.exec(header);
   if (!match) {
     const scheme = header.split(/[ \t]/, 1)[0] ?? '';
-    const named = KNOWN_SCHEMES.has(scheme.toLowerCase()) ? `scheme ${scheme} is not supported` : 'has no Bearer prefix';
+    const named = KNOWN_SCHEMES.has(scheme.toLowerCase())
+      ? `scheme ${scheme} is not supported`
+      : 'has no Bearer prefix';
     throw new AuthError('unsupported_scheme', `the Authorization header ${named}; send Authorization: Bearer <token>`);
   }
   if (elsewhere.length > 0) {

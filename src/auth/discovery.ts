@@ -31,7 +31,10 @@ export function createDiscoveryRouter(
   const rootDoc = buildResourceMetadata(config, 'root');
   router.get('/.well-known/oauth-protected-resource', (_req, res) => sendJson(res, rootDoc));
 
-  const asPaths = ['/.well-known/oauth-authorization-server', ...pathForms('oauth-authorization-server', ['mcp', 'sse'])];
+  const asPaths = [
+    '/.well-known/oauth-authorization-server',
+    ...pathForms('oauth-authorization-server', ['mcp', 'sse']),
+  ];
   router.get(asPaths, (_req, res) => sendJson(res, mirror.authorizationServer()));
 
   const oidcPaths = ['/.well-known/openid-configuration', ...pathForms('openid-configuration', ['mcp', 'sse'])];

@@ -67,11 +67,11 @@ export class AuthError extends Error {
 
 /**
  * A claim or header value from an untrusted token, made safe to quote in a description and in the
- * `WWW-Authenticate` quoted-string (RFC 6750 allows %x20-21 / %x23-5B / %x5D-7E only): other
- * characters become `?`, and long values are cut so a description stays one readable line.
+ * `WWW-Authenticate` quoted-string (RFC 6750 allows %x20-21 / %x23-5B / %x5D-7E only): `"` becomes
+ * `'`, other characters `?`, and long values are cut so a description stays one readable line.
  */
 export function quoteUntrusted(value: unknown, max = 80): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
-  const printable = text.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '?');
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  const printable = text.replaceAll('"', "'").replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '?');
   return printable.length > max ? `${printable.slice(0, max)}...` : printable;
 }

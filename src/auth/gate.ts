@@ -56,7 +56,10 @@ export function createGate(deps: GateDeps) {
       } catch (error) {
         if (error instanceof AuthError) return refuse(req, res, route, error, token);
         // A bug here must still answer as a refused token, never a 500 or a hang.
-        deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'token verification crashed');
+        deps.logger.error(
+          { err: error instanceof Error ? error.message : String(error) },
+          'token verification crashed',
+        );
         return refuse(req, res, route, new AuthError('malformed', 'the token could not be checked'), token);
       }
       next();

@@ -10,7 +10,7 @@ import type { Metrics } from '../telemetry/metrics.js';
 import { createDiscoveryRouter } from './discovery.js';
 import { type RequireTokenOptions, createGate } from './gate.js';
 import { IssuerMetadataMirror, type IssuerMetadataStatus } from './issuer-metadata.js';
-import { type JwksStatus, KeyStore } from './jwks.js';
+import { type JwksStatus, KeyStore, type KeyStoreOptions } from './jwks.js';
 import { TokenVerifier, type VerifiedToken } from './verifier.js';
 
 export { AuthError, type AuthErrorCode } from './errors.js';
@@ -30,6 +30,8 @@ export interface AuthDeps {
   metrics: Pick<Metrics, 'authFailures' | 'jwksRefreshes'>;
   /** Used for the JWKS and issuer metadata; defaults to the global fetch. */
   fetch?: typeof fetch;
+  /** JWKS refetch rate limits; the defaults suit production, tests shorten them. */
+  jwksTiming?: Pick<KeyStoreOptions, 'cooldownMs' | 'firstSeenCooldownMs'>;
 }
 
 export interface Auth {
@@ -68,6 +70,7 @@ export function createAuth(config: Readonly<Config>, deps: AuthDeps): Auth {
     fetch: fetchImpl,
     logger: deps.logger,
     metrics: deps.metrics,
+    ...deps.jwksTiming,
   });
   const mirror = new IssuerMetadataMirror({ config, fetch: fetchImpl, logger: deps.logger });
   const verifier = new TokenVerifier(config, keyStore);

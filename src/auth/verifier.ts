@@ -1,11 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type JWTPayload, type ProtectedHeaderParameters, decodeProtectedHeader, jwtVerify } from 'jose';
-import {
-  JOSEAlgNotAllowed,
-  JWSSignatureVerificationFailed,
-  JWTClaimValidationFailed,
-  JWTExpired,
-} from 'jose/errors';
+import { JOSEAlgNotAllowed, JWSSignatureVerificationFailed, JWTClaimValidationFailed, JWTExpired } from 'jose/errors';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config/index.js';
 import { AuthError, quoteUntrusted } from './errors.js';

@@ -34,6 +34,8 @@ export interface Target {
 
 /** JSON documents learnt by earlier checks and used by later ones. */
 export interface Facts {
+  /** Set when nothing answers at the server's origin; the run stops there. */
+  unreachable?: boolean;
   serverInfo?: Record<string, unknown>;
   prm?: Record<string, unknown>;
   /** `authorization_servers[0]` of the `/mcp` protected-resource metadata. */

@@ -135,7 +135,7 @@ describe('rate limit inside MCP', () => {
     const result = await limiter.toolCallLimit('alice');
     expect(result?.isError).toBe(true);
     expect(result?.structuredContent).toMatchObject({ error: 'rate_limited', limit: 1 });
-    const retryAfter = (result?.structuredContent as { retry_after_seconds: number }).retry_after_seconds;
+    const retryAfter = (result?.structuredContent as { retry_after_seconds: number } | undefined)?.retry_after_seconds;
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(result?.content).toEqual([
       {

@@ -1,20 +1,13 @@
-import {
-  type CallToolResult,
-  type ListToolsResult,
-  ProtocolError,
-  ProtocolErrorCode,
-  Server,
-  type Tool,
-} from '@modelcontextprotocol/server';
+import { type CallToolResult, type ListToolsResult, ProtocolError, ProtocolErrorCode, Server } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import type { Logger } from '../telemetry/logger.js';
-import type { BridgeTool } from '../tools/index.js';
+import { type Toolset, toolsListResult } from '../tools/index.js';
 import { fromAuthInfo } from './caller.js';
 import { packageInfo } from './package-info.js';
 
 /** What the server factory needs: the tool catalog (built once) and a logger. */
 export interface McpServerFactoryDeps {
-  tools: readonly BridgeTool[];
+  toolset: Pick<Toolset, 'tools' | 'get'>;
   logger: Logger;
 }
 
@@ -24,24 +17,6 @@ export type BuildServer = () => Server;
 const INSTRUCTIONS =
   'Tools for NeonPanel (inventory, landed cost, COGS and revenue for e-commerce sellers). ' +
   'Start with list_companies to find the company uuids the other tools take.';
-
-/** The `tools/list` answer, computed once from the catalog: the same object serves every request. */
-function describeTools(tools: readonly BridgeTool[]): ListToolsResult {
-  return {
-    tools: tools.map((tool): Tool => {
-      const described: Tool = {
-        name: tool.name,
-        title: tool.title,
-        description: tool.description,
-        inputSchema: tool.inputSchema as Tool['inputSchema'],
-        annotations: tool.annotations,
-      };
-      if (tool.outputSchema) described.outputSchema = tool.outputSchema as Tool['outputSchema'];
-      if (tool._meta) described._meta = tool._meta;
-      return described;
-    }),
-  };
-}
 
 /** A tool result that tells the model something failed on our side, with the id to report. */
 function unexpectedFailure(toolName: string, requestId: string): CallToolResult {
@@ -65,8 +40,8 @@ function unexpectedFailure(toolName: string, requestId: string): CallToolResult 
  * Tools keep their raw JSON Schemas; `tool.call` validates its own arguments.
  */
 export function createMcpServerFactory(deps: McpServerFactoryDeps): BuildServer {
-  const listResult = describeTools(deps.tools);
-  const byName = new Map(deps.tools.map((tool) => [tool.name, tool]));
+  // The SDK's Tool type is wider than ours (the JSON Schemas are plain objects): same wire shape.
+  const listResult = toolsListResult(deps.toolset) as ListToolsResult;
   const jsonSchemaValidator = new AjvJsonSchemaValidator();
   const serverInfo = { name: packageInfo.name, title: 'NeonPanel', version: packageInfo.version };
 
@@ -79,7 +54,7 @@ export function createMcpServerFactory(deps: McpServerFactoryDeps): BuildServer 
     server.setRequestHandler('tools/list', () => listResult);
     server.setRequestHandler('tools/call', async (request, ctx) => {
       const name = request.params.name;
-      const tool = byName.get(name);
+      const tool = deps.toolset.get(name);
       if (!tool) {
         throw new ProtocolError(
           ProtocolErrorCode.InvalidParams,

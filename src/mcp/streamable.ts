@@ -108,21 +108,22 @@ export class StreamableHttp {
     extraHeaders: Record<string, string> = {},
   ): Promise<void> {
     const server = this.deps.build();
-    const closed = this.closeWhenAnswered(server, transport, countRequests(body));
+    const lifetime = this.closeWhenAnswered(server, transport, countRequests(body));
     await server.connect(transport);
     const webRequest = await toWebRequest(req, body);
     const authInfo = caller ? toAuthInfo(caller) : undefined;
     const response = await transport.handleRequest(webRequest, { parsedBody: body, authInfo });
     await writeWebResponse(res, response, extraHeaders);
-    if (response.status !== 200) void server.close();
-    await closed;
+    // Refused (4xx) or notifications only (202): nothing will be answered later.
+    if (response.status !== 200) lifetime.close();
+    await lifetime.closed;
   }
 
   private closeWhenAnswered(server: Server, transport: WebStandardStreamableHTTPServerTransport, requests: number) {
     let pending = requests;
     const send = transport.send.bind(transport);
     let resolve = () => {};
-    const promise = new Promise<void>((done) => {
+    const closed = new Promise<void>((done) => {
       resolve = done;
     });
     let closing = false;
@@ -139,8 +140,7 @@ export class StreamableHttp {
       await send(message, options);
       if ((isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) && --pending <= 0) close();
     };
-    if (pending === 0) queueMicrotask(close);
-    return promise;
+    return { close, closed };
   }
 
   /** `initialize` without a session: opens a new session owned by the caller. */

@@ -61,17 +61,13 @@ function mergeAllOfDeep(value: unknown): unknown {
   return out;
 }
 
-/** OpenAPI's singular `example` becomes JSON Schema's `examples`; mode-specific nullability. */
+/** Drops OpenAPI-only keywords and placeholder examples; nullability per mode. */
 function finish(value: unknown, mode: SchemaMode): unknown {
   if (Array.isArray(value)) return value.map((item) => finish(item, mode));
   if (!isObject(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(value)) {
     if (DROPPED_KEYWORDS.includes(key)) continue;
-    if (key === 'example') {
-      if (mode === 'input' && child !== null && child !== undefined) out['examples'] = [child];
-      continue;
-    }
     if (key === 'properties' && isObject(child)) {
       out[key] = Object.fromEntries(Object.entries(child).map(([name, prop]) => [name, finish(prop, mode)]));
       continue;
@@ -90,12 +86,13 @@ function finish(value: unknown, mode: SchemaMode): unknown {
 
 /**
  * Converts a dereferenced OpenAPI 3.0 schema object to JSON Schema: `allOf` merged, `nullable`
- * handled per mode, `example` → `examples` (inputs only, outputs stay small), OpenAPI-only keywords
- * removed. The input is not modified.
+ * handled per mode, OpenAPI-only keywords and placeholder `example`s removed. The input is not modified.
  */
 export function toJsonSchema(openapiSchema: unknown, mode: SchemaMode): JsonSchema {
   if (!isObject(openapiSchema)) return {};
   const merged = mergeAllOfDeep(openapiSchema) as Record<string, unknown>;
-  const converted = fromSchema(merged, { cloneSchema: true, strictMode: false, keepNotSupported: ['example'] });
+  // The converter also drops `example`: the document's are placeholders ("SKU12345"); curated
+  // examples come from the tool overlay.
+  const converted = fromSchema(merged, { cloneSchema: true, strictMode: false });
   return finish(converted, mode) as JsonSchema;
 }

@@ -109,8 +109,8 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
       }
     },
     async subscribe(channel, onMessage) {
-      let handlers = channels.get(channel);
-      if (!handlers) channels.set(channel, (handlers = new Set()));
+      const handlers = channels.get(channel) ?? new Set();
+      channels.set(channel, handlers);
       // A wrapper per subscription, so subscribing the same function twice still unsubscribes once each.
       const handler = (message: string) => onMessage(message);
       handlers.add(handler);
@@ -124,8 +124,8 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
   const events: EventLog = {
     async append(streamId, message, ttlSeconds) {
       assertTtl(ttlSeconds);
-      let stream = live(streams, streamId);
-      if (!stream) streams.set(streamId, (stream = { nextSeq: 1, events: [], expiresAt: 0 }));
+      const stream = live(streams, streamId) ?? { nextSeq: 1, events: [], expiresAt: 0 };
+      streams.set(streamId, stream);
       const seq = stream.nextSeq++;
       stream.events.push({ seq, message });
       if (stream.events.length > maxEvents) stream.events.splice(0, stream.events.length - maxEvents);
@@ -152,8 +152,8 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
     async hit(key, windowMs) {
       assertWindow(windowMs);
       const t = now();
-      let window = live(windows, key);
-      if (!window) windows.set(key, (window = { count: 0, expiresAt: t + windowMs }));
+      const window = live(windows, key) ?? { count: 0, expiresAt: t + windowMs };
+      windows.set(key, window);
       window.count += 1;
       return { count: window.count, resetMs: window.expiresAt - t };
     },

@@ -161,7 +161,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   const bus: MessageBus = {
     async publish(channel, message) {
       const fullChannel = channelKey(channel);
-      const deliveredHere = handlers.get(fullChannel)?.size ? true : false;
+      const deliveredHere = (handlers.get(fullChannel)?.size ?? 0) > 0;
       if (deliveredHere) queueMicrotask(() => deliver(fullChannel, message));
       try {
         await run(client, () => client.publish(fullChannel, `${instanceId}|${message}`));
@@ -172,9 +172,9 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     },
     async subscribe(channel, onMessage) {
       const fullChannel = channelKey(channel);
-      let set = handlers.get(fullChannel);
-      const first = !set;
-      if (!set) handlers.set(fullChannel, (set = new Set()));
+      const first = !handlers.has(fullChannel);
+      const set = handlers.get(fullChannel) ?? new Set();
+      handlers.set(fullChannel, set);
       const handler = (message: string) => onMessage(message);
       set.add(handler);
       const unsubscribe = async () => {
@@ -213,7 +213,10 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       if (!parsed || !STREAM_ENTRY_ID.test(parsed.position)) return undefined;
       const key = streamKey(parsed.streamId);
       const [found, after] = await run(client, () =>
-        Promise.all([client.xrange(key, parsed.position, parsed.position), client.xrange(key, `(${parsed.position}`, '+')]),
+        Promise.all([
+          client.xrange(key, parsed.position, parsed.position),
+          client.xrange(key, `(${parsed.position}`, '+'),
+        ]),
       );
       // An id that is gone (expired or trimmed) cannot be resumed from without losing events.
       if (found.length === 0) return undefined;
@@ -261,7 +264,9 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       // QUIT lets replies in flight arrive; disconnect() is the fallback when Redis is gone.
       await Promise.all(
         [client, subscriber].map((connection) =>
-          connection.status === 'ready' ? connection.quit().catch(() => connection.disconnect()) : connection.disconnect(),
+          connection.status === 'ready'
+            ? connection.quit().catch(() => connection.disconnect())
+            : connection.disconnect(),
         ),
       );
     },

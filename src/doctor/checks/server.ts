@@ -8,6 +8,7 @@ export async function checkServerInfo(ctx: DoctorContext): Promise<CheckResult[]
   const title = 'Server info (GET /)';
   const res = await probe(ctx, { url: `${ctx.target.origin}/`, headers: { Accept: 'application/json' } });
   if (!res.ok) {
+    ctx.facts.unreachable = true;
     return [
       fail('server.info', title, {
         detail: `${ctx.target.origin}/ — ${res.error}.`,
@@ -38,10 +39,11 @@ export function unhealthyParts(body: Record<string, unknown>): string[] {
   for (const [name, value] of Object.entries(body)) {
     const part = asObject(value);
     if (!part) continue;
-    const status = part['status'];
-    if (typeof status === 'string' && !['ok', 'pass', 'up'].includes(status)) {
-      const detail = typeof part['detail'] === 'string' ? ` (${part['detail']})` : '';
-      bad.push(`${name}: ${status}${detail}`);
+    // Self-checks carry `status` (ok/stale/down/degraded); the issuer metadata carries `source` (live/cached/fallback).
+    const status = part['status'] ?? part['source'];
+    if (typeof status === 'string' && !['ok', 'pass', 'up', 'live'].includes(status)) {
+      const why = part['detail'] ?? part['lastError'];
+      bad.push(`${name}: ${status}${typeof why === 'string' ? ` (${why})` : ''}`);
     }
     // Some health documents group their self-checks under `checks`.
     if (name === 'checks') bad.push(...unhealthyParts(part));

@@ -45,7 +45,7 @@ export async function checkToken(ctx: DoctorContext): Promise<CheckResult[]> {
           fix: `Have the issuer sign access tokens with RS256; the bridge refuses ${header.alg} (MCP_JWT_ALGORITHMS lists what it accepts).`,
         }),
   );
-  results.push(await checkKey(ctx, header.kid, header.alg));
+  results.push(await checkKey(ctx, header.kid, header.alg ?? 'none'));
   results.push(checkIssuer(ctx, claims.iss));
   results.push(
     typeof claims.sub === 'string' && claims.sub !== ''

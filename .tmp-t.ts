@@ -1,0 +1,11 @@
+import { createToolset, toolsListResult } from './src/tools/index.js';
+import { loadConfig } from './src/config/index.js';
+import { silentLogger } from './src/telemetry/logger.js';
+import { createMetrics } from './src/telemetry/metrics.js';
+const ts = await createToolset({ config: loadConfig({}), logger: silentLogger(), metrics: createMetrics() });
+const list = toolsListResult(ts);
+const json = JSON.stringify(list);
+console.log('total', json.length);
+for (const t of list.tools) console.log(t.name, JSON.stringify(t).length, 'in', JSON.stringify(t.inputSchema).length, 'out', JSON.stringify(t.outputSchema ?? {}).length, 'desc', t.description.length, JSON.stringify(t.annotations));
+console.log(JSON.stringify(list.tools.find(t=>t.name==='create_documents_by_pdf'), null, 1));
+await ts.close();

@@ -1,0 +1,93 @@
+/**
+ * Measure 5: milliseconds from spawning the production entry point to the first 200 from
+ * `/readyz` (which waits for the issuer's keys). Runs the compiled `node dist/src/main.js` when
+ * dist/ is at least as new as src/, and `node --import tsx src/main.ts` otherwise; the report says which.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { request } from 'undici';
+import type { Plan } from '../plan.js';
+import { REPO_ROOT } from '../processes/spawn.js';
+import { bridgeEnv, freePort, type Placement } from '../setup.js';
+import { type Spread, spread } from '../stats.js';
+
+export interface ColdStart {
+  ms: Spread;
+  /** The command that was timed, and why that one. */
+  command: string;
+}
+
+const GIVE_UP_MS = 30_000;
+const POLL_MS = 5;
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** The entry point to time: compiled when dist/ is current, else the TypeScript source under tsx. */
+export function entryPoint(): { args: string[]; command: string } {
+  const compiled = join(REPO_ROOT, 'dist/src/main.js');
+  if (existsSync(compiled) && statSync(compiled).mtimeMs >= newestMtime(join(REPO_ROOT, 'src'))) {
+    return { args: [compiled], command: '`node dist/src/main.js` (compiled; dist/ is current)' };
+  }
+  const why = existsSync(compiled) ? 'dist/ is older than src/' : 'dist/ is not built';
+  return {
+    args: ['--import', 'tsx', join(REPO_ROOT, 'src/main.ts')],
+    command: `\`node --import tsx src/main.ts\` (${why}; run \`npm run build\` to time the compiled server)`,
+  };
+}
+
+async function readyStatus(url: string): Promise<number | undefined> {
+  try {
+    const response = await request(url, { headersTimeout: 1_000, bodyTimeout: 1_000 });
+    await response.body.dump();
+    return response.statusCode;
+  } catch {
+    return undefined; // not listening yet
+  }
+}
+
+async function timeOnce(args: string[], env: Record<string, string>, placed: Placement): Promise<number> {
+  const port = Number(env['PORT']);
+  const [command, commandArgs] = placed.servers
+    ? ['taskset', ['-c', placed.servers, process.execPath, ...args]]
+    : [process.execPath, args];
+  const startedAt = performance.now();
+  const child = spawn(command, commandArgs as string[], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: 'ignore',
+  });
+  let exited: string | undefined;
+  child.once('exit', (code, signal) => {
+    exited = `exited (${signal ?? code}) before /readyz answered 200`;
+  });
+  try {
+    while (performance.now() - startedAt < GIVE_UP_MS) {
+      if (exited) throw new Error(`cold start: the bridge ${exited}`);
+      if ((await readyStatus(`http://127.0.0.1:${port}/readyz`)) === 200) return performance.now() - startedAt;
+      await sleep(POLL_MS);
+    }
+    throw new Error(`cold start: /readyz did not answer 200 within ${GIVE_UP_MS} ms`);
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+export async function measureColdStart(plan: Plan, placed: Placement, sandboxUrl: string): Promise<ColdStart> {
+  const { args, command } = entryPoint();
+  const times: number[] = [];
+  // One unmeasured start first, so the file cache holds node_modules like it would on a deployed host.
+  for (let run = 0; run <= plan.runs; run++) {
+    const ms = await timeOnce(args, bridgeEnv(await freePort(), sandboxUrl), placed);
+    if (run > 0) times.push(ms);
+  }
+  return { ms: spread(times), command };
+}

@@ -1,0 +1,105 @@
+/**
+ * Measure 4: how much resident memory one idle legacy SSE stream, and one idle Streamable HTTP
+ * session, costs the bridge. Each run starts a fresh bridge process (node --expose-gc, so a full
+ * collection precedes each reading), warms it with a few streams or sessions, reads its RSS from
+ * /proc/<pid>/status, opens `idleCount` more from the load generator, and reads it again.
+ */
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { OpenIdleJob } from '../load/jobs.js';
+import type { Plan } from '../plan.js';
+import type { MemoryReply } from '../processes/server-child.js';
+import type { Child } from '../processes/spawn.js';
+import { type Placement, startBridge } from '../setup.js';
+import { type Spread, spread } from '../stats.js';
+
+export interface IdleMemory {
+  /** Streams or sessions opened per run (may be fewer than planned when file descriptors are short). */
+  count: number;
+  rssBytesPerItem: Spread;
+  heapBytesPerItem: Spread;
+}
+
+export interface IdleMemoryResults {
+  sse: IdleMemory;
+  session: IdleMemory;
+  /** Why `count` is lower than the plan, when it is. */
+  note?: string;
+}
+
+const WARM_UP_ITEMS = 50;
+
+/** The soft limit on open files of this process (children inherit it), from /proc. */
+function openFilesLimit(): number {
+  const line = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+  return line?.[1] === undefined || line[1] === 'unlimited' ? Number.POSITIVE_INFINITY : Number(line[1]);
+}
+
+async function settledMemory(bridge: Child): Promise<{ rss: number; heapUsed: number }> {
+  await sleep(300);
+  const { heapUsed } = await bridge.request<MemoryReply>({ type: 'memory' });
+  return { rss: bridge.rssBytes(), heapUsed };
+}
+
+async function measureOnce(
+  what: OpenIdleJob['what'],
+  count: number,
+  placed: Placement,
+  sandboxUrl: string,
+  loader: Child,
+  token: string,
+) {
+  const bridge = await startBridge(placed, sandboxUrl, {
+    name: `bridge (idle ${what})`,
+    idleCount: count + WARM_UP_ITEMS,
+    nodeFlags: ['--expose-gc'],
+  });
+  try {
+    const open = (n: number) => loader.request({ kind: 'open-idle', origin: bridge.url, what, token, count: n });
+    await open(WARM_UP_ITEMS);
+    const before = await settledMemory(bridge);
+    await open(count);
+    const after = await settledMemory(bridge);
+    return { rss: (after.rss - before.rss) / count, heap: (after.heapUsed - before.heapUsed) / count };
+  } finally {
+    await loader.request({ kind: 'close-idle' });
+    await bridge.stop();
+  }
+}
+
+export async function measureIdleMemory(
+  plan: Plan,
+  placed: Placement,
+  sandboxUrl: string,
+  loader: Child,
+  token: string,
+): Promise<IdleMemoryResults> {
+  // Each idle SSE stream holds one socket in the bridge and one in the load generator.
+  const spare = 500;
+  const count = Math.max(1, Math.min(plan.idleCount, openFilesLimit() - WARM_UP_ITEMS - spare));
+  const results = {
+    sse: { rss: [] as number[], heap: [] as number[] },
+    session: { rss: [] as number[], heap: [] as number[] },
+  };
+  for (let run = 0; run < plan.runs; run++) {
+    for (const what of ['sse', 'session'] as const) {
+      const { rss, heap } = await measureOnce(what, count, placed, sandboxUrl, loader, token);
+      results[what].rss.push(rss);
+      results[what].heap.push(heap);
+    }
+  }
+  const summary = (r: { rss: number[]; heap: number[] }): IdleMemory => ({
+    count,
+    rssBytesPerItem: spread(r.rss),
+    heapBytesPerItem: spread(r.heap),
+  });
+  return {
+    sse: summary(results.sse),
+    session: summary(results.session),
+    ...(count < plan.idleCount
+      ? {
+          note: `opened ${count} instead of ${plan.idleCount}: the open-files limit (ulimit -n) is ${openFilesLimit()}`,
+        }
+      : {}),
+  };
+}

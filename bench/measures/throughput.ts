@@ -1,0 +1,119 @@
+/**
+ * Measure 1 and 2: `tools/call list_companies` over every transport, straight to the sandbox and
+ * through the baseline, at concurrency 1 and 64; `tools/list` over every transport at 64.
+ * Runs are interleaved (run 1 of every scenario, then run 2 of every scenario, …) so that a change
+ * in the machine's load during the benchmark touches every scenario alike.
+ */
+import type { LoadJob, LoadResult } from '../load/jobs.js';
+import { LIST_COMPANIES, type McpCall, TOOLS_LIST, type Target } from '../load/protocol.js';
+import type { Plan } from '../plan.js';
+import type { Child } from '../processes/spawn.js';
+import { type Spread, spread } from '../stats.js';
+
+export const BRIDGE_TRANSPORTS = [
+  'streamable-stateless',
+  'streamable-2026',
+  'streamable-session',
+  'messages-direct',
+  'legacy-sse',
+] as const satisfies readonly Target[];
+
+/** How each target is named in the report. */
+export const TARGET_LABELS: Record<Target, string> = {
+  'streamable-stateless': 'Streamable HTTP, stateless (2025-11-25, no session)',
+  'streamable-2026': 'Streamable HTTP, 2026-07-28 (per-request `_meta`)',
+  'streamable-session': 'Streamable HTTP, 2025-11-25 session (`Mcp-Session-Id`)',
+  'messages-direct': 'legacy `POST /messages` direct (answer in the HTTP response)',
+  'legacy-sse': 'legacy HTTP+SSE (`POST /messages?sessionId`, answer on the stream)',
+  'sandbox-direct': 'sandbox direct (`GET /api/v1/companies`)',
+  baseline: 'pass-through baseline',
+};
+
+export const CONCURRENCIES = [1, 64] as const;
+
+export interface Scenario {
+  target: Target;
+  call: McpCall;
+  concurrency: number;
+}
+
+/** One scenario's figures over all runs. */
+export interface ThroughputRow extends Scenario {
+  requestsPerSecond: Spread;
+  p50Ms: Spread;
+  p99Ms: Spread;
+  /** Answers counted over all runs, and failures among them. */
+  requests: number;
+  errors: number;
+  firstError?: string;
+}
+
+export function scenarios(): Scenario[] {
+  const list: Scenario[] = [];
+  for (const concurrency of CONCURRENCIES) {
+    for (const target of [...BRIDGE_TRANSPORTS, 'sandbox-direct', 'baseline'] as const) {
+      list.push({ target, call: LIST_COMPANIES, concurrency });
+    }
+  }
+  for (const target of BRIDGE_TRANSPORTS) list.push({ target, call: TOOLS_LIST, concurrency: 64 });
+  return list;
+}
+
+export interface Origins {
+  bridge: string;
+  sandbox: string;
+  baseline: string;
+}
+
+function originOf(target: Target, origins: Origins): string {
+  if (target === 'sandbox-direct') return origins.sandbox;
+  if (target === 'baseline') return origins.baseline;
+  return origins.bridge;
+}
+
+/** Runs every scenario `plan.runs` times through the load generator. */
+export async function measureThroughput(
+  plan: Plan,
+  loader: Child,
+  origins: Origins,
+  token: string,
+  progress: (line: string) => void,
+): Promise<ThroughputRow[]> {
+  const list = scenarios();
+  const results: LoadResult[][] = list.map(() => []);
+  for (let run = 1; run <= plan.runs; run++) {
+    for (const [index, scenario] of list.entries()) {
+      const job: LoadJob = {
+        kind: 'load',
+        origin: originOf(scenario.target, origins),
+        target: scenario.target,
+        call: scenario.call,
+        token,
+        concurrency: scenario.concurrency,
+        warmupMs: plan.warmupMs,
+        durationMs: plan.durationMs,
+        maxRequests: plan.maxRequests,
+      };
+      const result = await loader.request<LoadResult>(job);
+      results[index]!.push(result);
+      progress(
+        `run ${run}/${plan.runs} ${scenario.call.method} ${scenario.target} c=${scenario.concurrency}: ` +
+          `${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms` +
+          (result.errors > 0 ? `, ${result.errors} errors (${result.firstError})` : ''),
+      );
+    }
+  }
+  return list.map((scenario, index) => {
+    const runs = results[index]!;
+    const firstError = runs.find((r) => r.firstError)?.firstError;
+    return {
+      ...scenario,
+      requestsPerSecond: spread(runs.map((r) => r.requestsPerSecond)),
+      p50Ms: spread(runs.map((r) => r.p50Ms)),
+      p99Ms: spread(runs.map((r) => r.p99Ms)),
+      requests: runs.reduce((sum, r) => sum + r.requests, 0),
+      errors: runs.reduce((sum, r) => sum + r.errors, 0),
+      ...(firstError === undefined ? {} : { firstError }),
+    };
+  });
+}

@@ -1,0 +1,263 @@
+/** Judges the figures against the issue's targets and renders the report (markdown, also printed). */
+import { type MachineInfo, formatLoad } from './machine.js';
+import type { ColdStart } from './measures/cold-start.js';
+import type { IdleMemoryResults } from './measures/idle-memory.js';
+import { BRIDGE_TRANSPORTS, TARGET_LABELS, type ThroughputRow } from './measures/throughput.js';
+import type { TokenValidation } from './measures/token-validation.js';
+import { BYTES_PER_TOKEN, type ToolsListSize } from './measures/tools-list-size.js';
+import type { Target } from './load/protocol.js';
+import type { Plan } from './plan.js';
+import type { Spread } from './stats.js';
+
+export interface BenchReport {
+  plan: Plan;
+  machine: MachineInfo;
+  loadAfter: number[];
+  placement: string;
+  seconds: number;
+  throughput: ThroughputRow[];
+  tokens: TokenValidation;
+  memory: IdleMemoryResults;
+  coldStart: ColdStart;
+  toolsList: ToolsListSize;
+}
+
+export interface TargetCheck {
+  target: string;
+  figure: string;
+  met: boolean;
+}
+
+const KB = 1024;
+const THROUGHPUT_RATIO = 0.7;
+const ADDED_P50_MS = 1;
+const ADDED_P99_MS = 5;
+const CACHED_PER_SECOND = 100_000;
+const CACHED_SPEEDUP = 10;
+const IDLE_BYTES = 16 * KB;
+const COLD_START_MS = 500;
+const TOOLS_LIST_BYTES = 16 * KB;
+
+function number(value: number, digits = 0): string {
+  return Number.isFinite(value)
+    ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    : 'n/a';
+}
+
+/** "median (min–max)"; just the median when there was one run. */
+function spreadText(s: Spread, digits = 0): string {
+  if (s.runs.length < 2) return number(s.median, digits);
+  return `${number(s.median, digits)} (${number(s.min, digits)}–${number(s.max, digits)})`;
+}
+
+function row(report: BenchReport, target: Target, method: string, concurrency: number): ThroughputRow | undefined {
+  return report.throughput.find(
+    (r) => r.target === target && r.call.method === method && r.concurrency === concurrency,
+  );
+}
+
+export function checkTargets(report: BenchReport): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const baseline = row(report, 'baseline', 'tools/call', 64);
+  const sandbox = row(report, 'sandbox-direct', 'tools/call', 64);
+  for (const transport of BRIDGE_TRANSPORTS) {
+    const bridge = row(report, transport, 'tools/call', 64);
+    if (!bridge || !baseline || !sandbox) continue;
+    const ratio = bridge.requestsPerSecond.median / baseline.requestsPerSecond.median;
+    checks.push({
+      target: `tools/call throughput at c=64 ≥ ${THROUGHPUT_RATIO}× baseline: ${transport}`,
+      figure: `${number(ratio, 2)}× (${number(bridge.requestsPerSecond.median)} vs ${number(baseline.requestsPerSecond.median)} req/s)`,
+      met: ratio >= THROUGHPUT_RATIO,
+    });
+    const addedP50 = bridge.p50Ms.median - sandbox.p50Ms.median;
+    const addedP99 = bridge.p99Ms.median - sandbox.p99Ms.median;
+    checks.push({
+      target: `added latency over direct sandbox at c=64, p50 < ${ADDED_P50_MS} ms and p99 < ${ADDED_P99_MS} ms: ${transport}`,
+      figure: `p50 +${number(addedP50, 2)} ms, p99 +${number(addedP99, 2)} ms`,
+      met: addedP50 < ADDED_P50_MS && addedP99 < ADDED_P99_MS,
+    });
+  }
+  const failed = report.throughput.filter((r) => r.errors > 0);
+  checks.push({
+    target: 'every answer under load succeeded (no HTTP, JSON-RPC or tool errors)',
+    figure:
+      failed.length === 0
+        ? `${number(report.throughput.reduce((sum, r) => sum + r.requests, 0))} answers, 0 errors`
+        : failed.map((r) => `${r.target} c=${r.concurrency}: ${r.errors} (${r.firstError})`).join('; '),
+    met: failed.length === 0,
+  });
+  const { tokens, memory } = report;
+  checks.push({
+    target: `cached token validation > ${number(CACHED_PER_SECOND)}/s`,
+    figure: `${number(tokens.cachedPerSecond.median)}/s`,
+    met: tokens.cachedPerSecond.median > CACHED_PER_SECOND,
+  });
+  checks.push({
+    target: `cached token ≥ ${CACHED_SPEEDUP}× cheaper than a new one`,
+    figure: `${number(tokens.cachedSpeedup.median, 1)}× (${number(tokens.newPerSecond.median)}/s new)`,
+    met: tokens.cachedSpeedup.median >= CACHED_SPEEDUP,
+  });
+  for (const [label, figures] of [
+    ['legacy SSE stream', memory.sse],
+    ['Streamable HTTP session', memory.session],
+  ] as const) {
+    checks.push({
+      target: `idle memory < ${IDLE_BYTES / KB} KB per ${label}`,
+      figure: `${number(figures.rssBytesPerItem.median / KB, 1)} KB RSS (${number(figures.count)} open)`,
+      met: figures.rssBytesPerItem.median < IDLE_BYTES,
+    });
+  }
+  checks.push({
+    target: `cold start < ${COLD_START_MS} ms`,
+    figure: `${number(report.coldStart.ms.median)} ms`,
+    met: report.coldStart.ms.median < COLD_START_MS,
+  });
+  checks.push({
+    target: `tools/list < ${TOOLS_LIST_BYTES / KB} KB`,
+    figure: `${number(report.toolsList.bytes)} bytes (${number(report.toolsList.bytes / KB, 1)} KB)`,
+    met: report.toolsList.bytes < TOOLS_LIST_BYTES,
+  });
+  return checks;
+}
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function throughputTable(rows: ThroughputRow[]): string {
+  return table(
+    ['transport', 'concurrency', 'req/s', 'p50 ms', 'p99 ms', 'errors'],
+    rows.map((r) => [
+      TARGET_LABELS[r.target],
+      String(r.concurrency),
+      spreadText(r.requestsPerSecond),
+      spreadText(r.p50Ms, 2),
+      spreadText(r.p99Ms, 2),
+      number(r.errors),
+    ]),
+  );
+}
+
+/** The whole report as markdown: what docs/benchmarks.md holds and what the benchmark prints. */
+export function renderMarkdown(report: BenchReport): string {
+  const { plan, machine, tokens, memory, coldStart, toolsList } = report;
+  const checks = checkTargets(report);
+  const calls = report.throughput.filter((r) => r.call.method === 'tools/call');
+  const lists = report.throughput.filter((r) => r.call.method === 'tools/list');
+  const mode = plan.quick ? '`--quick`' : 'full';
+  const runsText = plan.runs === 1 ? '1 run (figures are that run)' : `${plan.runs} runs (median, then min–max)`;
+  return `# Benchmarks
+
+Written by \`npm run bench\` (${mode} run, ${number(report.seconds)} s). Do not edit by hand: run it again.
+Figures are ${runsText}. Targets are those of the benchmark issue.
+
+| | |
+|---|---|
+| date | ${machine.date} |
+| machine | ${machine.cpuModel}, ${machine.cores} cores, ${number(machine.memoryGiB, 1)} GiB memory |
+| Node.js | ${machine.node} |
+| commit | ${machine.commit} |
+| load average (1, 5, 15 min) | before ${formatLoad(machine.loadBefore)}; after ${formatLoad(report.loadAfter)} |
+| CPU placement | ${report.placement} |
+| load per run | ${number(plan.warmupMs)} ms warm-up, then ${number(plan.durationMs)} ms or ${number(plan.maxRequests)} answers |
+
+## Targets
+
+${table(
+  ['target', 'figure', 'met'],
+  checks.map((c) => [c.target, c.figure, c.met ? 'yes' : '**no**']),
+)}
+
+## 1. \`tools/call list_companies\`
+
+${throughputTable(calls)}
+
+## 2. \`tools/list\` at concurrency 64
+
+${throughputTable(lists)}
+
+## 3. Token validation (src/auth \`verify\`)
+
+${table(
+  ['token', 'verifications/s'],
+  [
+    [
+      `new (RS256 signature checked), ${number(tokens.newTokensPerRun)} distinct per run`,
+      spreadText(tokens.newPerSecond),
+    ],
+    [`cached, ${number(tokens.cachedVerificationsPerRun)} verifications per run`, spreadText(tokens.cachedPerSecond)],
+    ['cached ÷ new', `${spreadText(tokens.cachedSpeedup, 1)}×`],
+  ],
+)}
+
+## 4. Idle memory
+
+${table(
+  ['idle', 'open', 'RSS per item, KB', 'JS heap per item, KB'],
+  [
+    [
+      'legacy SSE stream',
+      number(memory.sse.count),
+      spreadText(kb(memory.sse.rssBytesPerItem), 1),
+      spreadText(kb(memory.sse.heapBytesPerItem), 1),
+    ],
+    [
+      'Streamable HTTP session',
+      number(memory.session.count),
+      spreadText(kb(memory.session.rssBytesPerItem), 1),
+      spreadText(kb(memory.session.heapBytesPerItem), 1),
+    ],
+  ],
+)}
+${memory.note ? `\n${memory.note}\n` : ''}
+## 5. Cold start
+
+${table(['entry point', 'spawn → first 200 from /readyz, ms'], [[coldStart.command, spreadText(coldStart.ms)]])}
+
+## 6. \`tools/list\` size
+
+${table(
+  ['tools', 'bytes', `estimated tokens (bytes ÷ ${BYTES_PER_TOKEN})`],
+  [[number(toolsList.tools), number(toolsList.bytes), number(toolsList.estimatedTokens)]],
+)}
+
+The answer is deterministic: the same bytes in every run.
+
+${METHOD}`;
+}
+
+function kb(s: Spread): Spread {
+  return { median: s.median / KB, min: s.min / KB, max: s.max / KB, runs: s.runs.map((v) => v / KB) };
+}
+
+const METHOD = `## Method
+
+- **Processes.** The sandbox (the local NeonPanel, no injected latency), the bridge and the baseline each run in
+  their own Node.js process; the load generator runs in another. The benchmark process only coordinates.
+  All traffic is HTTP on 127.0.0.1. See "CPU placement" above for how the 2 cores are shared.
+- **Baseline** (\`bench/baseline-server.ts\`): a bare \`node:http\` server that verifies each distinct bearer token
+  once with jose against the sandbox's JWKS and remembers it, forwards \`GET /api/v1/companies\` with the caller's
+  token on a pooled undici client, and wraps the answer in a JSON-RPC result. It is the floor; the bridge is judged
+  as a ratio to it, measured in the same run.
+- **Load** (\`bench/load/loader.ts\`): closed loop; each of \`concurrency\` workers holds one keep-alive connection and
+  sends its next call when the last is answered. Every answer is checked (HTTP status, JSON-RPC result, no tool
+  error); failures are counted in "errors" and left out of the latencies. Legacy SSE workers each hold a stream,
+  POST to the endpoint it announced, and match the answer on the stream by JSON-RPC id. Streamable HTTP session
+  workers each initialize once and reuse their \`Mcp-Session-Id\`. 2026-07-28 requests carry
+  \`MCP-Protocol-Version\`, \`Mcp-Method\`, \`Mcp-Name\` and the \`_meta\` envelope, as the official client sends them.
+- **Percentiles** are nearest-rank over every answer of a run. Runs are interleaved (run 1 of every scenario, then
+  run 2, …) so that a change in the machine's load touches every scenario alike.
+- **Bridge settings.** One user (alice) stands for all clients, so per-user limits that protect a shared
+  deployment are raised: rate limit at its maximum (1,000,000/min, still counted), 256 concurrent upstream calls,
+  streams and sessions per user above what the run opens. \`LOG_LEVEL=info\` as in production, logs to /dev/null.
+- **Token validation** calls the bridge's own \`verify\` (src/auth) in the benchmark process: distinct fresh tokens
+  (each an RS256 verification, then cached) and one cached token in a loop.
+- **Idle memory**: a fresh bridge process per run and kind, started with \`--expose-gc\`; after 50 warm-up streams
+  or sessions, a full collection, RSS from \`/proc/<pid>/status\`; then the streams or sessions are opened and
+  held idle, another collection, RSS again. The growth divided by the count is the figure (kernel socket buffers
+  are not in RSS).
+- **Cold start**: one unmeasured start to fill the file cache, then each run spawns the entry point and polls
+  \`/readyz\` every 5 ms; \`/readyz\` answers 200 only once the issuer's keys are fetched.
+- **Noise**: the machine may be shared; compare ratios measured in one run, not absolute figures across runs.
+`;

@@ -1,0 +1,95 @@
+/**
+ * `npm run bench`: starts the sandbox, the bridge, the pass-through baseline and a load generator as
+ * separate processes, measures the six figures of the benchmark issue, prints the report and writes
+ * it to docs/benchmarks.md (or `--out`). See `--help` and docs/benchmarks.md "Method".
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { describeMachine } from './machine.js';
+import { measureColdStart } from './measures/cold-start.js';
+import { measureIdleMemory } from './measures/idle-memory.js';
+import { measureThroughput } from './measures/throughput.js';
+import { measureTokenValidation } from './measures/token-validation.js';
+import { measureToolsListSize } from './measures/tools-list-size.js';
+import { USAGE, readPlan } from './plan.js';
+import { type Child, REPO_ROOT } from './processes/spawn.js';
+import { type BenchReport, checkTargets, renderMarkdown } from './report.js';
+import { placement, startBaseline, startBridge, startLoader, startSandbox } from './setup.js';
+
+function progress(line: string): void {
+  process.stderr.write(`[bench] ${line}\n`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
+  const plan = readPlan(argv);
+  const startedAt = performance.now();
+  const machine = describeMachine();
+  const placed = placement(plan.pin);
+  progress(`${plan.quick ? 'quick' : 'full'} run, ${plan.runs} run(s) per figure; ${placed.description}`);
+  const children: Child[] = [];
+  const started = <T extends Child>(child: T): T => {
+    children.push(child);
+    return child;
+  };
+  try {
+    const sandbox = started(await startSandbox(placed));
+    const [bridge, baseline, loader] = await Promise.all([
+      startBridge(placed, sandbox.url, {
+        nodeFlags: plan.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(plan.cpuProfDir)}`] : [],
+      }).then(started),
+      startBaseline(placed, sandbox.url).then(started),
+      startLoader(placed).then(started),
+    ]);
+    const [token] = await sandbox.request<string[]>({ type: 'issue-tokens', sub: 'alice', count: 1 });
+    progress(`sandbox ${sandbox.url}, bridge ${bridge.url}, baseline ${baseline.url}`);
+
+    const toolsList = await measureToolsListSize(bridge.url, token!);
+    const origins = { bridge: bridge.url, sandbox: sandbox.url, baseline: baseline.url };
+    const throughput = await measureThroughput(plan, loader, origins, token!, progress);
+    // The CPU profile is written when the bridge exits, so stop it before the remaining measures.
+    await bridge.stop();
+    await baseline.stop();
+    progress('token validation');
+    const tokens = await measureTokenValidation(plan, sandbox);
+    progress(`idle memory (${plan.idleCount} streams and sessions per run)`);
+    const memory = await measureIdleMemory(plan, placed, sandbox.url, loader, token!);
+    progress('cold start');
+    const coldStart = await measureColdStart(plan, placed, sandbox.url);
+
+    const report: BenchReport = {
+      plan,
+      machine,
+      loadAfter: loadavg(),
+      placement: placed.description,
+      seconds: (performance.now() - startedAt) / 1000,
+      throughput,
+      tokens,
+      memory,
+      coldStart,
+      toolsList,
+    };
+    const markdown = renderMarkdown(report);
+    const out = resolve(REPO_ROOT, plan.out);
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, markdown);
+    console.log(markdown);
+    const missed = checkTargets(report).filter((check) => !check.met);
+    progress(`wrote ${out}; ${missed.length === 0 ? 'every target met' : `${missed.length} target(s) missed`}`);
+    return 0;
+  } finally {
+    await Promise.allSettled(children.map((child) => child.stop()));
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

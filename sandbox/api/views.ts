@@ -1,0 +1,81 @@
+/** NeonPanel's JSON shapes for the seeded records, pagination, and the per-user access rule. */
+
+import type { CompanyRecord, InventoryRecord, WarehouseRecord } from '../data/model.js';
+import type { ApiCall, ApiContext } from './context.js';
+import { ApiError } from './errors.js';
+
+export function companyView(company: CompanyRecord) {
+  return { uuid: company.uuid, name: company.name, currency: company.currency, timezone: company.timezone };
+}
+
+export function warehouseView(warehouse: WarehouseRecord) {
+  return { uuid: warehouse.uuid, name: warehouse.name, type: warehouse.type, country_code: warehouse.countryCode };
+}
+
+export function inventoryView(item: InventoryRecord) {
+  return {
+    id: item.id,
+    name: item.name,
+    fnsku: item.fnsku,
+    asin: item.asin,
+    sku: item.sku,
+    image: item.image,
+    country_code: item.countryCode,
+    weight: item.weight,
+    length: item.length,
+    height: item.height,
+    depth: item.depth,
+  };
+}
+
+/** A NeonPanel document (invoice, purchase order, bill, batch) with a link into the sandbox. */
+export function documentView(ctx: ApiContext, type: string, refNumber: string, date: string) {
+  return {
+    type,
+    link: `${ctx.publicUrl}/documents/${encodeURIComponent(type.toLowerCase().replace(/\s+/g, '-'))}/${encodeURIComponent(refNumber)}`,
+    status: 'Completed',
+    completed: `${date}T15:30:00Z`,
+    ref_number: refNumber,
+    date,
+  };
+}
+
+/** One page of `items` with NeonPanel's pagination fields. */
+export function paginate<T>(items: readonly T[], page: number, perPage: number) {
+  return {
+    current_page: page,
+    per_page: perPage,
+    last_page: Math.max(1, Math.ceil(items.length / perPage)),
+    data: items.slice((page - 1) * perPage, page * perPage),
+  };
+}
+
+/** The company the caller asked for: 404 when it does not exist, 403 when the caller may not see it. */
+export function accessibleCompany(ctx: ApiContext, call: ApiCall, uuid: string): CompanyRecord {
+  const company = ctx.data.companyByUuid.get(uuid);
+  if (!company) throw new ApiError(404, `Company ${uuid} not found.`);
+  if (!call.user.companyUuids.includes(uuid)) {
+    throw new ApiError(403, `This action is unauthorized: you do not have access to company ${uuid}.`);
+  }
+  return company;
+}
+
+export function companyWarehouse(ctx: ApiContext, company: CompanyRecord, uuid: string): WarehouseRecord {
+  const warehouse = ctx.data.warehouseByUuid.get(uuid);
+  if (!warehouse || warehouse.companyUuid !== company.uuid) {
+    throw new ApiError(404, `Warehouse ${uuid} not found in company ${company.uuid}.`);
+  }
+  return warehouse;
+}
+
+export function companyItem(ctx: ApiContext, company: CompanyRecord, id: number): InventoryRecord {
+  const item = ctx.data.itemById.get(id);
+  if (!item || item.companyUuid !== company.uuid) {
+    throw new ApiError(404, `Inventory item ${id} not found in company ${company.uuid}.`);
+  }
+  return item;
+}
+
+export function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}

@@ -1,0 +1,78 @@
+/** `neonpanel-mcp doctor <url> [--token T] [--client …] [--register] [--json]`. */
+import { parseArgs } from 'node:util';
+import { CLIENT_IDS, DEFAULT_TIMEOUT_MS, runDoctor } from '../doctor/index.js';
+import type { CliIo } from './io.js';
+import { renderHeader, renderResult, renderSummary } from './render.js';
+
+export const DOCTOR_USAGE = `Usage: neonpanel-mcp doctor <url> [options]
+
+Checks an MCP deployment the way each client does and prints the fix for anything wrong.
+<url> is the server's address, e.g. https://mcp.neonpanel.com/mcp.
+
+Options:
+  --token <jwt>       an access token: also checks the token, tools/list, a tool call and the NeonPanel API
+                      (or set MCP_DOCTOR_TOKEN to keep it out of your shell history); it is never printed
+  --client <id>       judge for one client: ${[...CLIENT_IDS, 'all'].join(', ')} (default all; repeatable or comma-separated)
+  --register          also register a client at the issuer and try an authorize request, per client
+  --json              print one JSON document instead of lines
+  --api <url>         the NeonPanel API base URL (default: the issuer)
+  --timeout <ms>      per-request timeout (default ${DEFAULT_TIMEOUT_MS})
+  --curl              print the curl command of every check, not only of failures
+  -h, --help          this text
+
+Exit code: 0 when nothing failed, 1 when a check failed, 2 for a usage error.`;
+
+/** Runs the doctor command; returns the exit code. */
+export async function doctorCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      token: { type: 'string' },
+      client: { type: 'string', multiple: true },
+      register: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      api: { type: 'string' },
+      timeout: { type: 'string' },
+      curl: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    io.out(DOCTOR_USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('doctor needs exactly one <url>, e.g. https://mcp.neonpanel.com/mcp');
+  const timeoutMs = values.timeout === undefined ? DEFAULT_TIMEOUT_MS : Number(values.timeout);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 120_000) {
+    throw new UsageError(`--timeout must be a whole number of milliseconds between 100 and 120000, got "${values.timeout}"`);
+  }
+  const clients = (values.client ?? []).flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean);
+  const unknown = clients.find((c) => c !== 'all' && !CLIENT_IDS.includes(c));
+  if (unknown) throw new UsageError(`--client "${unknown}" is unknown; use one of ${[...CLIENT_IDS, 'all'].join(', ')}`);
+  const token = values.token ?? io.env['MCP_DOCTOR_TOKEN'];
+  const url = positionals[0]!;
+
+  let started = false;
+  const report = await runDoctor(
+    { url, token, clients, register: values.register, apiUrl: values.api, timeoutMs },
+    {
+      onResult: (result) => {
+        if (values.json) return;
+        if (!started) {
+          started = true;
+          io.out(renderHeader(url, clients.length ? clients : ['all'], !!token));
+        }
+        io.out(renderResult(result, { curl: values.curl }));
+      },
+    },
+  );
+  if (values.json) io.out(JSON.stringify(report, null, 2));
+  else io.out(renderSummary(report));
+  return report.ok ? 0 : 1;
+}
+
+/** A mistake in the command line: printed with the usage hint, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}

@@ -1,0 +1,143 @@
+/**
+ * `--register`: a real RFC 7591 registration at the issuer with each selected client's redirect URI
+ * shape, then an authorize request with `resource`, PKCE and scope, reporting what the issuer accepted.
+ * Registered clients are deleted again (RFC 7592) when the issuer allows it.
+ */
+import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { asObject, excerpt, probe } from '../http.js';
+import type { ClientProfile } from '../profiles.js';
+import { fail, pass, skip } from '../result.js';
+import type { CheckResult, DoctorContext } from '../types.js';
+
+/** Fills `{port}` and `{id}` in a profile's redirect URI shape. */
+export function concreteRedirectUri(shape: string): string {
+  return shape.replace('{port}', String(randomInt(20_000, 60_000))).replace('{id}', `doctor-${randomBytes(4).toString('hex')}`);
+}
+
+function oauthError(body: unknown, text: string): string {
+  const doc = asObject(body);
+  if (doc?.['error']) return `${doc['error']}${doc['error_description'] ? `: ${doc['error_description']}` : ''}`;
+  return excerpt(text) || '(empty body)';
+}
+
+function scopesToRequest(ctx: DoctorContext): string | undefined {
+  const scopes = ctx.facts.prm?.['scopes_supported'];
+  return Array.isArray(scopes) && scopes.length ? scopes.join(' ') : undefined;
+}
+
+/** Registration then authorization for every selected client. */
+export async function checkRegistration(ctx: DoctorContext): Promise<CheckResult[]> {
+  if (!ctx.register) return [];
+  const as = ctx.facts.asMetadata;
+  const endpoint = as?.['registration_endpoint'];
+  const authorize = as?.['authorization_endpoint'];
+  if (typeof endpoint !== 'string' || typeof authorize !== 'string') {
+    return [skip('register', 'Client registration', 'The issuer metadata has no registration or authorization endpoint.')];
+  }
+  const results: CheckResult[] = [];
+  for (const profile of ctx.clients) results.push(...(await registerAndAuthorize(ctx, profile, endpoint, authorize)));
+  return results;
+}
+
+async function registerAndAuthorize(
+  ctx: DoctorContext,
+  profile: ClientProfile,
+  endpoint: string,
+  authorize: string,
+): Promise<CheckResult[]> {
+  const redirectUris = profile.redirectUris.value.map(concreteRedirectUri);
+  const scope = scopesToRequest(ctx);
+  const title = `Registration as ${profile.name}`;
+  const res = await probe(ctx, {
+    method: 'POST',
+    url: endpoint,
+    headers: { Accept: 'application/json' },
+    body: {
+      client_name: `neonpanel-mcp doctor (${profile.id})`,
+      redirect_uris: redirectUris,
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      ...(scope ? { scope } : {}),
+    },
+  });
+  const doc = res.ok ? asObject(res.json) : undefined;
+  const clientId = doc?.['client_id'];
+  if (!res.ok || res.status >= 300 || typeof clientId !== 'string') {
+    return [
+      fail(`register.${profile.id}`, title, {
+        detail: `redirect_uris ${redirectUris.join(', ')} → ${res.ok ? `HTTP ${res.status} ${oauthError(res.json, res.text)}` : res.error}.`,
+        fix: `Have the issuer accept ${profile.redirectUris.value.join(', ')} at registration (${profile.name}'s callback, ${profile.redirectUris.source}).`,
+        curl: res.curl,
+      }),
+    ];
+  }
+  const results = [
+    pass(`register.${profile.id}`, title, { detail: `client registered with ${redirectUris.join(', ')}.`, curl: res.curl }),
+  ];
+  results.push(await tryAuthorize(ctx, profile, authorize, clientId, redirectUris[0]!, scope));
+  await deleteRegistration(ctx, doc);
+  return results;
+}
+
+async function tryAuthorize(
+  ctx: DoctorContext,
+  profile: ClientProfile,
+  authorize: string,
+  clientId: string,
+  redirectUri: string,
+  scope: string | undefined,
+): Promise<CheckResult> {
+  const verifier = randomBytes(32).toString('base64url');
+  const url = new URL(authorize);
+  url.search = new URLSearchParams({
+    response_type: 'code',
+    client_id: clientId,
+    redirect_uri: redirectUri,
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+    resource: ctx.target.mcpUrl,
+    state: randomBytes(8).toString('hex'),
+    ...(scope ? { scope } : {}),
+  }).toString();
+  const title = `Authorize request as ${profile.name} (resource, PKCE, scope)`;
+  const res = await probe(ctx, { url: url.href, headers: { Accept: 'text/html' } });
+  if (!res.ok) return fail(`authorize.${profile.id}`, title, { detail: res.error, fix: 'Make the authorization endpoint reachable.', curl: res.curl });
+  const location = res.headers.get('location');
+  let error: string | undefined;
+  if (location && res.status >= 300 && res.status < 400) {
+    const back = new URL(location, url);
+    if (back.href.startsWith(redirectUri) && back.searchParams.get('error')) {
+      error = `${back.searchParams.get('error')}${back.searchParams.get('error_description') ? `: ${back.searchParams.get('error_description')}` : ''}`;
+    }
+  } else if (res.status >= 400) {
+    error = `HTTP ${res.status} ${oauthError(res.json, res.text)}`;
+  }
+  if (!error) {
+    const where = location ? `a redirect to ${new URL(location, url).pathname}` : `HTTP ${res.status} (login page)`;
+    return pass(`authorize.${profile.id}`, title, { detail: `accepted: ${where}.`, curl: res.curl });
+  }
+  return fail(`authorize.${profile.id}`, title, { detail: `refused: ${error}.`, fix: authorizeFix(ctx, error, redirectUri, scope), curl: res.curl });
+}
+
+/** One sentence per OAuth error the issuer may answer at /authorize. */
+export function authorizeFix(ctx: DoctorContext, error: string, redirectUri: string, scope: string | undefined): string {
+  if (error.includes('invalid_target') || /resource/i.test(error)) {
+    return `Have the issuer accept the RFC 8707 resource parameter and put it in aud; ChatGPT and Claude always send resource=${ctx.target.mcpUrl}.`;
+  }
+  if (error.includes('invalid_scope')) {
+    return `Have the issuer grant ${scope ?? 'the requested scope'} to dynamically registered clients, or set MCP_SCOPES to scopes it grants.`;
+  }
+  if (/redirect/i.test(error)) return `Have the issuer accept ${redirectUri} at /authorize exactly as registered.`;
+  return 'Read the issuer error above; the authorize request carried only what real clients send.';
+}
+
+/** RFC 7592 DELETE with the registration access token, so the doctor leaves no clients behind. */
+async function deleteRegistration(ctx: DoctorContext, doc: Record<string, unknown> | undefined): Promise<void> {
+  const uri = doc?.['registration_client_uri'];
+  const token = doc?.['registration_access_token'];
+  if (typeof uri !== 'string' || typeof token !== 'string') return;
+  await ctx
+    .fetch(uri, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(ctx.timeoutMs) })
+    .catch(() => undefined);
+}

@@ -1,0 +1,105 @@
+/**
+ * Runs the doctor: the checks in the order clients meet them, each result reported as soon as it
+ * exists, then one report. Nothing a check returns ever carries the token.
+ */
+import { checkCors } from './checks/cors.js';
+import { checkChallenge, checkProtectedResourceMetadata } from './checks/discovery.js';
+import { checkIssuerMetadata, checkJwks, checkMetadataMirror, checkScopes } from './checks/issuer.js';
+import { checkRegistration } from './checks/register.js';
+import { checkHealth, checkServerInfo } from './checks/server.js';
+import { checkToken } from './checks/token.js';
+import { checkApi, checkTools } from './checks/tools.js';
+import { checkGetMcp, checkLegacySse, checkServerDiscover, checkStreamableInitialize } from './checks/transports.js';
+import { selectProfiles } from './profiles.js';
+import type { Check, CheckResult, CheckStatus, DoctorContext, DoctorOptions, DoctorReport, Target } from './types.js';
+
+/** Default per-request timeout: short, so a dead deployment is diagnosed in seconds. */
+export const DEFAULT_TIMEOUT_MS = 5000;
+
+/** The checks in order. Later checks read what earlier ones learnt (ctx.facts). */
+export const CHECKS: readonly Check[] = [
+  checkServerInfo,
+  checkHealth,
+  checkChallenge,
+  checkProtectedResourceMetadata,
+  checkIssuerMetadata,
+  checkMetadataMirror,
+  checkScopes,
+  checkJwks,
+  checkCors,
+  checkLegacySse,
+  checkStreamableInitialize,
+  checkServerDiscover,
+  checkGetMcp,
+  checkToken,
+  checkTools,
+  checkApi,
+  checkRegistration,
+];
+
+/**
+ * Derives the origin and endpoints from what the user typed: an origin, `<origin>/mcp` or `<origin>/sse`.
+ * Throws an Error that says what a valid URL looks like.
+ */
+export function parseTarget(input: string): Target {
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    throw new Error(`"${input}" is not a URL; give the server's address, like https://mcp.neonpanel.com/mcp`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new Error(`"${input}" must start with https:// (or http:// for a local server)`);
+  }
+  const origin = url.origin;
+  return { input, origin, mcpUrl: `${origin}/mcp`, sseUrl: `${origin}/sse` };
+}
+
+/** Replaces every occurrence of the token (defence in depth: checks never put it in text). */
+function scrub(result: CheckResult, token: string | undefined): CheckResult {
+  if (!token) return result;
+  const clean = (s: string | undefined) => s?.split(token).join('$TOKEN');
+  return Object.fromEntries(Object.entries(result).map(([k, v]) => [k, typeof v === 'string' ? clean(v) : v])) as CheckResult;
+}
+
+export interface RunHooks {
+  /** Called once per result, in order, as soon as it is known. */
+  onResult?: (result: CheckResult) => void;
+}
+
+/** Runs every check and returns the report; never throws for a broken deployment. */
+export async function runDoctor(options: DoctorOptions, hooks: RunHooks = {}): Promise<DoctorReport> {
+  const started = Date.now();
+  const ctx: DoctorContext = {
+    target: parseTarget(options.url),
+    clients: selectProfiles(options.clients),
+    token: options.token || undefined,
+    register: options.register ?? false,
+    apiUrl: options.apiUrl,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    fetch: options.fetch ?? fetch,
+    facts: {},
+  };
+  const results: CheckResult[] = [];
+  const emit = (result: CheckResult) => {
+    const safe = scrub(result, ctx.token);
+    results.push(safe);
+    hooks.onResult?.(safe);
+  };
+  for (const check of CHECKS) {
+    for (const result of await check(ctx)) emit(result);
+    // Nothing answers at all: every further check would fail the same way; say so once.
+    if (ctx.facts.unreachable) break;
+  }
+  const summary: Record<CheckStatus, number> = { pass: 0, warn: 0, fail: 0, skip: 0 };
+  for (const r of results) summary[r.status]++;
+  return {
+    target: ctx.target.input,
+    clients: ctx.clients.map((c) => c.id),
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    summary,
+    ok: summary.fail === 0,
+    results,
+  };
+}

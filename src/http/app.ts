@@ -1,0 +1,107 @@
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import type { Auth } from '../auth/index.js';
+import type { Config } from '../config/index.js';
+import { JsonRpcCode, sendJsonRpcError } from '../mcp/jsonrpc.js';
+import { type McpRoutes, createMcpRoutes } from '../mcp/routes.js';
+import type { BuildServer } from '../mcp/server-factory.js';
+import type { Store } from '../state/types.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { bodyErrors, jsonBody } from './body.js';
+import { corsMiddleware } from './cors.js';
+import { type Lifecycle, type OpenApiSummary, healthRouter } from './health.js';
+import { hostGuard } from './host-guard.js';
+import { openapiRouter } from './openapi-routes.js';
+import { createRateLimiter } from './rate-limit.js';
+import { requestContext } from './request-context.js';
+import { buildServerInfo } from './server-info.js';
+import { type DeepHealth, renderStatusPage, statusPageInfo } from './status-page.js';
+
+export interface AppDeps {
+  config: Readonly<Config>;
+  logger: Logger;
+  metrics: Metrics;
+  auth: Auth;
+  store: Store;
+  /** The MCP server factory (tools defined once). */
+  build: BuildServer;
+  openapi: OpenApiSummary;
+  lifecycle(): Lifecycle;
+  /** Used by deep health to reach the NeonPanel API. */
+  fetch: typeof fetch;
+}
+
+/** The express app and the MCP transports mounted in it (for shutdown and health). */
+export interface BridgeApp {
+  app: Express;
+  mcp: McpRoutes;
+}
+
+/**
+ * The bridge's HTTP surface, in order: request id + access log, DNS-rebinding guard, CORS, server
+ * info, health, metrics, the API document, OAuth discovery, the MCP transports, then JSON 404s.
+ */
+export function createApp(deps: AppDeps): BridgeApp {
+  const { config, logger, metrics } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  const rateLimiter = createRateLimiter({ config, store: deps.store, metrics });
+  const mcp = createMcpRoutes({
+    build: deps.build,
+    config,
+    store: deps.store,
+    metrics,
+    logger,
+    guards: {
+      parseBody: [...jsonBody(config.maxBodyBytes), bodyErrors],
+      requireToken: (route, options) => deps.auth.requireToken(route, options),
+      rateLimit: rateLimiter.middleware,
+    },
+  });
+
+  app.use(requestContext({ logger, metrics }));
+  app.use(hostGuard(config));
+  app.use(corsMiddleware());
+
+  const serverInfo = buildServerInfo(config);
+  const health = healthRouter({
+    config,
+    auth: deps.auth,
+    store: deps.store,
+    openapi: deps.openapi,
+    transports: { sseStreamCount: mcp.sseStreamCount, sessionCount: mcp.sessionCount },
+    lifecycle: deps.lifecycle,
+    fetch: deps.fetch,
+  });
+  app.get('/', async (req, res) => {
+    // Browsers get the status page; curl (*/*) and clients asking for JSON get the server info.
+    if (req.accepts(['application/json', 'text/html']) === 'text/html') {
+      const page = renderStatusPage(statusPageInfo(serverInfo, config), await health.deep());
+      res.type('html').set('Cache-Control', 'no-store').send(page);
+      return;
+    }
+    res.json(serverInfo);
+  });
+  app.use(health);
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.use(openapiRouter());
+  app.use(deps.auth.discoveryRouter());
+  app.use(mcp.router);
+
+  app.use((req, res) => {
+    res.status(404).json({
+      error: 'not_found',
+      error_description: `No route for ${req.method} ${req.path.slice(0, 200)}; see GET ${config.publicUrl}/ for the endpoints`,
+    });
+  });
+  const lastResort: ErrorRequestHandler = (error, req, res, _next) => {
+    logger.error({ err: error, reqId: res.locals['requestId'], path: req.path }, 'unhandled error');
+    sendJsonRpcError(res, 500, JsonRpcCode.InternalError, `Internal error (request id ${res.locals['requestId']})`);
+  };
+  app.use(bodyErrors, lastResort);
+  return { app, mcp };
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { isAllowedHost, isLoopbackBind } from './host-guard.js';
+
+describe('host guard', () => {
+  it('knows loopback bind addresses', () => {
+    for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) expect(isLoopbackBind(h), h).toBe(true);
+    for (const h of ['0.0.0.0', '::', '10.0.0.1', 'example.com']) expect(isLoopbackBind(h), h).toBe(false);
+  });
+
+  it('allows loopback names on any port and the public host, refuses the rest', () => {
+    const pub = 'https://mcp.neonpanel.com';
+    for (const h of [
+      'localhost',
+      'LOCALHOST:3000',
+      '127.0.0.1:1',
+      '[::1]:8080',
+      'mcp.neonpanel.com',
+      'mcp.neonpanel.com:443',
+    ]) {
+      expect(isAllowedHost(h, pub), h).toBe(true);
+    }
+    for (const h of [
+      undefined,
+      '',
+      'evil.example',
+      'mcp.neonpanel.com:8443',
+      'mcp.neonpanel.com.evil.example',
+      '127.0.0.2',
+    ]) {
+      expect(isAllowedHost(h, pub), String(h)).toBe(false);
+    }
+    expect(isAllowedHost('127.0.0.1:4000', 'http://127.0.0.1:4000')).toBe(true);
+    expect(isAllowedHost('mcp.local:4000', 'http://localhost:4000')).toBe(false);
+  });
+});

@@ -1,0 +1,54 @@
+import type { RequestHandler } from 'express';
+import type { Config } from '../config/index.js';
+
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** True for a listen address that only this machine can reach. */
+export function isLoopbackBind(host: string): boolean {
+  const h = host.toLowerCase();
+  return h === 'localhost' || h === '::1' || h === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/** Splits a Host header into lower-case hostname and port (`[::1]:3000` → `[::1]`, `3000`). */
+function splitHost(hostHeader: string): { hostname: string; port: string } {
+  const value = hostHeader.trim().toLowerCase();
+  const match = /^(\[[0-9a-f:.]+\]|[^:]+)(?::(\d+))?$/.exec(value);
+  return match ? { hostname: match[1] ?? '', port: match[2] ?? '' } : { hostname: '', port: '' };
+}
+
+/**
+ * Whether a Host header names this server: localhost, 127.0.0.1 or [::1] on any port, or the host
+ * of MCP_PUBLIC_URL (its port, or none for the scheme's default).
+ */
+export function isAllowedHost(hostHeader: string | undefined, publicUrl: string): boolean {
+  if (!hostHeader) return false;
+  const { hostname, port } = splitHost(hostHeader);
+  if (LOOPBACK_NAMES.has(hostname)) return true;
+  const url = new URL(publicUrl);
+  const defaultPort = url.protocol === 'https:' ? '443' : '80';
+  return hostname === url.hostname.toLowerCase() && (port === '' || port === (url.port || defaultPort));
+}
+
+/**
+ * DNS-rebinding protection: when the bridge listens on a loopback address, a web page whose domain
+ * was re-pointed at 127.0.0.1 reaches it with its own name in `Host`; those requests get 403.
+ * On any other bind address the guard does nothing (the deployment's proxy owns the Host).
+ */
+export function hostGuard(config: Pick<Config, 'host' | 'publicUrl'>): RequestHandler {
+  if (!isLoopbackBind(config.host)) return (_req, _res, next) => next();
+  const publicHost = new URL(config.publicUrl).host;
+  return (req, res, next) => {
+    const host = req.headers.host;
+    if (isAllowedHost(host, config.publicUrl)) return next();
+    res
+      .status(403)
+      .set('Cache-Control', 'no-store')
+      .json({
+        error: 'forbidden_host',
+        error_description:
+          `Host "${(host ?? '').replace(/[^\x20-\x7e]/g, '?').slice(0, 100)}" is not allowed: this server listens on ` +
+          `a loopback address and answers only localhost, 127.0.0.1, [::1] and ${publicHost} (MCP_PUBLIC_URL), ` +
+          'to block DNS-rebinding attacks. If this is your real host name, set MCP_PUBLIC_URL to the URL you use.',
+      });
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * Composition root: configuration → telemetry → store → auth → tools → MCP server factory → HTTP app
+ * → listen, and graceful shutdown. `startBridge` is what tests, the demo and the benchmark start;
+ * run as a program it reads the environment and serves until SIGTERM/SIGINT.
+ */
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import type { Express } from 'express';
+import { type Auth, createAuth } from './auth/index.js';
+import { type Config, ConfigError, loadConfig } from './config/index.js';
+import { createApp } from './http/app.js';
+import type { Lifecycle } from './http/health.js';
+import type { McpRoutes } from './mcp/routes.js';
+import { createMcpServerFactory } from './mcp/server-factory.js';
+import { extractOperations, loadApiDocument } from './openapi/index.js';
+import { createStore } from './state/index.js';
+import type { Store } from './state/types.js';
+import { type Logger, createLogger } from './telemetry/logger.js';
+import { type Metrics, createMetrics } from './telemetry/metrics.js';
+import { createToolset } from './tools/index.js';
+
+/** Replacements for what `startBridge` would otherwise create itself (tests, demo, benchmark). */
+export interface BridgeOverrides {
+  /** Default: a pino logger at `config.logLevel` on stdout. */
+  logger?: Logger;
+  /** Default: `createStore(config)` (Redis when `REDIS_URL` is set, else memory). A given store is not closed by `close()`. */
+  store?: Store;
+  /** Used for the issuer's JWKS and metadata and for deep health's upstream check. Default: global fetch. */
+  fetch?: typeof fetch;
+}
+
+/** A running bridge. */
+export interface Bridge {
+  /** Where it listens, as a loopback URL (`http://127.0.0.1:<port>`), whatever `config.host` is. */
+  url: string;
+  port: number;
+  config: Readonly<Config>;
+  app: Express;
+  server: Server;
+  store: Store;
+  metrics: Metrics;
+  logger: Logger;
+  auth: Auth;
+  mcp: McpRoutes;
+  /**
+   * Graceful shutdown: stops taking connections, ends SSE streams cleanly, lets in-flight requests
+   * finish within `config.shutdownGraceSeconds`, then closes what is left. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+/** How often idle keep-alive connections are closed while draining. */
+const DRAIN_POLL_MS = 50;
+
+/** Starts the bridge and resolves once it listens and has tried to fetch the issuer's keys. */
+export async function startBridge(config: Readonly<Config>, overrides: BridgeOverrides = {}): Promise<Bridge> {
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  const fetchImpl = overrides.fetch ?? globalThis.fetch;
+  const metrics = createMetrics();
+  const store = overrides.store ?? createStore(config, { logger });
+  const auth = createAuth(config, { logger, metrics, fetch: fetchImpl });
+  const apiDocument = await loadApiDocument();
+  const toolset = await createToolset({ config, logger, metrics, document: apiDocument });
+  const build = createMcpServerFactory({ toolset, logger });
+
+  let lifecycle: Lifecycle = 'starting';
+  const { app, mcp } = createApp({
+    config,
+    logger,
+    metrics,
+    auth,
+    store,
+    build,
+    openapi: { title: apiDocument.title, version: apiDocument.version, operations: extractOperations(apiDocument).length },
+    lifecycle: () => lifecycle,
+    fetch: fetchImpl,
+  });
+
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  await auth.start();
+  lifecycle = 'ready';
+  logger.info({ url, publicUrl: config.publicUrl, tools: toolset.tools.length, store: store.kind }, 'bridge listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      lifecycle = 'draining';
+      logger.info({ graceSeconds: config.shutdownGraceSeconds }, 'draining');
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      await mcp.closeStreams();
+      const poll = setInterval(() => server.closeIdleConnections(), DRAIN_POLL_MS);
+      server.closeIdleConnections();
+      const grace = new Promise<'timeout'>((resolve) => {
+        setTimeout(() => resolve('timeout'), config.shutdownGraceSeconds * 1000).unref();
+      });
+      const outcome = await Promise.race([stopped.then(() => 'drained' as const), grace]);
+      clearInterval(poll);
+      await mcp.close();
+      if (outcome === 'timeout') {
+        logger.warn('grace period over: closing the connections still open');
+        server.closeAllConnections();
+        await stopped;
+      }
+      auth.close();
+      await toolset.close();
+      if (!overrides.store) await store.close();
+      logger.info('stopped');
+    })();
+    return closing;
+  };
+
+  return { url, port, config, app, server, store, metrics, logger, auth, mcp, close };
+}
+
+/** Runs the bridge as a program: configuration from the environment, shutdown on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  let config: Readonly<Config>;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Configuration error: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const bridge = await startBridge(config);
+  let signalled = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      bridge.logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    signalled = true;
+    bridge.logger.info({ signal }, 'shutting down');
+    bridge.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        bridge.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+const entry = process.argv[1];
+if (entry && import.meta.url === pathToFileURL(entry).href) {
+  main().catch((error: unknown) => {
+    console.error('The bridge failed to start:', error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,311 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { toWebRequest } from '@modelcontextprotocol/node';
+import { createMcpHandler, isInitializeRequest, isLegacyRequest, parseJSONRPCMessage } from '@modelcontextprotocol/server';
+import { type ErrorRequestHandler, type Request, type RequestHandler, type Response, Router } from 'express';
+import { extractBearerToken } from '../auth/bearer.js';
+import type { VerifiedToken } from '../auth/index.js';
+import type { Config } from '../config/index.js';
+import type { Store } from '../state/types.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { type Caller, toAuthInfo } from './caller.js';
+import { JsonRpcCode, requestIdOf, sendJsonRpcError } from './jsonrpc.js';
+import { LegacySse } from './legacy-sse.js';
+import { type TransportLabel, countMcpMessages, singleMethod } from './observe.js';
+import type { BuildServer } from './server-factory.js';
+import { SessionRegistry, newSessionId } from './sessions.js';
+import { StreamableHttp, sessionNotFound } from './streamable.js';
+import { writeWebResponse } from './web-response.js';
+
+/** Middleware the MCP routes are mounted behind, supplied by the HTTP app. */
+export interface McpRouteGuards {
+  /** Parses the JSON body (413/415/-32700 on bad input); runs before auth so anonymous discovery can read the method. */
+  parseBody: Array<RequestHandler | ErrorRequestHandler>;
+  /** The bearer gate for a route family, from the auth module (`requireToken`). */
+  requireToken(route: 'mcp' | 'sse', options: { allowAnonymous?: (req: Request) => boolean }): RequestHandler;
+  /** Counted after authentication (per user) and before it (per IP, requests without a token). */
+  rateLimit?: RequestHandler;
+}
+
+export interface McpRoutesDeps {
+  build: BuildServer;
+  config: Readonly<Config>;
+  store: Store;
+  metrics: Metrics;
+  logger: Logger;
+  guards: McpRouteGuards;
+}
+
+/** The MCP transports mounted on an express router, and what shutdown and health need of them. */
+export interface McpRoutes {
+  router: Router;
+  /** Open legacy SSE streams on this instance. */
+  sseStreamCount(): number;
+  /** Streamable HTTP sessions in use on this instance, and their open GET streams. */
+  sessionCount(): number;
+  /** Ends every open stream cleanly (legacy SSE and Streamable HTTP GET streams): the first step of shutdown. */
+  closeStreams(): Promise<void>;
+  /** Aborts what is still in flight on the 2026-07-28 handler: the last step of shutdown. */
+  close(): Promise<void>;
+}
+
+/** Methods a deployment with `allowAnonymousDiscovery` answers without a token. */
+const ANONYMOUS_METHODS = new Set(['initialize', 'notifications/initialized', 'tools/list', 'server/discover', 'ping']);
+
+function methodNotAllowed(res: ServerResponse, allow: string, message: string): void {
+  sendJsonRpcError(res, 405, JsonRpcCode.ServerError, message, { headers: { Allow: allow } });
+}
+
+/** Whether a parsed body is one JSON-RPC 2.0 message or a non-empty batch of them. */
+function isJsonRpc(body: unknown): boolean {
+  const messages = Array.isArray(body) ? body : [body];
+  if (messages.length === 0) return false;
+  try {
+    for (const message of messages) parseJSONRPCMessage(message);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Valid JSON that is not JSON-RPC is an Invalid Request (-32600), answered before any transport sees it. */
+const requireJsonRpc: RequestHandler = (req, res, next) => {
+  if (req.method !== 'POST' || isJsonRpc(req.body)) return next();
+  sendJsonRpcError(
+    res,
+    400,
+    JsonRpcCode.InvalidRequest,
+    'Invalid Request: the body must be a JSON-RPC 2.0 message like {"jsonrpc":"2.0","id":1,"method":"tools/list"}',
+    { id: requestIdOf(req.body) },
+  );
+};
+
+function callerOf(req: Request, res: Response): Caller | undefined {
+  const auth = res.locals['auth'] as VerifiedToken | undefined;
+  if (!auth) return undefined;
+  return {
+    sub: auth.sub,
+    token: extractBearerToken(req),
+    scopes: auth.scopes,
+    expiresAt: auth.expiresAt,
+    clientId: auth.clientId ?? auth.sub,
+    requestId: String(res.locals['requestId'] ?? ''),
+  };
+}
+
+function sessionIdOf(req: IncomingMessage): string | undefined {
+  const value = req.headers['mcp-session-id'];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * Every MCP transport on its routes, all serving one server definition:
+ * - `/mcp`: Streamable HTTP sessions and stateless requests (2024-11-05 … 2025-11-25) and the
+ *   stateless 2026-07-28 revision (`server/discover`, per-request `_meta` envelope);
+ * - `/sse` + `/messages?sessionId=…`: the legacy HTTP+SSE transport;
+ * - `/messages` without a session: one JSON-RPC request answered in the HTTP response.
+ */
+export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
+  const { config, store, metrics, guards } = deps;
+  const sessions = new SessionRegistry(store.kv, config, metrics);
+  const streamable = new StreamableHttp({
+    build: deps.build,
+    sessions,
+    events: store.events,
+    config,
+    logger: deps.logger,
+  });
+  const legacySse = new LegacySse({ build: deps.build, store, config, metrics, logger: deps.logger });
+  const modern = createMcpHandler(deps.build, {
+    legacy: 'reject',
+    keepAliveMs: config.keepAliveMs,
+    maxRequestBodySize: config.maxBodyBytes,
+    onerror: (error) => deps.logger.debug({ err: error.message }, '2026-07-28 request rejected'),
+  });
+
+  const allowAnonymous = config.allowAnonymousDiscovery
+    ? (req: Request) => {
+        const method = singleMethod(req.body);
+        return req.method === 'POST' && method !== undefined && ANONYMOUS_METHODS.has(method);
+      }
+    : undefined;
+  const authenticated = (route: 'mcp' | 'sse'): RequestHandler[] => {
+    const gate = guards.requireToken(route, { allowAnonymous });
+    return guards.rateLimit ? [guards.rateLimit, gate, guards.rateLimit] : [gate];
+  };
+  const count = (req: Request, transport: TransportLabel) => countMcpMessages(metrics, req, req.body, transport);
+  /** A store that cannot answer must give a clear, retryable error, never a 500 or a hang. */
+  const guarded =
+    (handler: (req: Request, res: Response) => Promise<void>): RequestHandler =>
+    async (req, res) => {
+      try {
+        await handler(req, res);
+      } catch (error) {
+        deps.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'MCP request failed');
+        sendJsonRpcError(
+          res,
+          503,
+          JsonRpcCode.ServerError,
+          'The server could not complete this request right now (shared state unavailable); retry shortly',
+          { id: requestIdOf(req.body), headers: { 'Retry-After': '2' } },
+        );
+      }
+    };
+
+  /** The session named by the request, when the caller may use it; otherwise answers 404 and returns undefined. */
+  async function ownedSession(req: Request, res: Response, caller: Caller | undefined) {
+    const id = sessionIdOf(req)!;
+    const record = await sessions.use(id);
+    if (!record || (record.sub !== null && record.sub !== caller?.sub)) {
+      if (record) metrics.authFailures.inc({ reason: 'session_owner_mismatch' });
+      sessionNotFound(res, req.body);
+      return undefined;
+    }
+    return id;
+  }
+
+  const router = Router();
+
+  router.all('/mcp', (req, res, next) => {
+    if (req.method === 'POST' || req.method === 'DELETE') return next();
+    if (req.method === 'GET' && sessionIdOf(req)) return next();
+    if (req.method === 'GET') {
+      return methodNotAllowed(
+        res,
+        'POST, DELETE',
+        'Method not allowed: GET /mcp opens a server stream only within a session (send Mcp-Session-Id); send JSON-RPC requests with POST',
+      );
+    }
+    methodNotAllowed(res, 'GET, POST, DELETE', `Method not allowed: ${req.method} /mcp; use POST (GET and DELETE with a session)`);
+  });
+  router.all('/mcp', ...guards.parseBody, ...authenticated('mcp'), requireJsonRpc);
+  router.post(
+    '/mcp',
+    guarded(async (req, res) => {
+      const caller = callerOf(req, res);
+      const body: unknown = req.body;
+      if (sessionIdOf(req)) {
+        const id = await ownedSession(req, res, caller);
+        if (!id) return;
+        count(req, 'streamable');
+        return streamable.post(req, res, body, caller, id);
+      }
+      const webRequest = await toWebRequest(req, body);
+      if (!(await isLegacyRequest(webRequest, body))) {
+        count(req, 'modern');
+        const authInfo = caller ? toAuthInfo(caller) : undefined;
+        return writeWebResponse(res, await modern.fetch(webRequest, { authInfo, parsedBody: body }));
+      }
+      if (isInitializeRequest(body)) {
+        const refusal = sessions.admit(caller?.sub ?? null);
+        if (refusal) {
+          const limit = refusal === 'total' ? config.maxSessionsTotal : config.maxSessionsPerUser;
+          const who = refusal === 'total' ? 'this server holds its maximum of' : 'you already have the maximum of';
+          return sendJsonRpcError(
+            res,
+            503,
+            JsonRpcCode.ServerError,
+            `Too many sessions: ${who} ${limit} sessions; end one with DELETE /mcp or wait ${config.sessionIdleSeconds} s for idle ones to expire`,
+            { id: requestIdOf(body), headers: { 'Retry-After': '30' } },
+          );
+        }
+        count(req, 'streamable');
+        return streamable.initialize(req, res, body, caller, newSessionId());
+      }
+      count(req, 'stateless');
+      return streamable.stateless(req, res, body, caller);
+    }),
+  );
+  router.get(
+    '/mcp',
+    guarded(async (req, res) => {
+      const id = await ownedSession(req, res, callerOf(req, res));
+      if (id) await streamable.stream(req, res, id);
+    }),
+  );
+  router.delete(
+    '/mcp',
+    guarded(async (req, res) => {
+      if (!sessionIdOf(req)) {
+        return sendJsonRpcError(
+          res,
+          400,
+          JsonRpcCode.ServerError,
+          'Bad Request: DELETE /mcp ends a session; send its Mcp-Session-Id header',
+        );
+      }
+      const id = await ownedSession(req, res, callerOf(req, res));
+      if (id) await streamable.terminate(res, id);
+    }),
+  );
+
+  const sseDisabled: RequestHandler = (_req, res, next) => {
+    if (config.legacySse) return next();
+    sendJsonRpcError(
+      res,
+      404,
+      JsonRpcCode.ServerError,
+      `The legacy HTTP+SSE transport is disabled on this server; connect with Streamable HTTP at ${config.publicUrl}/mcp`,
+    );
+  };
+  router.all('/sse', sseDisabled, (req, res, next) => {
+    if (req.method === 'GET') return next();
+    methodNotAllowed(
+      res,
+      'GET',
+      `Method not allowed: ${req.method} /sse; open the stream with GET /sse and POST messages to the endpoint it announces`,
+    );
+  });
+  router.get(
+    '/sse',
+    ...authenticated('sse'),
+    guarded(async (req, res) => {
+      const caller = callerOf(req, res);
+      deps.logger.info({ reqId: res.locals['requestId'], sub: caller?.sub }, 'legacy SSE stream opened');
+      await legacySse.open(res, caller);
+    }),
+  );
+
+  router.all('/messages', (req, res, next) => {
+    if (req.method === 'POST') return next();
+    methodNotAllowed(
+      res,
+      'POST',
+      `Method not allowed: ${req.method} /messages; POST a JSON-RPC message (with ?sessionId=… from the /sse endpoint event, or without it for a one-off request)`,
+    );
+  });
+  const sseSessionsOnly: RequestHandler = (req, res, next) =>
+    req.query['sessionId'] === undefined ? next() : sseDisabled(req, res, next);
+  router.post(
+    '/messages',
+    sseSessionsOnly,
+    ...guards.parseBody,
+    ...authenticated('sse'),
+    requireJsonRpc,
+    guarded(async (req, res) => {
+      const caller = callerOf(req, res);
+      const sessionId = req.query['sessionId'];
+      if (sessionId === undefined) {
+        count(req, 'messages');
+        return streamable.stateless(req, res, req.body, caller);
+      }
+      if (typeof sessionId !== 'string') {
+        return sendJsonRpcError(res, 400, JsonRpcCode.InvalidRequest, 'Bad Request: send exactly one sessionId query parameter', {
+          id: requestIdOf(req.body),
+        });
+      }
+      count(req, 'sse');
+      await legacySse.post(res, sessionId, req.body, caller);
+    }),
+  );
+
+  return {
+    router,
+    sseStreamCount: () => legacySse.activeCount,
+    sessionCount: () => sessions.activeCount,
+    closeStreams: async () => {
+      await Promise.all([legacySse.closeAll(), streamable.closeAll()]);
+    },
+    close: () => modern.close(),
+  };
+}

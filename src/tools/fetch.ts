@@ -1,0 +1,197 @@
+import type { CallToolResult } from '@modelcontextprotocol/server';
+import { errorResult } from './errors.js';
+import type { JsonSchemaObject } from './input-schema.js';
+import type { OperationInvoker } from './invoker.js';
+import { securityMeta, type ToolBuildDeps } from './operation-tool.js';
+import {
+  type CompanyRow,
+  formatRecordId,
+  type InventoryRow,
+  jsonResult,
+  listAll,
+  parseRecordId,
+  type RecordId,
+  recordFailure,
+  recordUrl,
+  type WarehouseRow,
+} from './records.js';
+import type { BridgeTool, ToolContext } from './types.js';
+
+/** The API operations `fetch` reads through. */
+export const FETCH_OPERATIONS = ['listCompanies', 'listWarehouses', 'warehouseBalances', 'inventoryDetails'] as const;
+
+/** Balance lines shown for a warehouse (the first page of its balances). */
+const WAREHOUSE_BALANCE_LINES = 20;
+
+interface Fetched {
+  title: string;
+  lines: string[];
+  metadata: Record<string, unknown>;
+}
+
+function line(label: string, value: unknown): string[] {
+  return value === undefined || value === null || value === '' ? [] : [`${label}: ${value}`];
+}
+
+function itemLines(item: Partial<InventoryRow> & Record<string, unknown>): string[] {
+  return [
+    ...line('SKU', item.sku),
+    ...line('ASIN', item.asin),
+    ...line('FNSKU', item.fnsku),
+    ...line('Country', item.country_code),
+    ...line('Weight (lb)', item['weight']),
+    ...line('Size (in)', [item['length'], item['height'], item['depth']].every((v) => v !== undefined)
+      ? `${item['length']} × ${item['height']} × ${item['depth']}`
+      : undefined),
+  ];
+}
+
+/**
+ * ChatGPT's `fetch`: `{id}` from `search` → one text item with `{id, title, text, url, metadata}`,
+ * read with the caller's token, so another user's id answers NeonPanel's 403 as a tool error.
+ */
+export function createFetchTool(deps: ToolBuildDeps, invoker: OperationInvoker): BridgeTool {
+  const own = deps.overlay.tools['fetch'] ?? {};
+  const title = own.title ?? 'Fetch NeonPanel record';
+
+  async function load(id: RecordId, ctx: ToolContext): Promise<Fetched | CallToolResult> {
+    const companies = await listAll<CompanyRow>(invoker, 'listCompanies', {}, ctx);
+    if (!Array.isArray(companies)) return recordFailure(deps, 'fetch', companies, {});
+    const company = companies.find((c) => c.uuid === id.companyUuid);
+    if (!company) {
+      return errorResult(
+        `Company ${id.companyUuid} is not among the companies this user can access. Use search or list_companies for valid ids.`,
+      );
+    }
+    if (id.kind === 'company') {
+      return {
+        title: company.name,
+        lines: [
+          `Company: ${company.name}`,
+          ...line('UUID', company.uuid),
+          ...line('Currency', company.currency),
+          ...line('Timezone', company.timezone),
+        ],
+        metadata: { type: 'company', ...company },
+      };
+    }
+    if (id.kind === 'warehouse') {
+      const warehouses = await listAll<WarehouseRow>(invoker, 'listWarehouses', { companyUuid: company.uuid }, ctx);
+      if (!Array.isArray(warehouses)) return recordFailure(deps, 'fetch', warehouses, { companyUuid: company.uuid });
+      const warehouse = warehouses.find((w) => w.uuid === id.warehouseUuid);
+      if (!warehouse) return errorResult(`Warehouse ${id.warehouseUuid} was not found in company ${company.name}.`);
+      const args = { companyUuid: company.uuid, warehouseUuid: warehouse.uuid, page: 1, per_page: WAREHOUSE_BALANCE_LINES };
+      const balances = await invoker.invoke('warehouseBalances', args, ctx);
+      if (!balances.ok) return recordFailure(deps, 'fetch', balances, { warehouseUuid: warehouse.uuid });
+      const body = balances.body as { balances_date?: string; last_page?: number; data?: unknown[] };
+      const rows = (body.data ?? []) as Array<{ inventory?: InventoryRow; balance?: number }>;
+      return {
+        title: `${warehouse.name} (warehouse of ${company.name})`,
+        lines: [
+          `Warehouse: ${warehouse.name}`,
+          ...line('Company', company.name),
+          ...line('Type', warehouse.type),
+          ...line('Country', warehouse.country_code),
+          `Stock on ${body.balances_date ?? 'today'} (first ${rows.length} items; warehouse_balances lists all):`,
+          ...rows.map((r) => `- ${r.inventory?.name ?? '?'} (SKU ${r.inventory?.sku ?? '?'}): ${r.balance ?? '?'}`),
+        ],
+        metadata: { type: 'warehouse', company_uuid: company.uuid, ...warehouse },
+      };
+    }
+    const details = await invoker.invoke('inventoryDetails', { companyUuid: company.uuid, inventoryId: id.inventoryId }, ctx);
+    if (!details.ok) {
+      return recordFailure(deps, 'fetch', details, { companyUuid: company.uuid, inventoryId: String(id.inventoryId) });
+    }
+    const body = details.body as {
+      inventory?: InventoryRow & Record<string, unknown>;
+      restock_data?: Record<string, unknown>;
+      balances_data?: { balances_date?: string; balances_list?: Array<{ warehouse?: WarehouseRow; balance?: number }> };
+    };
+    const item: InventoryRow & Record<string, unknown> = body.inventory ?? { id: id.inventoryId, name: `Item ${id.inventoryId}` };
+    const balances = body.balances_data?.balances_list ?? [];
+    return {
+      title: `${item.name} (${company.name})`,
+      lines: [
+        `Inventory item: ${item.name}`,
+        ...line('Company', company.name),
+        ...line('Id', item.id),
+        ...itemLines(item),
+        ...(body.restock_data ? ['Restock settings:', ...Object.entries(body.restock_data).map(([k, v]) => `- ${k}: ${v}`)] : []),
+        `Stock on ${body.balances_data?.balances_date ?? 'today'}:`,
+        ...balances.map((b) => `- ${b.warehouse?.name ?? '?'}: ${b.balance ?? '?'}`),
+      ],
+      metadata: {
+        type: 'inventory',
+        company_uuid: company.uuid,
+        ...item,
+        restock_data: body.restock_data,
+        balances_data: body.balances_data,
+      },
+    };
+  }
+
+  const inputSchema: JsonSchemaObject = {
+    type: 'object',
+    properties: {
+      id: { type: 'string', minLength: 1, maxLength: 200, description: own.parameters?.['id']?.description ?? 'An id from search.' },
+    },
+    required: ['id'],
+    additionalProperties: false,
+  };
+  const outputSchema: JsonSchemaObject = {
+    type: 'object',
+    properties: {
+      id: { type: 'string' },
+      title: { type: 'string' },
+      text: { type: 'string' },
+      url: { type: 'string' },
+      metadata: { type: 'object' },
+    },
+  };
+
+  return {
+    name: 'fetch',
+    title,
+    description: own.description ?? title,
+    inputSchema,
+    outputSchema,
+    annotations: {
+      title,
+      readOnlyHint: true,
+      destructiveHint: false,
+      idempotentHint: true,
+      openWorldHint: false,
+      ...own.annotations,
+    },
+    _meta: securityMeta(deps.config),
+    async call(args, ctx) {
+      const raw = typeof args?.['id'] === 'string' ? args['id'] : undefined;
+      const id = raw ? parseRecordId(raw) : undefined;
+      if (!id) {
+        deps.metrics.toolCalls.inc({ tool: 'fetch', outcome: 'invalid_arguments' });
+        return errorResult(
+          `Invalid arguments for fetch: "id" must be an id returned by search (company:<uuid>, warehouse:<companyUuid>:<warehouseUuid> or inventory:<companyUuid>:<itemId>), got ${JSON.stringify(raw ?? args?.['id'] ?? null)}. Nothing was sent to NeonPanel.`,
+        );
+      }
+      try {
+        const loaded = await load(id, ctx);
+        if ('content' in loaded) {
+          deps.metrics.toolCalls.inc({ tool: 'fetch', outcome: 'error' });
+          return loaded;
+        }
+        deps.metrics.toolCalls.inc({ tool: 'fetch', outcome: 'ok' });
+        return jsonResult({
+          id: formatRecordId(id),
+          title: loaded.title,
+          text: loaded.lines.join('\n'),
+          url: recordUrl(deps, id),
+          metadata: loaded.metadata,
+        });
+      } catch (err) {
+        ctx.logger.error({ err, tool: 'fetch' }, 'tool call failed inside the bridge');
+        deps.metrics.toolCalls.inc({ tool: 'fetch', outcome: 'internal_error' });
+        return errorResult(`The bridge failed to run fetch (request ${ctx.requestId}). Try again.`);
+      }
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import type { CallToolResult } from '@modelcontextprotocol/server';
+import { encodePathSegment, type UpstreamFailure } from '../upstream/index.js';
+import { failureResult } from './errors.js';
+import type { OperationInvoker } from './invoker.js';
+import { resourceMetadataUrl, type ToolBuildDeps } from './operation-tool.js';
+import type { Overlay } from './overlay.js';
+import type { ToolContext } from './types.js';
+
+/**
+ * What `search` and `fetch` share: the record kinds and their ids, NeonPanel links for citations,
+ * and paged listing through the API with the caller's own token (so results are the caller's data).
+ */
+
+export type RecordKind = keyof Overlay['links'];
+
+/** A parsed record id: `company:<uuid>`, `warehouse:<companyUuid>:<warehouseUuid>`, `inventory:<companyUuid>:<id>`. */
+export type RecordId =
+  | { kind: 'company'; companyUuid: string }
+  | { kind: 'warehouse'; companyUuid: string; warehouseUuid: string }
+  | { kind: 'inventory'; companyUuid: string; inventoryId: number };
+
+export function formatRecordId(id: RecordId): string {
+  switch (id.kind) {
+    case 'company':
+      return `company:${id.companyUuid}`;
+    case 'warehouse':
+      return `warehouse:${id.companyUuid}:${id.warehouseUuid}`;
+    case 'inventory':
+      return `inventory:${id.companyUuid}:${id.inventoryId}`;
+  }
+}
+
+/** Parses an id `search` returned; undefined for anything else. */
+export function parseRecordId(text: string): RecordId | undefined {
+  const parts = text.trim().split(':');
+  const [kind, companyUuid, third] = parts;
+  if (!companyUuid) return undefined;
+  if (kind === 'company' && parts.length === 2) return { kind, companyUuid };
+  if (kind === 'warehouse' && parts.length === 3 && third) return { kind, companyUuid, warehouseUuid: third };
+  if (kind === 'inventory' && parts.length === 3 && third && /^\d{1,15}$/.test(third)) {
+    return { kind, companyUuid, inventoryId: Number(third) };
+  }
+  return undefined;
+}
+
+/** The record's page in NeonPanel, on the API's origin, every id an encoded path segment. */
+export function recordUrl(deps: Pick<ToolBuildDeps, 'config' | 'overlay'>, id: RecordId): string {
+  const values: Record<string, string> = { companyUuid: id.companyUuid };
+  if (id.kind === 'warehouse') values['warehouseUuid'] = id.warehouseUuid;
+  if (id.kind === 'inventory') values['inventoryId'] = String(id.inventoryId);
+  const path = deps.overlay.links[id.kind].replace(/\{([^}]+)\}/g, (_, name: string) =>
+    encodePathSegment(values[name] ?? ''),
+  );
+  return `${new URL(deps.config.apiUrl).origin}${path}`;
+}
+
+export interface CompanyRow {
+  uuid: string;
+  name: string;
+  currency?: string;
+  timezone?: string;
+}
+
+export interface WarehouseRow {
+  uuid: string;
+  name: string;
+  type?: string | null;
+  country_code?: string | null;
+}
+
+export interface InventoryRow {
+  id: number;
+  name: string;
+  sku?: string;
+  asin?: string;
+  fnsku?: string;
+  country_code?: string;
+}
+
+/** Largest page the API allows, and how many pages a listing may walk before it stops. */
+const PAGE_SIZE = 60;
+const MAX_PAGES = 5;
+
+/** Walks a paginated listing (up to MAX_PAGES pages of PAGE_SIZE) and returns its `data` rows. */
+export async function listAll<T>(
+  invoker: OperationInvoker,
+  operationId: string,
+  args: Record<string, unknown>,
+  ctx: ToolContext,
+): Promise<T[] | UpstreamFailure> {
+  const rows: T[] = [];
+  for (let page = 1; page <= MAX_PAGES; page++) {
+    const outcome = await invoker.invoke(operationId, { ...args, page, per_page: PAGE_SIZE }, ctx);
+    if (!outcome.ok) return outcome;
+    const body = outcome.body as { data?: unknown; last_page?: unknown } | undefined;
+    if (Array.isArray(body?.data)) rows.push(...(body.data as T[]));
+    if (typeof body?.last_page !== 'number' || page >= body.last_page) break;
+  }
+  return rows;
+}
+
+/** A failure of a call `search`/`fetch` made, as the tool's error result. */
+export function recordFailure(
+  deps: Pick<ToolBuildDeps, 'config'>,
+  tool: string,
+  failure: UpstreamFailure,
+  ids: Record<string, string>,
+): CallToolResult {
+  return failureResult(failure, {
+    tool,
+    ids,
+    write: false,
+    resourceMetadataUrl: resourceMetadataUrl(deps.config),
+    timeoutMs: deps.config.upstreamTimeoutMs,
+  });
+}
+
+/** ChatGPT's connector contract: exactly one text item holding the JSON, plus the same as structured content. */
+export function jsonResult(value: Record<string, unknown>): CallToolResult {
+  return { content: [{ type: 'text', text: JSON.stringify(value) }], structuredContent: value };
+}

@@ -1,0 +1,156 @@
+import type { CallToolResult } from '@modelcontextprotocol/server';
+import type { UpstreamFailure } from '../upstream/index.js';
+import { errorResult } from './errors.js';
+import type { JsonSchemaObject } from './input-schema.js';
+import { mapLimit, type OperationInvoker } from './invoker.js';
+import { securityMeta, type ToolBuildDeps } from './operation-tool.js';
+import {
+  type CompanyRow,
+  formatRecordId,
+  type InventoryRow,
+  jsonResult,
+  listAll,
+  type RecordId,
+  recordFailure,
+  recordUrl,
+  type WarehouseRow,
+} from './records.js';
+import type { BridgeTool, ToolContext } from './types.js';
+
+/** The API operations `search` reads through. */
+export const SEARCH_OPERATIONS = ['listCompanies', 'listWarehouses', 'listInventoryItems'] as const;
+
+/** Companies searched per query, calls in flight per search, and results returned. */
+const MAX_COMPANIES = 10;
+const PARALLEL_CALLS = 4;
+const PER_COMPANY = 10;
+const MAX_RESULTS = 25;
+
+interface SearchHit {
+  id: string;
+  title: string;
+  url: string;
+}
+
+/**
+ * ChatGPT's `search` (connectors, deep research, company knowledge): `{query}` → one text item with
+ * `{"results":[{id,title,url}]}`. Looks through the caller's companies by name, and in each of them
+ * their warehouses (by name) and inventory items (SKU, ASIN, FNSKU, id, name) using the API's own
+ * `search` filters, all with the caller's token.
+ */
+export function createSearchTool(deps: ToolBuildDeps, invoker: OperationInvoker): BridgeTool {
+  const own = deps.overlay.tools['search'] ?? {};
+  const title = own.title ?? 'Search NeonPanel';
+  const hit = (id: RecordId, label: string): SearchHit => ({
+    id: formatRecordId(id),
+    title: label,
+    url: recordUrl(deps, id),
+  });
+
+  async function run(query: string, ctx: ToolContext): Promise<CallToolResult> {
+    const companies = await listAll<CompanyRow>(invoker, 'listCompanies', {}, ctx);
+    if (!Array.isArray(companies)) return recordFailure(deps, 'search', companies, {});
+    const needle = query.toLowerCase();
+    const hits: SearchHit[] = companies
+      .filter((c) => c.name?.toLowerCase().includes(needle) || c.uuid === query)
+      .map((c) => hit({ kind: 'company', companyUuid: c.uuid }, `${c.name} (company)`));
+
+    const scoped = companies.slice(0, MAX_COMPANIES);
+    const calls = scoped.flatMap((company) => [
+      { company, operationId: 'listWarehouses' },
+      { company, operationId: 'listInventoryItems' },
+    ]);
+    const failures: UpstreamFailure[] = [];
+    const answers = await mapLimit(calls, PARALLEL_CALLS, async ({ company, operationId }) => {
+      const args = { companyUuid: company.uuid, search: query, page: 1, per_page: PER_COMPANY };
+      const outcome = await invoker.invoke(operationId, args, ctx);
+      if (!outcome.ok) {
+        failures.push(outcome);
+        return [];
+      }
+      const rows = (outcome.body as { data?: unknown[] } | undefined)?.data ?? [];
+      if (operationId === 'listWarehouses') {
+        return (rows as WarehouseRow[]).map((w) =>
+          hit(
+            { kind: 'warehouse', companyUuid: company.uuid, warehouseUuid: w.uuid },
+            `${w.name} (warehouse of ${company.name})`,
+          ),
+        );
+      }
+      return (rows as InventoryRow[]).map((item) =>
+        hit(
+          { kind: 'inventory', companyUuid: company.uuid, inventoryId: item.id },
+          `${item.name} (SKU ${item.sku ?? '?'}, ASIN ${item.asin ?? '?'}, FNSKU ${item.fnsku ?? '?'}; ${company.name})`,
+        ),
+      );
+    });
+    const found = [...hits, ...answers.flat()];
+    // Partial answers are still useful; only when every lookup failed is the failure the answer.
+    const [firstFailure] = failures;
+    if (firstFailure && failures.length === calls.length && found.length === 0) {
+      return recordFailure(deps, 'search', firstFailure, {});
+    }
+    return jsonResult({ results: found.slice(0, MAX_RESULTS) });
+  }
+
+  const inputSchema: JsonSchemaObject = {
+    type: 'object',
+    properties: {
+      query: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 200,
+        description: own.parameters?.['query']?.description ?? 'What to look for.',
+      },
+    },
+    required: ['query'],
+    additionalProperties: false,
+  };
+  const outputSchema: JsonSchemaObject = {
+    type: 'object',
+    properties: {
+      results: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: { id: { type: 'string' }, title: { type: 'string' }, url: { type: 'string' } },
+        },
+      },
+    },
+  };
+
+  return {
+    name: 'search',
+    title,
+    description: own.description ?? title,
+    inputSchema,
+    outputSchema,
+    annotations: {
+      title,
+      readOnlyHint: true,
+      destructiveHint: false,
+      idempotentHint: true,
+      openWorldHint: false,
+      ...own.annotations,
+    },
+    _meta: securityMeta(deps.config),
+    async call(args, ctx) {
+      const query = typeof args?.['query'] === 'string' ? args['query'].trim() : undefined;
+      if (!query || query.length > 200) {
+        deps.metrics.toolCalls.inc({ tool: 'search', outcome: 'invalid_arguments' });
+        return errorResult(
+          'Invalid arguments for search: "query" must be a non-empty string of at most 200 characters. Nothing was sent to NeonPanel.',
+        );
+      }
+      try {
+        const result = await run(query, ctx);
+        deps.metrics.toolCalls.inc({ tool: 'search', outcome: result.isError ? 'error' : 'ok' });
+        return result;
+      } catch (err) {
+        ctx.logger.error({ err, tool: 'search' }, 'tool call failed inside the bridge');
+        deps.metrics.toolCalls.inc({ tool: 'search', outcome: 'internal_error' });
+        return errorResult(`The bridge failed to run search (request ${ctx.requestId}). Try again.`);
+      }
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * A real headless Chromium opens the bridge's `/` and gets the HTML status page: the live self-checks,
+ * the URL to paste, the steps for ChatGPT and Claude and the doctor command. Saves docs/status-page.png.
+ */
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Stack, freePort, startStack } from '../helpers/stack.js';
+
+const PUBLIC_URL = 'https://mcp.neonpanel.com';
+const SCREENSHOT = fileURLToPath(new URL('../../docs/status-page.png', import.meta.url));
+
+let stack: Stack;
+let browser: Browser;
+
+beforeAll(async () => {
+  // The public URL is what the page tells people to paste; the test reaches the bridge over loopback.
+  stack = await startStack({ env: { MCP_PUBLIC_URL: PUBLIC_URL, MCP_SCOPES: 'neonpanel.mcp' }, logLevel: 'warn' });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+describe('status page', () => {
+  it('shows the self-checks, the URL to paste, the steps per client and the doctor command', async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const response = await page.goto(`${stack.url}/`);
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()['content-type']).toContain('text/html');
+    await expect(page.title()).resolves.toBe('neonpanel-mcp — status');
+
+    const checks = page.locator('#checks tr');
+    await expect(checks.count()).resolves.toBe(4);
+    for (const name of ['Issuer metadata', 'Signing keys (JWKS)', 'NeonPanel API', 'State store']) {
+      await expect(page.locator(`#checks tr[data-check="${name}"] td.state`).textContent()).resolves.toContain('OK');
+    }
+    await expect(page.locator('#overall').textContent()).resolves.toBe('OK');
+    await expect(page.locator('#mcp-url').textContent()).resolves.toBe(`${PUBLIC_URL}/mcp`);
+    await expect(page.locator('#steps-chatgpt li').count()).resolves.toBeGreaterThanOrEqual(4);
+    await expect(page.locator('#steps-claude').textContent()).resolves.toContain('Add custom connector');
+    await expect(page.locator('#doctor pre').textContent()).resolves.toBe(`npx neonpanel-mcp doctor ${PUBLIC_URL}/mcp`);
+    // Nothing is fetched besides the page itself: no scripts, fonts or images from anywhere.
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    await page.reload();
+    expect(requests).toEqual([`${stack.url}/`]);
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    await page.close();
+  });
+
+  it('still serves JSON to clients that do not ask for HTML', async () => {
+    const res = await fetch(`${stack.url}/`);
+    expect(res.headers.get('content-type')).toContain('application/json');
+    expect(await res.json()).toMatchObject({ name: 'neonpanel-mcp', endpoints: { mcp: `${PUBLIC_URL}/mcp` } });
+  });
+
+  it('shows an outage of the NeonPanel API as Down, with the reason', async () => {
+    const bridge = await stack.startInstance({ NEONPANEL_API_URL: `http://127.0.0.1:${await freePort()}` });
+    const page = await browser.newPage();
+    await page.goto(`${bridge.url}/`);
+    await expect(page.locator('#overall').textContent()).resolves.toBe('Down');
+    const row = page.locator('#checks tr[data-check="NeonPanel API"]');
+    await expect(row.locator('td.state').textContent()).resolves.toContain('Down');
+    await expect(row.textContent()).resolves.toContain('NeonPanel API unreachable');
+    await page.close();
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * Keeps `npm run bench` working: runs `bench/run.ts --quick` once, writing to a temporary file, and
+ * checks that the report has every row with finite, positive figures. No timing assertions: the
+ * figures depend on the machine; only their presence and sanity are checked.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const RUN_TIMEOUT_MS = 240_000;
+
+/** The cells of every table row under the markdown heading that starts with `heading` (header row excluded). */
+function tableRows(markdown: string, heading: string): string[][] {
+  const start = markdown.indexOf(`\n## ${heading}`);
+  if (start < 0) throw new Error(`no section "${heading}" in the report`);
+  const end = markdown.indexOf('\n## ', start + 1);
+  const lines = markdown.slice(start, end < 0 ? undefined : end).split('\n');
+  return lines
+    .filter((line) => line.startsWith('|'))
+    .slice(2)
+    .map((line) =>
+      line
+        .slice(1, -1)
+        .split('|')
+        .map((cell) => cell.trim()),
+    );
+}
+
+/** The leading figure of a cell such as "1,234 (1,200–1,300)" or "0.12". */
+function figure(cell: string | undefined): number {
+  const match = /^[+-]?[\d,]*\.?\d+/.exec(cell ?? '');
+  return match ? Number(match[0].replaceAll(',', '')) : Number.NaN;
+}
+
+function expectPositive(cell: string | undefined): void {
+  const value = figure(cell);
+  expect(Number.isFinite(value), `"${cell}" is not a number`).toBe(true);
+  expect(value, `"${cell}" is not positive`).toBeGreaterThan(0);
+}
+
+describe('npm run bench -- --quick', () => {
+  let dir: string;
+  let report: string;
+  let stderr: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bench-quick-'));
+    const out = join(dir, 'benchmarks.md');
+    stderr = await new Promise<string>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', 'bench/run.ts', '--quick', '--out', out],
+        { cwd: ROOT, timeout: RUN_TIMEOUT_MS, maxBuffer: 10 * 1024 * 1024 },
+        (error, _stdout, errText) => (error ? reject(new Error(`${error.message}\n${errText}`)) : resolve(errText)),
+      );
+    });
+    report = await readFile(out, 'utf8');
+  }, RUN_TIMEOUT_MS + 10_000);
+
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('says where and how it ran', () => {
+    expect(report).toMatch(/^# Benchmarks/);
+    for (const label of ['date', 'machine', 'Node.js', 'commit', 'load average', 'CPU placement']) {
+      expect(report).toContain(`| ${label}`);
+    }
+    expect(stderr).toContain('[bench] wrote');
+  });
+
+  it('measures tools/call over every transport, the sandbox and the baseline at concurrency 1 and 64, without errors', () => {
+    const rows = tableRows(report, '1. `tools/call');
+    const transports = [
+      'Streamable HTTP, stateless',
+      'Streamable HTTP, 2026-07-28',
+      'Streamable HTTP, 2025-11-25 session',
+      'legacy `POST /messages` direct',
+      'legacy HTTP+SSE',
+      'sandbox direct',
+      'pass-through baseline',
+    ];
+    expect(rows).toHaveLength(transports.length * 2);
+    for (const concurrency of ['1', '64']) {
+      for (const transport of transports) {
+        const row = rows.find((cells) => cells[0]!.startsWith(transport) && cells[1] === concurrency);
+        expect(row, `${transport} at c=${concurrency}`).toBeDefined();
+        for (const cell of row!.slice(2, 5)) expectPositive(cell);
+        expect(row![5], `errors of ${transport} at c=${concurrency}`).toBe('0');
+      }
+    }
+  });
+
+  it('measures tools/list at concurrency 64 on every bridge transport', () => {
+    const rows = tableRows(report, '2. `tools/list`');
+    expect(rows).toHaveLength(5);
+    for (const row of rows) {
+      expect(row[1]).toBe('64');
+      for (const cell of row.slice(2, 5)) expectPositive(cell);
+      expect(row[5]).toBe('0');
+    }
+  });
+
+  it('measures token validation, idle memory, cold start and the tools/list size', () => {
+    const tokens = tableRows(report, '3. Token validation');
+    expect(tokens.map((row) => row[0]!.split(' ')[0])).toEqual(['new', 'cached,', 'cached']);
+    for (const row of tokens) expectPositive(row[1]);
+
+    const memory = tableRows(report, '4. Idle memory');
+    expect(memory.map((row) => row[0])).toEqual(['legacy SSE stream', 'Streamable HTTP session']);
+    for (const row of memory) {
+      expectPositive(row[1]);
+      expect(Number.isFinite(figure(row[2]))).toBe(true);
+    }
+
+    const [coldStart] = tableRows(report, '5. Cold start');
+    expect(coldStart![0]).toMatch(/node/);
+    expectPositive(coldStart![1]);
+
+    const [size] = tableRows(report, '6. `tools/list` size');
+    for (const cell of size!) expectPositive(cell);
+  });
+
+  it('judges every target as met or not with its figure', () => {
+    const targets = tableRows(report, 'Targets');
+    // 5 transports × (throughput, latency) + errors + 2 token + 2 memory + cold start + tools/list size
+    expect(targets).toHaveLength(17);
+    for (const [target, figureText, met] of targets) {
+      expect(target).not.toBe('');
+      expect(figureText).toMatch(/\d/);
+      expect(figureText).not.toContain('n/a');
+      expect(['yes', '**no**']).toContain(met);
+    }
+  });
+});

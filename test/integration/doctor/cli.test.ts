@@ -1,0 +1,86 @@
+/**
+ * The `neonpanel-mcp` command end to end: spawned with tsx like a user runs it, against the bridge and
+ * sandbox. Exit codes, output shape, and the token never printed.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, type Stack, startStack } from '../../helpers/stack.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `neonpanel-mcp <args>` from source; resolves when it exits. */
+function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let stack: Stack;
+let token: string;
+
+beforeAll(async () => {
+  stack = await startStack({ env: { MCP_SCOPES: 'neonpanel.mcp' }, logLevel: 'warn' });
+  token = await stack.tokenFor('alice', { aud: `${stack.url}/mcp` });
+});
+afterAll(() => stack.close());
+
+describe('neonpanel-mcp doctor', () => {
+  it('exits 0 on a healthy deployment and prints one line per check, never the token', async () => {
+    const run = await cli(['doctor', `${stack.url}/mcp`, '--token', token, '--client', 'chatgpt']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`NeonPanel MCP doctor → ${stack.url}/mcp`);
+    expect(run.stdout).toMatch(/^✓ Protected-resource metadata, path-inserted for \/mcp — /m);
+    expect(run.stdout).toMatch(/0 failed/);
+    expect(run.stdout + run.stderr).not.toContain(token);
+  });
+
+  it('--json prints one document; a token from MCP_DOCTOR_TOKEN works the same', async () => {
+    const run = await cli(['doctor', stack.url, '--json', '--client', 'claude'], { MCP_DOCTOR_TOKEN: token });
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report).toMatchObject({ ok: true, clients: ['claude'], summary: { fail: 0 } });
+    expect(report.results.some((r: { id: string }) => r.id === 'tools.lint.claude')).toBe(true);
+    expect(run.stdout + run.stderr).not.toContain(token);
+  });
+
+  it('exits 1 with a fix line when a check fails (expired token), still without the token', async () => {
+    const expired = await stack.tokenFor('alice', { aud: `${stack.url}/mcp`, expiresIn: -60 });
+    const run = await cli(['doctor', `${stack.url}/mcp`, '--token', expired, '--client', 'chatgpt']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^✗ Issued at \(iat\) and expiry \(exp\) — expired/m);
+    expect(run.stdout).toMatch(/^ {4}fix: Get a new token/m);
+    expect(run.stdout + run.stderr).not.toContain(expired);
+  });
+
+  it('exits 1 quickly when nothing listens', async () => {
+    const run = await cli(['doctor', `http://127.0.0.1:${await freePort()}/mcp`]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('connection refused (nothing is listening there)');
+    expect(run.stdout).toContain('fix: Start the bridge');
+  });
+
+  it('exits 2 with the usage for a bad command line', async () => {
+    const noUrl = await cli(['doctor']);
+    expect(noUrl.code).toBe(2);
+    expect(noUrl.stderr).toContain('doctor needs exactly one <url>');
+    const badClient = await cli(['doctor', stack.url, '--client', 'netscape']);
+    expect(badClient.code).toBe(2);
+    expect(badClient.stderr).toContain('--client "netscape" is unknown');
+  });
+});

@@ -1,0 +1,168 @@
+/**
+ * The doctor against the real bridge and sandbox: in good order everything passes, and each broken
+ * deployment is diagnosed by the right check with the right fix.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox } from '../../../sandbox/index.js';
+import type { CheckResult, DoctorOptions, DoctorReport } from '../../../src/doctor/index.js';
+import { runDoctor } from '../../../src/doctor/index.js';
+import { type Stack, startStack } from '../../helpers/stack.js';
+import { startCorsStrippingProxy, startFixtureMcpServer } from './fixtures.js';
+
+let stack: Stack;
+let token: string;
+
+beforeAll(async () => {
+  stack = await startStack({ env: { MCP_SCOPES: 'neonpanel.mcp' }, logLevel: 'warn' });
+  token = await stack.tokenFor('alice', { aud: `${stack.url}/mcp` });
+});
+afterAll(() => stack.close());
+afterEach(() => stack.sandbox.misbehave.reset());
+
+const doctor = (options: Partial<DoctorOptions> = {}) => runDoctor({ url: `${stack.url}/mcp`, token, ...options });
+
+const byId = (report: DoctorReport, id: string): CheckResult => {
+  const result = report.results.find((r) => r.id === id);
+  if (!result) throw new Error(`no result ${id}; got ${report.results.map((r) => r.id).join(', ')}`);
+  return result;
+};
+const failed = (report: DoctorReport) => report.results.filter((r) => r.status === 'fail').map((r) => r.id);
+
+describe('doctor against a deployment in good order', () => {
+  it('passes every check, registration included, and reports ok', async () => {
+    const report = await doctor({ register: true });
+    expect(failed(report)).toEqual([]);
+    expect(report.results.filter((r) => r.status === 'warn')).toEqual([]);
+    expect(report.ok).toBe(true);
+    for (const id of ['server.info', 'auth.challenge', 'prm.mcp', 'prm.root', 'as.issuer', 'as.mirror', 'jwks', 'transport.sse', 'transport.discover', 'token.aud', 'tools.call', 'api.reach', 'register.chatgpt', 'authorize.claude']) {
+      expect(byId(report, id).status, id).toBe('pass');
+    }
+    expect(JSON.stringify(report)).not.toContain(token);
+  });
+});
+
+describe('doctor against broken deployments', () => {
+  it('wrong NEONPANEL_ISSUER: the issuer identifier and the token issuer fail, naming the right value', async () => {
+    const wrong = stack.sandbox.issuer.replace('127.0.0.1', 'localhost');
+    const bridge = await stack.startInstance({ NEONPANEL_ISSUER: wrong });
+    const report = await runDoctor({ url: `${bridge.url}/mcp`, token, clients: ['chatgpt'] });
+    expect(byId(report, 'as.issuer')).toMatchObject({ status: 'fail', fix: expect.stringContaining(`NEONPANEL_ISSUER=${stack.sandbox.issuer}`) });
+    expect(byId(report, 'token.iss').status).toBe('fail');
+    expect(report.ok).toBe(false);
+  });
+
+  it('MCP_PUBLIC_URL not matching the URL used: challenge and metadata fail with the value to set', async () => {
+    const bridge = await stack.startInstance({ MCP_PUBLIC_URL: 'https://mcp.example.com' });
+    const report = await runDoctor({ url: `${bridge.url}/mcp`, clients: ['claude'] });
+    for (const id of ['auth.challenge', 'prm.mcp']) {
+      expect(byId(report, id)).toMatchObject({ status: 'fail', fix: expect.stringContaining(`MCP_PUBLIC_URL=${bridge.url}`) });
+    }
+  });
+
+  it('an issuer that rejects resource: the authorize request fails with invalid_target', async () => {
+    stack.sandbox.misbehave.set({ rejectResource: true });
+    const report = await doctor({ clients: ['chatgpt'], register: true });
+    const authorize = byId(report, 'authorize.chatgpt');
+    expect(authorize.status).toBe('fail');
+    expect(authorize.detail).toContain('invalid_target');
+    expect(authorize.fix).toContain('RFC 8707 resource');
+  });
+
+  it("an issuer that refuses ChatGPT's per-connector redirect URI: ChatGPT's registration fails, Claude's passes", async () => {
+    stack.sandbox.misbehave.set({ rejectChatgptRedirect: true });
+    const report = await doctor({ clients: ['chatgpt', 'claude'], register: true });
+    expect(byId(report, 'register.chatgpt')).toMatchObject({ status: 'fail', fix: expect.stringContaining('https://chatgpt.com/connector/oauth/{id}') });
+    expect(byId(report, 'register.claude').status).toBe('pass');
+  });
+
+  it('an issuer whose scopes do not match: scope coherence fails naming the scope', async () => {
+    stack.sandbox.misbehave.set({ scopesSupported: ['dcr.create'] });
+    const report = await doctor({ clients: ['chatgpt'] });
+    expect(byId(report, 'as.scopes')).toMatchObject({ status: 'fail', fix: expect.stringContaining('neonpanel.mcp') });
+  });
+
+  it("an issuer that ignores resource in aud: the token's audience fails", async () => {
+    stack.sandbox.misbehave.set({ ignoreResourceInAud: true });
+    const noAud = await stack.tokenFor('alice');
+    const report = await doctor({ token: noAud, clients: ['chatgpt'] });
+    expect(byId(report, 'token.aud')).toMatchObject({ status: 'fail', fix: expect.stringContaining('resource parameter into aud') });
+  });
+
+  it('CORS preflight stripped by a proxy: the preflight check fails for each browser origin', async () => {
+    let target = '';
+    const proxy = await startCorsStrippingProxy(() => target);
+    const bridge = await stack.startInstance({ MCP_PUBLIC_URL: proxy.url });
+    target = bridge.url;
+    try {
+      const report = await runDoctor({ url: `${proxy.url}/mcp`, clients: ['chatgpt', 'claude'] });
+      for (const origin of ['https://chatgpt.com', 'https://claude.ai']) {
+        const cors = byId(report, `cors.mcp.${origin}`);
+        expect(cors.status).toBe('fail');
+        expect(cors.detail).toContain('Access-Control-Allow-Origin is missing');
+      }
+      expect(byId(report, 'prm.mcp').status).toBe('pass');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('CORS off at the issuer: fails for MCP Inspector, which does OAuth from the browser', async () => {
+    stack.sandbox.misbehave.set({ corsOff: true });
+    const report = await doctor({ clients: ['inspector'] });
+    expect(byId(report, 'cors.issuer.http://localhost:6274')).toMatchObject({ status: 'fail', fix: expect.stringContaining('Failed to fetch') });
+    expect(byId(report, 'cors.mcp.http://localhost:6274').status).toBe('pass');
+  });
+
+  it('JWKS unreachable: the key check fails', async () => {
+    stack.sandbox.misbehave.set({ jwksDown: true });
+    const report = await doctor({ clients: ['claude'] });
+    expect(byId(report, 'jwks')).toMatchObject({ status: 'fail', detail: expect.stringContaining('503') });
+  });
+
+  it('expired token: the expiry check says how long ago', async () => {
+    const expired = await stack.tokenFor('alice', { aud: `${stack.url}/mcp`, expiresIn: -600 });
+    const report = await doctor({ token: expired, clients: ['claude'] });
+    expect(byId(report, 'token.exp')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^expired 10 min ago/) });
+    expect(JSON.stringify(report)).not.toContain(expired);
+  });
+
+  it('token from another issuer: issuer and key checks fail', async () => {
+    const other = await startSandbox();
+    try {
+      const foreign = await other.issueToken({ sub: 'alice', aud: `${stack.url}/mcp` });
+      const report = await doctor({ token: foreign, clients: ['claude'] });
+      expect(byId(report, 'token.iss')).toMatchObject({ status: 'fail', detail: expect.stringContaining(other.issuer) });
+      expect(byId(report, 'token.kid').status).toBe('fail');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('a dotted tool name and a top-level anyOf: linted per client with the fix', async () => {
+    const fixture = await startFixtureMcpServer([
+      { name: 'companies.list', inputSchema: { type: 'object', properties: {} }, annotations: { readOnlyHint: true } },
+      {
+        name: 'find_item',
+        inputSchema: { type: 'object', anyOf: [{ required: ['sku'] }, { required: ['id'] }], properties: { sku: { type: 'string' }, id: { type: 'string' } } },
+        annotations: { readOnlyHint: true, destructiveHint: false, title: 'Find' },
+      },
+    ]);
+    try {
+      const report = await runDoctor({ url: `${fixture.url}/mcp`, token, clients: ['chatgpt', 'claude'] });
+      expect(byId(report, 'tools.lint.chatgpt')).toMatchObject({ status: 'fail', fix: expect.stringContaining('Rename tool "companies.list"') });
+      const claude = byId(report, 'tools.lint.claude');
+      expect(claude.status).toBe('fail');
+      expect(claude.detail).toContain('inputSchema of "find_item" has anyOf at the top level');
+    } finally {
+      await fixture.close();
+    }
+  });
+
+  it('legacy SSE disabled: the legacy transport check fails for clients that use it', async () => {
+    const bridge = await stack.startInstance({ MCP_LEGACY_SSE: 'false' });
+    const report = await runDoctor({ url: `${bridge.url}/mcp`, token, clients: ['claude', 'cursor'] });
+    expect(byId(report, 'transport.sse')).toMatchObject({ status: 'fail', fix: expect.stringContaining('MCP_LEGACY_SSE=true') });
+    const chatgptOnly = await runDoctor({ url: `${bridge.url}/mcp`, clients: ['chatgpt'] });
+    expect(byId(chatgptOnly, 'transport.sse').status).toBe('warn');
+  });
+});

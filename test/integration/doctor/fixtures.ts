@@ -1,0 +1,77 @@
+/**
+ * Small servers the doctor tests need besides the bridge and the sandbox: an MCP server built with the
+ * SDK that serves badly shaped tools, and a loopback proxy that strips CORS from another server.
+ */
+import { type IncomingMessage, type Server as HttpServer, createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { toWebRequest } from '@modelcontextprotocol/node';
+import { Server, type Tool, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+
+export interface Running {
+  url: string;
+  close(): Promise<void>;
+}
+
+async function listen(server: HttpServer): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+function closer(server: HttpServer): () => Promise<void> {
+  return () =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+}
+
+/** An MCP server (official SDK, stateless Streamable HTTP at /mcp) whose only tools are `tools`. */
+export async function startFixtureMcpServer(tools: Tool[]): Promise<Running> {
+  const http = createServer(async (req, res) => {
+    if (!req.url?.startsWith('/mcp')) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found"}');
+      return;
+    }
+    const server = new Server({ name: 'fixture', version: '1' }, { capabilities: { tools: {} } });
+    server.setRequestHandler('tools/list', () => ({ tools }));
+    server.setRequestHandler('tools/call', () => ({ content: [{ type: 'text', text: 'ok' }] }));
+    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    await server.connect(transport);
+    const response = await transport.handleRequest(await toWebRequest(req as IncomingMessage));
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
+    res.writeHead(response.status, headers).end(Buffer.from(await response.arrayBuffer()));
+    await server.close();
+  });
+  return { url: await listen(http), close: closer(http) };
+}
+
+/**
+ * A reverse proxy to `target()` that drops every `Access-Control-*` response header and answers
+ * preflights itself with a bare 200, like a CDN or proxy configured without CORS.
+ */
+export async function startCorsStrippingProxy(target: () => string): Promise<Running> {
+  const http = createServer((req, res) => {
+    if (req.method === 'OPTIONS') {
+      res.writeHead(200, { allow: 'GET, POST' }).end();
+      return;
+    }
+    const upstream = new URL(req.url ?? '/', target());
+    const forward = httpRequest(
+      upstream,
+      { method: req.method, headers: { ...req.headers, host: upstream.host } },
+      (answer) => {
+        const headers = Object.fromEntries(
+          Object.entries(answer.headers).filter(([name]) => !name.toLowerCase().startsWith('access-control-')),
+        );
+        res.writeHead(answer.statusCode ?? 502, headers);
+        answer.pipe(res);
+      },
+    );
+    forward.on('error', () => res.writeHead(502).end());
+    req.pipe(forward);
+  });
+  return { url: await listen(http), close: closer(http) };
+}

@@ -1,0 +1,161 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Stack, startStack } from '../../helpers/stack.js';
+
+let stack: Stack;
+let token: string;
+
+beforeAll(async () => {
+  stack = await startStack({ env: { MCP_MAX_BODY_BYTES: '4000' } });
+  token = await stack.tokenFor('alice');
+});
+afterAll(() => stack?.close());
+
+function send(path: string, body: string, headers: Record<string, string> = {}) {
+  return fetch(`${stack.url}${path}`, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${token}`,
+      'Content-Type': 'application/json',
+      Accept: 'application/json, text/event-stream',
+      ...headers,
+    },
+    body,
+  });
+}
+
+async function errorOf(response: Response): Promise<{ code: number; message: string }> {
+  const body = (await response.json()) as { jsonrpc: string; error: { code: number; message: string } };
+  expect(body.jsonrpc).toBe('2.0');
+  return body.error;
+}
+
+describe.each(['/mcp', '/messages'])('bad input on %s', (path) => {
+  it('broken JSON → 400 -32700', async () => {
+    const response = await send(path, '{"jsonrpc": "2.0", "id": 1,');
+    expect(response.status).toBe(400);
+    expect((await errorOf(response)).code).toBe(-32700);
+  });
+
+  it('empty body → 400 -32700', async () => {
+    const response = await send(path, '');
+    expect(response.status).toBe(400);
+    expect((await errorOf(response)).code).toBe(-32700);
+  });
+
+  it('wrong content type → 415 naming the expected type', async () => {
+    const response = await send(path, '{}', { 'Content-Type': 'text/plain' });
+    expect(response.status).toBe(415);
+    expect((await errorOf(response)).message).toMatch(/Content-Type: application\/json/);
+  });
+
+  it('body over MCP_MAX_BODY_BYTES → 413 naming the limit', async () => {
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { pad: 'x'.repeat(5000) } });
+    const response = await send(path, body);
+    expect(response.status).toBe(413);
+    expect((await errorOf(response)).message).toMatch(/4000 bytes/);
+  });
+
+  it('not a JSON-RPC message → 400 -32600', async () => {
+    const response = await send(path, JSON.stringify({ hello: 'world' }));
+    expect(response.status).toBe(400);
+    expect((await errorOf(response)).code).toBe(-32600);
+  });
+
+  it('unknown method → -32601', async () => {
+    const response = await send(path, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/destroy' }));
+    expect((await errorOf(response)).code).toBe(-32601);
+  });
+
+  it('tools/call without a name → -32602 naming params.name', async () => {
+    const response = await send(path, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: {} }));
+    const error = await errorOf(response);
+    expect(error.code).toBe(-32602);
+    expect(error.message).toMatch(/name/);
+  });
+
+  it('unknown tool → -32602 naming the tool', async () => {
+    const response = await send(
+      path,
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'drop_tables' } }),
+    );
+    const error = await errorOf(response);
+    expect(error.code).toBe(-32602);
+    expect(error.message).toMatch(/drop_tables/);
+  });
+});
+
+describe('protocol versions', () => {
+  it.each(['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'])('initialize with %s is accepted as is', async (version) => {
+    const response = await send(
+      '/mcp',
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: version, capabilities: {}, clientInfo: { name: 't', version: '1' } },
+      }),
+    );
+    expect(((await response.json()) as { result: { protocolVersion: string } }).result.protocolVersion).toBe(version);
+  });
+
+  it('an unsupported MCP-Protocol-Version header is refused naming the supported versions', async () => {
+    const response = await send('/mcp', JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }), {
+      'MCP-Protocol-Version': '1999-01-01',
+    });
+    expect(response.status).toBe(400);
+    expect((await errorOf(response)).message).toMatch(/1999-01-01.*2025-11-25/);
+  });
+
+  it('an unsupported 2026-era revision gets -32022 with the supported list', async () => {
+    const meta = {
+      'io.modelcontextprotocol/protocolVersion': '2099-01-01',
+      'io.modelcontextprotocol/clientInfo': { name: 't', version: '1' },
+      'io.modelcontextprotocol/clientCapabilities': {},
+    };
+    const response = await send('/mcp', JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: meta } }), {
+      'MCP-Protocol-Version': '2099-01-01',
+      'Mcp-Method': 'tools/list',
+    });
+    const body = (await response.json()) as { error: { code: number; data: { supported: string[] } } };
+    expect(body.error.code).toBe(-32022);
+    expect(body.error.data.supported).toContain('2026-07-28');
+  });
+
+  it('never answers bad input with a 5xx', async () => {
+    const bodies = ['null', '[]', '"x"', '42', '{"jsonrpc":"2.0"}', '[{"jsonrpc":"2.0","id":1}]', '{"jsonrpc":"1.0","id":1,"method":"ping"}'];
+    for (const body of bodies) {
+      for (const path of ['/mcp', '/messages']) {
+        const response = await send(path, body);
+        expect(response.status, `${path} ${body}`).toBeLessThan(500);
+        await response.body?.cancel();
+      }
+    }
+  });
+});
+
+describe('other routes', () => {
+  it('answers unknown routes with a JSON 404', async () => {
+    const response = await fetch(`${stack.url}/no/such/route`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: 'not_found' });
+  });
+
+  it('serves server info, health, readiness and the API document', async () => {
+    const info = (await (await fetch(`${stack.url}/`)).json()) as Record<string, unknown>;
+    expect(info).toMatchObject({ name: 'neonpanel-mcp', oauth: { issuer: stack.sandbox.issuer, required: true } });
+    expect((info['endpoints'] as Record<string, string>)['mcp']).toBe(`${stack.url}/mcp`);
+    const health = (await (await fetch(`${stack.url}/healthz?deep=1`)).json()) as Record<string, unknown>;
+    expect(health).toMatchObject({
+      status: 'ok',
+      service: 'neonpanel-mcp',
+      jwks: { status: 'ok' },
+      sse: { activeConnections: expect.any(Number) },
+      upstream: { status: 'ok' },
+      store: { status: 'ok' },
+    });
+    for (const key of ['version', 'timestamp', 'uptimeSeconds', 'openapi']) expect(health).toHaveProperty(key);
+    expect((await fetch(`${stack.url}/readyz`)).status).toBe(200);
+    expect((await (await fetch(`${stack.url}/openapi.json`)).json()) as object).toHaveProperty('paths');
+    expect(await (await fetch(`${stack.url}/openapi.yaml`)).text()).toMatch(/^openapi: /m);
+  });
+});
