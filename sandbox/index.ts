@@ -16,7 +16,7 @@ import type { AsContext } from './as/context.js';
 import { GrantStore } from './as/grants.js';
 import { authorizationServer } from './as/index.js';
 import { controlRouter } from './control.js';
-import { buildSandboxData } from './data/seed.js';
+import { sandboxData } from './data/seed.js';
 import { createFaults } from './faults.js';
 import { KeyStore } from './keys.js';
 import { createMisbehaviour } from './misbehave.js';
@@ -87,7 +87,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   // RSA key generation runs on the thread pool while this thread parses the document and seeds the data.
   const keyStorePromise = KeyStore.create();
   const operations = loadApiOperations();
-  const data = buildSandboxData(options.dataSeed ?? DEFAULTS.dataSeed);
+  const data = sandboxData(options.dataSeed ?? DEFAULTS.dataSeed);
   const keyStore = await keyStorePromise;
   const server = createServer();
   const port = await listen(server, options.port ?? 0, host);

@@ -5,6 +5,7 @@
  * other document cannot be read or is not a usable OpenAPI 3.0 document.
  */
 import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../src/config/index.js';
 import { type ApiDocument, loadApiDocument, parseApiDocument } from '../src/openapi/index.js';
 import { silentLogger } from '../src/telemetry/logger.js';
@@ -26,26 +27,29 @@ async function definitionsOf(document: ApiDocument) {
   return toolsListResult(toolset).tools;
 }
 
-async function main(argv: string[]): Promise<number> {
-  const source = argv.find((arg) => !arg.startsWith('-'));
-  if (!source) {
-    console.error('usage: npm run openapi:check -- <file-or-url>');
-    return 2;
-  }
+/** Compares `source` with the bundled document: the report to print and the exit code. */
+export async function openapiCheck(source: string | undefined): Promise<{ code: number; report: string }> {
+  if (!source) return { code: 2, report: 'usage: npm run openapi:check -- <file-or-url>' };
   let other: ApiDocument;
   try {
     other = await parseApiDocument(await readSource(source), source);
   } catch (err) {
-    console.error(`cannot use ${source}: ${(err as Error).message}`);
-    return 2;
+    return { code: 2, report: `cannot use ${source}: ${(err as Error).message}` };
   }
   const bundled = await loadApiDocument();
   const current = await definitionsOf(bundled);
-  const next = await definitionsOf(other);
-  const changes = diffToolDefinitions(current, next);
-  console.log(`Comparing the bundled API document (version ${bundled.version}) with ${source} (version ${other.version}):\n`);
-  console.log(formatToolChanges(changes, current.map((tool) => tool.name)));
-  return changes.some((change) => change.breaking) ? 1 : 0;
+  const changes = diffToolDefinitions(current, await definitionsOf(other));
+  const report =
+    `Comparing the bundled API document (version ${bundled.version}) with ${source} (version ${other.version}):\n\n` +
+    formatToolChanges(
+      changes,
+      current.map((tool) => tool.name),
+    );
+  return { code: changes.some((change) => change.breaking) ? 1 : 0, report };
 }
 
-process.exitCode = await main(process.argv.slice(2));
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { code, report } = await openapiCheck(process.argv.slice(2).find((arg) => !arg.startsWith('-')));
+  (code === 2 ? console.error : console.log)(report);
+  process.exitCode = code;
+}

@@ -71,6 +71,12 @@ function originOf(target: Target, origins: Origins): string {
   return origins.bridge;
 }
 
+/** IPC carries JSON, where NaN (no successful answer, so no latency) arrives as null. */
+function withNaN(result: LoadResult): LoadResult {
+  const value = (n: number | null) => n ?? Number.NaN;
+  return { ...result, p50Ms: value(result.p50Ms), p99Ms: value(result.p99Ms), meanMs: value(result.meanMs) };
+}
+
 /** Runs every scenario `plan.runs` times through the load generator. */
 export async function measureThroughput(
   plan: Plan,
@@ -94,7 +100,7 @@ export async function measureThroughput(
         durationMs: plan.durationMs,
         maxRequests: plan.maxRequests,
       };
-      const result = await loader.request<LoadResult>(job);
+      const result = withNaN(await loader.request<LoadResult>(job));
       results[index]!.push(result);
       progress(
         `run ${run}/${plan.runs} ${scenario.call.method} ${scenario.target} c=${scenario.concurrency}: ` +

@@ -68,8 +68,15 @@ function resolveSchema(document: Json, schema: unknown): ParamSchema {
   return resolved.items ? { ...resolved, items: resolveSchema(document, resolved.items) } : resolved;
 }
 
-/** Every operation of the API document. */
-export function loadApiOperations(): OperationSpec[] {
+let cached: readonly OperationSpec[] | undefined;
+
+/** Every operation of the API document (parsed once per process: the file does not change while running). */
+export function loadApiOperations(): readonly OperationSpec[] {
+  cached ??= parseApiOperations();
+  return cached;
+}
+
+function parseApiOperations(): OperationSpec[] {
   const document = parse(readFileSync(findDocument('neonpanel-api.openapi.yaml'), 'utf8')) as Json;
   const operations: OperationSpec[] = [];
   for (const [path, item] of Object.entries(document.paths as Record<string, Json>)) {

@@ -193,8 +193,22 @@ function buildInvoices(
   return invoices;
 }
 
-/** Generates the data set for `seed`; takes a few tens of milliseconds. */
-export function buildSandboxData(seed: number): SandboxData {
+const built = new Map<number, SandboxData>();
+
+/**
+ * The data set for `seed`. It is read-only, so sandboxes in one process share it; building takes a few
+ * tens of milliseconds the first time.
+ */
+export function sandboxData(seed: number): SandboxData {
+  let data = built.get(seed);
+  if (!data) {
+    data = buildSandboxData(seed);
+    built.set(seed, data);
+  }
+  return data;
+}
+
+function buildSandboxData(seed: number): SandboxData {
   const random = createRandom(seed);
   let invoiceId = 500_000;
   const nextInvoiceId = () => ++invoiceId;

@@ -42,14 +42,21 @@ export async function doctorCommand(args: string[], io: CliIo): Promise<number> 
     io.out(DOCTOR_USAGE);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError('doctor needs exactly one <url>, e.g. https://mcp.neonpanel.com/mcp');
+  if (positionals.length !== 1)
+    throw new UsageError('doctor needs exactly one <url>, e.g. https://mcp.neonpanel.com/mcp');
   const timeoutMs = values.timeout === undefined ? DEFAULT_TIMEOUT_MS : Number(values.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 120_000) {
-    throw new UsageError(`--timeout must be a whole number of milliseconds between 100 and 120000, got "${values.timeout}"`);
+    throw new UsageError(
+      `--timeout must be a whole number of milliseconds between 100 and 120000, got "${values.timeout}"`,
+    );
   }
-  const clients = (values.client ?? []).flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean);
+  const clients = (values.client ?? [])
+    .flatMap((c) => c.split(','))
+    .map((c) => c.trim())
+    .filter(Boolean);
   const unknown = clients.find((c) => c !== 'all' && !CLIENT_IDS.includes(c));
-  if (unknown) throw new UsageError(`--client "${unknown}" is unknown; use one of ${[...CLIENT_IDS, 'all'].join(', ')}`);
+  if (unknown)
+    throw new UsageError(`--client "${unknown}" is unknown; use one of ${[...CLIENT_IDS, 'all'].join(', ')}`);
   const token = values.token ?? io.env['MCP_DOCTOR_TOKEN'];
   const url = positionals[0]!;
 

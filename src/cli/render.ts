@@ -7,8 +7,11 @@ const MARK = { pass: pc.green('✓'), warn: pc.yellow('⚠'), fail: pc.red('✗'
 /** The lines printed for one result (no trailing newline). */
 export function renderResult(result: CheckResult, options: { curl?: boolean } = {}): string {
   const title = result.status === 'skip' ? pc.dim(result.title) : result.title;
-  const lines = [`${MARK[result.status]} ${title} ${pc.dim('—')} ${result.status === 'skip' ? pc.dim(result.detail) : result.detail}`];
-  if (result.fix) lines.push(`    ${pc.bold(result.status === 'fail' ? pc.red('fix:') : pc.yellow('fix:'))} ${result.fix}`);
+  const lines = [
+    `${MARK[result.status]} ${title} ${pc.dim('—')} ${result.status === 'skip' ? pc.dim(result.detail) : result.detail}`,
+  ];
+  if (result.fix)
+    lines.push(`    ${pc.bold(result.status === 'fail' ? pc.red('fix:') : pc.yellow('fix:'))} ${result.fix}`);
   if (result.curl && (options.curl || result.status === 'fail')) lines.push(pc.dim(`    $ ${result.curl}`));
   return lines.join('\n');
 }
@@ -24,6 +27,8 @@ export function renderSummary(report: DoctorReport): string {
   const { pass, warn, fail, skip } = report.summary;
   const parts = [pc.green(`${pass} passed`), warn ? pc.yellow(`${warn} warnings`) : `${warn} warnings`];
   parts.push(fail ? pc.red(`${fail} failed`) : `${fail} failed`, pc.dim(`${skip} skipped`));
-  const verdict = report.ok ? pc.green('No failures: clients should connect.') : pc.red('Fix the ✗ lines above, then run the doctor again.');
+  const verdict = report.ok
+    ? pc.green('No failures: clients should connect.')
+    : pc.red('Fix the ✗ lines above, then run the doctor again.');
   return `\n${parts.join(', ')} in ${(report.durationMs / 1000).toFixed(1)} s. ${verdict}`;
 }

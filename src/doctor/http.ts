@@ -14,6 +14,8 @@ export interface ProbeRequest {
   withToken?: boolean;
   /** Follow redirects (default: no, so a 302 is visible). */
   follow?: boolean;
+  /** Only the status and headers matter: the body is not read (an idle SSE stream would wait for the timeout). */
+  headersOnly?: boolean;
 }
 
 export type ProbeResponse =
@@ -76,6 +78,10 @@ export async function probe(ctx: DoctorContext, request: ProbeRequest): Promise<
       signal: AbortSignal.timeout(ctx.timeoutMs),
     });
     const type = response.headers.get('content-type') ?? '';
+    if (request.headersOnly) {
+      await response.body?.cancel().catch(() => undefined);
+      return { ok: true, status: response.status, headers: response.headers, text: '', json: undefined, curl };
+    }
     // An SSE stream never ends by itself: read only its first event.
     const text = type.includes('text/event-stream')
       ? ((await readSseEvent(response, undefined, ctx.timeoutMs))?.raw ?? '')

@@ -7,7 +7,13 @@ const good: DoctorTool = {
   name: 'list_companies',
   title: 'List companies',
   inputSchema: { type: 'object', properties: { page: { type: 'integer' } } },
-  annotations: { title: 'List companies', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  annotations: {
+    title: 'List companies',
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: true,
+  },
 };
 
 const rulesOf = (id: string) => selectProfiles([id])[0]!.toolRules;
@@ -48,6 +54,8 @@ describe('lintTools', () => {
     expect(lintTools([bare], rulesOf('chatgpt'), 10)[0]).toMatchObject({ rule: 'annotations', severity: 'warn' });
     const many = Array.from({ length: 130 }, (_, i) => ({ ...good, name: `t${i}` }));
     expect(lintTools(many, rulesOf('vscode'), 10).some((p) => p.rule === 'max-tools')).toBe(true);
-    expect(lintTools([good], [{ rule: 'max-list-bytes', max: 100, severity: 'warn', source: 's' }], 101)).toHaveLength(1);
+    expect(lintTools([good], [{ rule: 'max-list-bytes', max: 100, severity: 'warn', source: 's' }], 101)).toHaveLength(
+      1,
+    );
   });
 });

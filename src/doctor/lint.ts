@@ -34,7 +34,8 @@ function walk(schema: Schema, path: string, visit: (s: Schema, path: string) => 
   if (isSchema(items)) walk(items, `${path}[]`, visit);
   for (const key of COMBINATORS) {
     const list = schema[key];
-    if (Array.isArray(list)) list.forEach((sub, i) => isSchema(sub) && walk(sub, `${path}.${key}[${i}]`, visit));
+    if (!Array.isArray(list)) continue;
+    for (const [i, sub] of list.entries()) if (isSchema(sub)) walk(sub, `${path}.${key}[${i}]`, visit);
   }
   const extra = schema['additionalProperties'];
   if (isSchema(extra)) walk(extra, `${path}{}`, visit);
@@ -69,7 +70,12 @@ function lintTool(tool: DoctorTool, rule: ToolRule): Omit<LintProblem, 'tool' | 
     case 'no-refs': {
       const text = JSON.stringify(schema);
       if (!text.includes('"$ref"') && !text.includes('"$defs"') && !text.includes('"definitions"')) return [];
-      return [{ message: `inputSchema of "${name}" uses $ref/$defs`, fix: `Inline every $ref and drop $defs in "${name}"${why}.` }];
+      return [
+        {
+          message: `inputSchema of "${name}" uses $ref/$defs`,
+          fix: `Inline every $ref and drop $defs in "${name}"${why}.`,
+        },
+      ];
     }
     case 'no-unions': {
       const found: string[] = [];
@@ -90,7 +96,8 @@ function lintTool(tool: DoctorTool, rule: ToolRule): Omit<LintProblem, 'tool' | 
       const untyped: string[] = [];
       walk(schema, '', (s, path) => {
         if (path === '' || /\.(anyOf|oneOf|allOf)\[\d+\]$/.test(path)) return;
-        if (!('type' in s) && !('enum' in s) && !('const' in s) && !COMBINATORS.some((k) => k in s)) untyped.push(path.slice(1));
+        if (!('type' in s) && !('enum' in s) && !('const' in s) && !COMBINATORS.some((k) => k in s))
+          untyped.push(path.slice(1));
       });
       if (untyped.length === 0) return [];
       return [

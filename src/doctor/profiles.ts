@@ -13,7 +13,12 @@ export interface Sourced<T> {
 /** One schema-lint rule; `rule` selects the check in lint.ts, the other fields are its parameters. */
 export type ToolRule =
   | { rule: 'tool-name'; pattern: string; severity: Severity; why?: string; source: string }
-  | { rule: 'no-top-level-combinators' | 'no-refs' | 'no-unions' | 'typed-properties'; severity: Severity; why?: string; source: string }
+  | {
+      rule: 'no-top-level-combinators' | 'no-refs' | 'no-unions' | 'typed-properties';
+      severity: Severity;
+      why?: string;
+      source: string;
+    }
   | { rule: 'annotations'; required: string[]; severity: Severity; why?: string; source: string }
   | { rule: 'max-tools' | 'max-list-bytes'; max: number; severity: Severity; why?: string; source: string };
 

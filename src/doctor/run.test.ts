@@ -13,8 +13,17 @@ async function deadPort(): Promise<number> {
 
 describe('parseTarget', () => {
   it('derives /mcp and /sse from an origin or an endpoint URL', () => {
-    for (const input of ['https://mcp.example.com', 'https://mcp.example.com/', 'https://mcp.example.com/mcp', 'https://mcp.example.com/sse']) {
-      expect(parseTarget(input)).toMatchObject({ origin: 'https://mcp.example.com', mcpUrl: 'https://mcp.example.com/mcp', sseUrl: 'https://mcp.example.com/sse' });
+    for (const input of [
+      'https://mcp.example.com',
+      'https://mcp.example.com/',
+      'https://mcp.example.com/mcp',
+      'https://mcp.example.com/sse',
+    ]) {
+      expect(parseTarget(input)).toMatchObject({
+        origin: 'https://mcp.example.com',
+        mcpUrl: 'https://mcp.example.com/mcp',
+        sseUrl: 'https://mcp.example.com/sse',
+      });
     }
   });
 

@@ -59,7 +59,9 @@ export function parseTarget(input: string): Target {
 function scrub(result: CheckResult, token: string | undefined): CheckResult {
   if (!token) return result;
   const clean = (s: string | undefined) => s?.split(token).join('$TOKEN');
-  return Object.fromEntries(Object.entries(result).map(([k, v]) => [k, typeof v === 'string' ? clean(v) : v])) as CheckResult;
+  return Object.fromEntries(
+    Object.entries(result).map(([k, v]) => [k, typeof v === 'string' ? clean(v) : v]),
+  ) as CheckResult;
 }
 
 export interface RunHooks {

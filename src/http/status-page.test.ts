@@ -51,9 +51,12 @@ describe('renderStatusPage', () => {
   });
 
   it('escapes everything it prints', () => {
-    const html = renderStatusPage({ ...info, description: '<img src=x onerror=alert(1)>' }, {
-      upstream: { status: 'down', detail: '"><script>x</script>' },
-    });
+    const html = renderStatusPage(
+      { ...info, description: '<img src=x onerror=alert(1)>' },
+      {
+        upstream: { status: 'down', detail: '"><script>x</script>' },
+      },
+    );
     expect(html).not.toContain('<img src=x');
     expect(html).not.toContain('<script>x');
     expect(html).toContain('&lt;script&gt;');

@@ -75,7 +75,9 @@ export function selfChecks(health: DeepHealth): SelfCheck[] {
     {
       name: 'State store',
       state: !store ? 'unknown' : store.status === 'ok' ? 'ok' : 'warn',
-      summary: !store ? 'not reported' : `${store.kind ?? 'store'}: ${store.status}${store.detail ? ` (${store.detail})` : ''}`,
+      summary: !store
+        ? 'not reported'
+        : `${store.kind ?? 'store'}: ${store.status}${store.detail ? ` (${store.detail})` : ''}`,
     },
   ];
 }
@@ -131,7 +133,10 @@ export function renderStatusPage(info: StatusPageInfo, health: DeepHealth): stri
   const state = overall(checks);
   const mcpUrl = `${info.publicUrl}/mcp`;
   const e = escapeHtml;
-  const tools = health.openapi?.operations !== undefined ? `${health.openapi.operations} NeonPanel API operations` : 'the NeonPanel API';
+  const tools =
+    health.openapi?.operations !== undefined
+      ? `${health.openapi.operations} NeonPanel API operations`
+      : 'the NeonPanel API';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${e(info.name)} — status</title><style>${CSS}</style></head>

@@ -13,7 +13,7 @@ import { buildOutputSchema } from './output-schema.js';
 import type { Overlay, ParameterOverlay } from './overlay.js';
 import { buildRequest } from './request.js';
 import type { BridgeTool, BridgeToolAnnotations, ToolContext } from './types.js';
-import { compileArgumentValidator } from './validation.js';
+import { type ArgumentValidator, compileArgumentValidator } from './validation.js';
 
 /** What every tool builder needs. */
 export interface ToolBuildDeps {
@@ -82,9 +82,15 @@ export function createOperationTool(operation: Operation, deps: ToolBuildDeps): 
   const title = own.title ?? (firstSentence(operation.summary) || name);
   const description = own.description ?? ([operation.summary, operation.description].filter(Boolean).join('. ') || title);
   const annotations = annotationsFor(operation, title, own.annotations);
-  const validator = compileArgumentValidator(ajv, inputSchema);
+  // Compiled on first use: building the catalog (start-up, openapi:check) stays fast.
+  let validator: ArgumentValidator | undefined;
+  let drift: ValidateFunction | undefined;
   // Drift is judged against the full document schema, not the compact published one.
-  const drift: ValidateFunction | undefined = operation.response ? ajv.compile(operation.response.schema) : undefined;
+  const driftCheck = (body: unknown): ValidateFunction | undefined => {
+    if (!operation.response) return undefined;
+    drift ??= ajv.compile(operation.response.schema);
+    return drift(body) ? undefined : drift;
+  };
   const perPage = plan.query.find((p) => p.name === 'per_page');
   const pagination: PaginationArguments | undefined =
     perPage && plan.query.some((p) => p.name === 'page')
@@ -97,13 +103,14 @@ export function createOperationTool(operation: Operation, deps: ToolBuildDeps): 
       typeof body === 'object' && body !== null && !Array.isArray(body)
         ? (body as Record<string, unknown>)
         : { result: body ?? null };
-    if (drift && !drift(structured)) {
+    const mismatch = driftCheck(structured);
+    if (mismatch) {
       metrics.schemaDrift.inc({ operation: operation.operationId });
       ctx.logger.warn(
         {
           operation: operation.operationId,
           upstreamRequestId: outcome.requestId,
-          mismatches: (drift.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.keyword}`),
+          mismatches: (mismatch.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.keyword}`),
         },
         'NeonPanel answer does not match the API document (returned anyway)',
       );
@@ -123,6 +130,7 @@ export function createOperationTool(operation: Operation, deps: ToolBuildDeps): 
 
   async function call(args: Record<string, unknown>, ctx: ToolContext): Promise<CallToolResult> {
     const input = args ?? {};
+    validator ??= compileArgumentValidator(ajv, inputSchema);
     let problems = validator.check(input);
     const built = problems.length === 0 ? buildRequest(operation, plan, parameterOverlays, input) : undefined;
     if (built && !built.ok) problems = built.problems;

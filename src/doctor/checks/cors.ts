@@ -14,7 +14,8 @@ export function preflightProblems(status: number, headers: Headers, origin: stri
     problems.push(`Access-Control-Allow-Origin is ${allowOrigin ? `"${allowOrigin}"` : 'missing'}`);
   }
   const methods = (headers.get('access-control-allow-methods') ?? '').toUpperCase();
-  if (methods && !methods.includes('POST') && methods !== '*') problems.push(`Access-Control-Allow-Methods "${methods}" lacks POST`);
+  if (methods && !methods.includes('POST') && methods !== '*')
+    problems.push(`Access-Control-Allow-Methods "${methods}" lacks POST`);
   const allowed = (headers.get('access-control-allow-headers') ?? '')
     .toLowerCase()
     .split(',')
@@ -44,7 +45,10 @@ export async function checkCors(ctx: DoctorContext): Promise<CheckResult[]> {
   const origins = [...new Set(ctx.clients.map((c) => c.browserOrigin.value).filter((o): o is string => !!o))];
   const results: CheckResult[] = [];
   for (const origin of origins) {
-    const who = ctx.clients.filter((c) => c.browserOrigin.value === origin).map((c) => c.name).join(', ');
+    const who = ctx.clients
+      .filter((c) => c.browserOrigin.value === origin)
+      .map((c) => c.name)
+      .join(', ');
     const mcp = await preflight(ctx, ctx.target.mcpUrl, origin, REQUEST_HEADERS);
     const title = `CORS preflight from ${origin} to /mcp`;
     results.push(

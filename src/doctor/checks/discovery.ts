@@ -27,7 +27,8 @@ function publicUrlFix(ctx: DoctorContext, seen: string): string {
 export async function checkChallenge(ctx: DoctorContext): Promise<CheckResult[]> {
   const title = 'Unauthenticated challenge (POST /mcp → 401)';
   const res = await probe(ctx, { method: 'POST', url: ctx.target.mcpUrl, headers: MCP_POST_HEADERS, body: INITIALIZE });
-  if (!res.ok) return [fail('auth.challenge', title, { detail: res.error, fix: 'Make /mcp reachable.', curl: res.curl })];
+  if (!res.ok)
+    return [fail('auth.challenge', title, { detail: res.error, fix: 'Make /mcp reachable.', curl: res.curl })];
   const expected = `${ctx.target.origin}/.well-known/oauth-protected-resource/mcp`;
   if (res.status >= 200 && res.status < 300) {
     return [

@@ -18,12 +18,15 @@ export function metadataUrlFor(issuer: string): string {
 /** Names a difference in trailing slashes so people see it. */
 export function describeIssuerMismatch(seen: string, expected: string): string {
   if (seen.replace(/\/+$/, '') === expected.replace(/\/+$/, '')) {
-    return seen.endsWith('/') ? `${seen} has a trailing slash; ${expected} does not` : `${expected} has a trailing slash; ${seen} does not`;
+    return seen.endsWith('/')
+      ? `${seen} has a trailing slash; ${expected} does not`
+      : `${expected} has a trailing slash; ${seen} does not`;
   }
   return `${seen} is not ${expected}`;
 }
 
-const noIssuer = (id: string, title: string) => skip(id, title, 'No issuer known (the protected-resource metadata failed).');
+const noIssuer = (id: string, title: string) =>
+  skip(id, title, 'No issuer known (the protected-resource metadata failed).');
 
 /** Fetches and judges the issuer's metadata: one result per aspect clients rely on. */
 export async function checkIssuerMetadata(ctx: DoctorContext): Promise<CheckResult[]> {
@@ -150,7 +153,13 @@ export async function checkMetadataMirror(ctx: DoctorContext): Promise<CheckResu
   if (!mirror || sameJson(mirror, original)) {
     return mirror
       ? [pass('as.mirror', title, { detail: 'identical to the issuer document.', curl: res.curl })]
-      : [fail('as.mirror', title, { detail: `HTTP ${res.status}: ${excerpt(res.text)}`, fix: 'Serve the mirror as JSON.', curl: res.curl })];
+      : [
+          fail('as.mirror', title, {
+            detail: `HTTP ${res.status}: ${excerpt(res.text)}`,
+            fix: 'Serve the mirror as JSON.',
+            curl: res.curl,
+          }),
+        ];
   }
   const keys = new Set([...Object.keys(mirror), ...Object.keys(original)]);
   const differing = [...keys].filter((k) => !sameJson(mirror[k], original[k]));
@@ -168,7 +177,9 @@ export async function checkScopes(ctx: DoctorContext): Promise<CheckResult[]> {
   const title = 'Scopes consistent between resource and issuer';
   const as = ctx.facts.asMetadata;
   if (!as || !ctx.facts.prm) return [skip('as.scopes', title, 'Needs both metadata documents.')];
-  const prmScopes = Array.isArray(ctx.facts.prm['scopes_supported']) ? (ctx.facts.prm['scopes_supported'] as string[]) : [];
+  const prmScopes = Array.isArray(ctx.facts.prm['scopes_supported'])
+    ? (ctx.facts.prm['scopes_supported'] as string[])
+    : [];
   const asScopes = Array.isArray(as['scopes_supported']) ? (as['scopes_supported'] as string[]) : undefined;
   const detail = `resource scopes ${JSON.stringify(prmScopes)}, issuer scopes_supported ${JSON.stringify(asScopes ?? null)}.`;
   if (asScopes) {
@@ -222,7 +233,8 @@ export async function checkJwks(ctx: DoctorContext): Promise<CheckResult[]> {
   ctx.facts.jwks = { keys: keys.filter((k): k is Record<string, unknown> => asObject(k) !== undefined) };
   const usable: string[] = [];
   for (const key of ctx.facts.jwks.keys) {
-    if (key['kty'] !== 'RSA' || (key['alg'] && key['alg'] !== 'RS256') || (key['use'] && key['use'] !== 'sig')) continue;
+    if (key['kty'] !== 'RSA' || (key['alg'] && key['alg'] !== 'RS256') || (key['use'] && key['use'] !== 'sig'))
+      continue;
     try {
       await importJWK(key as Parameters<typeof importJWK>[0], 'RS256');
       usable.push(typeof key['kid'] === 'string' ? key['kid'] : '(no kid)');

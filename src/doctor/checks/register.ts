@@ -11,7 +11,9 @@ import type { CheckResult, DoctorContext } from '../types.js';
 
 /** Fills `{port}` and `{id}` in a profile's redirect URI shape. */
 export function concreteRedirectUri(shape: string): string {
-  return shape.replace('{port}', String(randomInt(20_000, 60_000))).replace('{id}', `doctor-${randomBytes(4).toString('hex')}`);
+  return shape
+    .replace('{port}', String(randomInt(20_000, 60_000)))
+    .replace('{id}', `doctor-${randomBytes(4).toString('hex')}`);
 }
 
 function oauthError(body: unknown, text: string): string {
@@ -32,7 +34,9 @@ export async function checkRegistration(ctx: DoctorContext): Promise<CheckResult
   const endpoint = as?.['registration_endpoint'];
   const authorize = as?.['authorization_endpoint'];
   if (typeof endpoint !== 'string' || typeof authorize !== 'string') {
-    return [skip('register', 'Client registration', 'The issuer metadata has no registration or authorization endpoint.')];
+    return [
+      skip('register', 'Client registration', 'The issuer metadata has no registration or authorization endpoint.'),
+    ];
   }
   const results: CheckResult[] = [];
   for (const profile of ctx.clients) results.push(...(await registerAndAuthorize(ctx, profile, endpoint, authorize)));
@@ -73,7 +77,10 @@ async function registerAndAuthorize(
     ];
   }
   const results = [
-    pass(`register.${profile.id}`, title, { detail: `client registered with ${redirectUris.join(', ')}.`, curl: res.curl }),
+    pass(`register.${profile.id}`, title, {
+      detail: `client registered with ${redirectUris.join(', ')}.`,
+      curl: res.curl,
+    }),
   ];
   results.push(await tryAuthorize(ctx, profile, authorize, clientId, redirectUris[0]!, scope));
   await deleteRegistration(ctx, doc);
@@ -102,7 +109,12 @@ async function tryAuthorize(
   }).toString();
   const title = `Authorize request as ${profile.name} (resource, PKCE, scope)`;
   const res = await probe(ctx, { url: url.href, headers: { Accept: 'text/html' } });
-  if (!res.ok) return fail(`authorize.${profile.id}`, title, { detail: res.error, fix: 'Make the authorization endpoint reachable.', curl: res.curl });
+  if (!res.ok)
+    return fail(`authorize.${profile.id}`, title, {
+      detail: res.error,
+      fix: 'Make the authorization endpoint reachable.',
+      curl: res.curl,
+    });
   const location = res.headers.get('location');
   let error: string | undefined;
   if (location && res.status >= 300 && res.status < 400) {
@@ -117,11 +129,20 @@ async function tryAuthorize(
     const where = location ? `a redirect to ${new URL(location, url).pathname}` : `HTTP ${res.status} (login page)`;
     return pass(`authorize.${profile.id}`, title, { detail: `accepted: ${where}.`, curl: res.curl });
   }
-  return fail(`authorize.${profile.id}`, title, { detail: `refused: ${error}.`, fix: authorizeFix(ctx, error, redirectUri, scope), curl: res.curl });
+  return fail(`authorize.${profile.id}`, title, {
+    detail: `refused: ${error}.`,
+    fix: authorizeFix(ctx, error, redirectUri, scope),
+    curl: res.curl,
+  });
 }
 
 /** One sentence per OAuth error the issuer may answer at /authorize. */
-export function authorizeFix(ctx: DoctorContext, error: string, redirectUri: string, scope: string | undefined): string {
+export function authorizeFix(
+  ctx: DoctorContext,
+  error: string,
+  redirectUri: string,
+  scope: string | undefined,
+): string {
   if (error.includes('invalid_target') || /resource/i.test(error)) {
     return `Have the issuer accept the RFC 8707 resource parameter and put it in aud; ChatGPT and Claude always send resource=${ctx.target.mcpUrl}.`;
   }
@@ -138,6 +159,10 @@ async function deleteRegistration(ctx: DoctorContext, doc: Record<string, unknow
   const token = doc?.['registration_access_token'];
   if (typeof uri !== 'string' || typeof token !== 'string') return;
   await ctx
-    .fetch(uri, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(ctx.timeoutMs) })
+    .fetch(uri, {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(ctx.timeoutMs),
+    })
     .catch(() => undefined);
 }

@@ -30,7 +30,9 @@ export async function checkServerInfo(ctx: DoctorContext): Promise<CheckResult[]
   ctx.facts.serverInfo = info;
   const name = String(info['name'] ?? 'unnamed');
   const version = String(info['version'] ?? '?');
-  return [pass('server.info', title, { detail: `${name} ${version} answers at ${ctx.target.origin}.`, curl: res.curl })];
+  return [
+    pass('server.info', title, { detail: `${name} ${version} answers at ${ctx.target.origin}.`, curl: res.curl }),
+  ];
 }
 
 /** Lists the parts of a deep-health body whose status is not ok (nested objects with a `status`). */
@@ -55,7 +57,8 @@ export function unhealthyParts(body: Record<string, unknown>): string[] {
 export async function checkHealth(ctx: DoctorContext): Promise<CheckResult[]> {
   const title = 'Deep health (GET /healthz?deep=1)';
   const res = await probe(ctx, { url: `${ctx.target.origin}/healthz?deep=1` });
-  if (!res.ok) return [fail('server.health', title, { detail: res.error, fix: 'Check the bridge logs.', curl: res.curl })];
+  if (!res.ok)
+    return [fail('server.health', title, { detail: res.error, fix: 'Check the bridge logs.', curl: res.curl })];
   const body = asObject(res.json);
   if (!body) {
     return [
@@ -81,5 +84,9 @@ export async function checkHealth(ctx: DoctorContext): Promise<CheckResult[]> {
       : 'Read the bridge logs for the failing self-check.',
     curl: res.curl,
   };
-  return [res.status >= 500 || status === 'down' ? fail('server.health', title, verdict) : warn('server.health', title, verdict)];
+  return [
+    res.status >= 500 || status === 'down'
+      ? fail('server.health', title, verdict)
+      : warn('server.health', title, verdict),
+  ];
 }

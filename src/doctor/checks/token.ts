@@ -150,7 +150,9 @@ function checkScope(ctx: DoctorContext, scope: unknown): CheckResult {
   const required = Array.isArray(prmScopes) ? (prmScopes as string[]) : [];
   const missing = required.filter((s) => !granted.includes(s));
   if (missing.length === 0) {
-    return pass('token.scope', title, { detail: granted.length ? granted.join(' ') : '(none; the server requires none).' });
+    return pass('token.scope', title, {
+      detail: granted.length ? granted.join(' ') : '(none; the server requires none).',
+    });
   }
   return fail('token.scope', title, {
     detail: `the token has "${granted.join(' ')}" but the server requires ${missing.join(', ')}.`,

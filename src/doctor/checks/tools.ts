@@ -2,7 +2,12 @@
  * Authenticated MCP checks through a real MCP client (the official SDK): `tools/list`, per-client
  * schema lint, one read-only tool call, and the NeonPanel API reached directly with the same token.
  */
-import { Client, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
+import {
+  Client,
+  SSEClientTransport,
+  StreamableHTTPClientTransport,
+  type Transport,
+} from '@modelcontextprotocol/client';
 import { asObject, excerpt, probe } from '../http.js';
 import { type LintProblem, lintTools } from '../lint.js';
 import { COMMON_TOOL_RULES } from '../profiles.js';
@@ -90,7 +95,9 @@ function lintPerClient(ctx: DoctorContext, tools: DoctorTool[], bytes: number): 
     const title = `Tool definitions for ${profile.name}`;
     const problems = lintTools(tools, [...profile.toolRules, ...COMMON_TOOL_RULES], bytes);
     if (problems.length === 0) {
-      return pass(id, title, { detail: `${tools.length} tools meet ${profile.toolRules.length + COMMON_TOOL_RULES.length} rules.` });
+      return pass(id, title, {
+        detail: `${tools.length} tools meet ${profile.toolRules.length + COMMON_TOOL_RULES.length} rules.`,
+      });
     }
     const worst = problems.find((p) => p.severity === 'fail') ?? problems[0]!;
     return flag(worst.severity, id, title, { detail: summarise(problems), fix: worst.fix });
@@ -147,11 +154,22 @@ export async function checkApi(ctx: DoctorContext): Promise<CheckResult[]> {
   const title = 'NeonPanel API accepts the token';
   const base = apiBase(ctx);
   if (!base) return [skip('api.reach', title, 'No API URL known; pass --api <url>.')];
-  const res = await probe(ctx, { url: `${base.replace(/\/+$/, '')}/api/v1/companies`, withToken: true, headers: { Accept: 'application/json' } });
+  const res = await probe(ctx, {
+    url: `${base.replace(/\/+$/, '')}/api/v1/companies`,
+    withToken: true,
+    headers: { Accept: 'application/json' },
+  });
   if (!res.ok) {
-    return [fail('api.reach', title, { detail: res.error, fix: `Check NEONPANEL_API_URL; ${base} does not answer.`, curl: res.curl })];
+    return [
+      fail('api.reach', title, {
+        detail: res.error,
+        fix: `Check NEONPANEL_API_URL; ${base} does not answer.`,
+        curl: res.curl,
+      }),
+    ];
   }
-  if (res.status === 200) return [pass('api.reach', title, { detail: `GET /api/v1/companies → 200 at ${base}.`, curl: res.curl })];
+  if (res.status === 200)
+    return [pass('api.reach', title, { detail: `GET /api/v1/companies → 200 at ${base}.`, curl: res.curl })];
   const fix =
     res.status === 401
       ? 'NeonPanel refuses this token itself: get a fresh token from NeonPanel; the bridge forwards it unchanged.'

@@ -2,7 +2,11 @@
  * Each MCP transport as clients use it: legacy SSE's `endpoint` event, Streamable HTTP `initialize`,
  * the 2026-07-28 `server/discover` probe, and `GET /mcp` (never 404).
  */
-import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, PROTOCOL_VERSION_META_KEY } from '@modelcontextprotocol/client';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
+  PROTOCOL_VERSION_META_KEY,
+} from '@modelcontextprotocol/client';
 import { asObject, excerpt, probe } from '../http.js';
 import { flag, pass, skip } from '../result.js';
 import type { CheckResult, DoctorContext } from '../types.js';
@@ -37,20 +41,46 @@ export function jsonRpcFrom(text: string, contentType: string): Record<string, u
 export async function checkLegacySse(ctx: DoctorContext): Promise<CheckResult[]> {
   const title = 'Legacy HTTP+SSE (GET /sse → endpoint event)';
   const { severity, who } = severityFor(ctx, (c) => c.usesLegacySse.value);
-  const res = await probe(ctx, { url: ctx.target.sseUrl, headers: { Accept: 'text/event-stream' }, withToken: !!ctx.token });
+  const res = await probe(ctx, {
+    url: ctx.target.sseUrl,
+    headers: { Accept: 'text/event-stream' },
+    withToken: !!ctx.token,
+  });
   const fixMissing = `Serve /sse and /messages (MCP_LEGACY_SSE=true, the default)${who ? ` — ${who} use it when configured with an /sse URL` : ''}, or give every user the /mcp URL.`;
   if (!res.ok) return [flag(severity, 'transport.sse', title, { detail: res.error, fix: fixMissing, curl: res.curl })];
   if (res.status === 404 || res.status === 405) {
-    return [flag(severity, 'transport.sse', title, { detail: `GET /sse answered ${res.status}: legacy SSE is off.`, fix: fixMissing, curl: res.curl })];
+    return [
+      flag(severity, 'transport.sse', title, {
+        detail: `GET /sse answered ${res.status}: legacy SSE is off.`,
+        fix: fixMissing,
+        curl: res.curl,
+      }),
+    ];
   }
   if (!ctx.token) {
     return res.status === 401
-      ? [pass('transport.sse', title, { detail: '/sse exists (401 without a token; pass --token to see the endpoint event).', curl: res.curl })]
-      : [flag(severity, 'transport.sse', title, { detail: `HTTP ${res.status} without a token.`, fix: 'Answer GET /sse without a token with 401 and the challenge.', curl: res.curl })];
+      ? [
+          pass('transport.sse', title, {
+            detail: '/sse exists (401 without a token; pass --token to see the endpoint event).',
+            curl: res.curl,
+          }),
+        ]
+      : [
+          flag(severity, 'transport.sse', title, {
+            detail: `HTTP ${res.status} without a token.`,
+            fix: 'Answer GET /sse without a token with 401 and the challenge.',
+            curl: res.curl,
+          }),
+        ];
   }
   const endpoint = /^event:\s*endpoint$/m.test(res.text) ? /^data:\s*(.*)$/m.exec(res.text)?.[1] : undefined;
   if (res.status === 200 && endpoint?.includes('sessionId=')) {
-    return [pass('transport.sse', title, { detail: `first event: endpoint ${endpoint.replace(/sessionId=[^&]+/, 'sessionId=…')}.`, curl: res.curl })];
+    return [
+      pass('transport.sse', title, {
+        detail: `first event: endpoint ${endpoint.replace(/sessionId=[^&]+/, 'sessionId=…')}.`,
+        curl: res.curl,
+      }),
+    ];
   }
   return [
     flag(severity, 'transport.sse', title, {
@@ -77,12 +107,20 @@ export async function checkStreamableInitialize(ctx: DoctorContext): Promise<Che
       params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: CLIENT_INFO },
     },
   });
-  if (!res.ok) return [flag('fail', 'transport.streamable', title, { detail: res.error, fix: 'Make /mcp reachable.', curl: res.curl })];
+  if (!res.ok)
+    return [
+      flag('fail', 'transport.streamable', title, { detail: res.error, fix: 'Make /mcp reachable.', curl: res.curl }),
+    ];
   const message = jsonRpcFrom(res.text, res.headers.get('content-type') ?? '');
   const result = asObject(message?.['result']);
   if (res.status === 200 && result && typeof result['protocolVersion'] === 'string') {
     const session = res.headers.get('mcp-session-id') ? ', with a session' : ', stateless';
-    return [pass('transport.streamable', title, { detail: `negotiated ${result['protocolVersion']}${session}.`, curl: res.curl })];
+    return [
+      pass('transport.streamable', title, {
+        detail: `negotiated ${result['protocolVersion']}${session}.`,
+        curl: res.curl,
+      }),
+    ];
   }
   const reason = res.status === 401 ? ' (the token was refused; see the token checks)' : '';
   return [
@@ -135,10 +173,17 @@ export async function checkServerDiscover(ctx: DoctorContext): Promise<CheckResu
     ];
   }
   if (res.status === 200 && asObject(message?.['result'])) {
-    return [pass('transport.discover', title, { detail: 'answered with a discover result (application/json).', curl: res.curl })];
+    return [
+      pass('transport.discover', title, {
+        detail: 'answered with a discover result (application/json).',
+        curl: res.curl,
+      }),
+    ];
   }
   if (error?.['code'] === -32601) {
-    return [pass('transport.discover', title, { detail: 'clean -32601: clients fall back to initialize.', curl: res.curl })];
+    return [
+      pass('transport.discover', title, { detail: 'clean -32601: clients fall back to initialize.', curl: res.curl }),
+    ];
   }
   return [
     flag(severity, 'transport.discover', title, {
@@ -153,8 +198,13 @@ export async function checkServerDiscover(ctx: DoctorContext): Promise<CheckResu
 export async function checkGetMcp(ctx: DoctorContext): Promise<CheckResult[]> {
   const title = 'GET /mcp is not 404';
   const { severity, who } = severityFor(ctx, (c) => c.getOnMcpMustNotBe404.value);
-  const res = await probe(ctx, { url: ctx.target.mcpUrl, headers: { Accept: 'text/event-stream' }, withToken: !!ctx.token });
-  if (!res.ok) return [flag(severity, 'transport.get', title, { detail: res.error, fix: 'Make /mcp reachable.', curl: res.curl })];
+  const res = await probe(ctx, {
+    url: ctx.target.mcpUrl,
+    headers: { Accept: 'text/event-stream' },
+    withToken: !!ctx.token,
+  });
+  if (!res.ok)
+    return [flag(severity, 'transport.get', title, { detail: res.error, fix: 'Make /mcp reachable.', curl: res.curl })];
   if ([200, 401, 405].includes(res.status)) {
     return [pass('transport.get', title, { detail: `HTTP ${res.status}.`, curl: res.curl })];
   }

@@ -255,6 +255,8 @@ describe('bad tokens over HTTP', () => {
     expect(body['error_description']).toMatch(description);
     expect(body['resource_metadata']).toBe(MCP_METADATA);
     expect(body['hint']).toBeTruthy();
+    const answer = `${res.headers.get('www-authenticate')} ${JSON.stringify(body)}`;
+    for (const t of tokensUsed) expect(answer).not.toContain(parts(t)[2] || t);
   });
 
   it('two Authorization header lines → 401 multiple_tokens', async () => {

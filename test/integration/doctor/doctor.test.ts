@@ -34,7 +34,22 @@ describe('doctor against a deployment in good order', () => {
     expect(failed(report)).toEqual([]);
     expect(report.results.filter((r) => r.status === 'warn')).toEqual([]);
     expect(report.ok).toBe(true);
-    for (const id of ['server.info', 'auth.challenge', 'prm.mcp', 'prm.root', 'as.issuer', 'as.mirror', 'jwks', 'transport.sse', 'transport.discover', 'token.aud', 'tools.call', 'api.reach', 'register.chatgpt', 'authorize.claude']) {
+    for (const id of [
+      'server.info',
+      'auth.challenge',
+      'prm.mcp',
+      'prm.root',
+      'as.issuer',
+      'as.mirror',
+      'jwks',
+      'transport.sse',
+      'transport.discover',
+      'token.aud',
+      'tools.call',
+      'api.reach',
+      'register.chatgpt',
+      'authorize.claude',
+    ]) {
       expect(byId(report, id).status, id).toBe('pass');
     }
     expect(JSON.stringify(report)).not.toContain(token);
@@ -46,7 +61,10 @@ describe('doctor against broken deployments', () => {
     const wrong = stack.sandbox.issuer.replace('127.0.0.1', 'localhost');
     const bridge = await stack.startInstance({ NEONPANEL_ISSUER: wrong });
     const report = await runDoctor({ url: `${bridge.url}/mcp`, token, clients: ['chatgpt'] });
-    expect(byId(report, 'as.issuer')).toMatchObject({ status: 'fail', fix: expect.stringContaining(`NEONPANEL_ISSUER=${stack.sandbox.issuer}`) });
+    expect(byId(report, 'as.issuer')).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining(`NEONPANEL_ISSUER=${stack.sandbox.issuer}`),
+    });
     expect(byId(report, 'token.iss').status).toBe('fail');
     expect(report.ok).toBe(false);
   });
@@ -55,7 +73,10 @@ describe('doctor against broken deployments', () => {
     const bridge = await stack.startInstance({ MCP_PUBLIC_URL: 'https://mcp.example.com' });
     const report = await runDoctor({ url: `${bridge.url}/mcp`, clients: ['claude'] });
     for (const id of ['auth.challenge', 'prm.mcp']) {
-      expect(byId(report, id)).toMatchObject({ status: 'fail', fix: expect.stringContaining(`MCP_PUBLIC_URL=${bridge.url}`) });
+      expect(byId(report, id)).toMatchObject({
+        status: 'fail',
+        fix: expect.stringContaining(`MCP_PUBLIC_URL=${bridge.url}`),
+      });
     }
   });
 
@@ -71,7 +92,10 @@ describe('doctor against broken deployments', () => {
   it("an issuer that refuses ChatGPT's per-connector redirect URI: ChatGPT's registration fails, Claude's passes", async () => {
     stack.sandbox.misbehave.set({ rejectChatgptRedirect: true });
     const report = await doctor({ clients: ['chatgpt', 'claude'], register: true });
-    expect(byId(report, 'register.chatgpt')).toMatchObject({ status: 'fail', fix: expect.stringContaining('https://chatgpt.com/connector/oauth/{id}') });
+    expect(byId(report, 'register.chatgpt')).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('https://chatgpt.com/connector/oauth/{id}'),
+    });
     expect(byId(report, 'register.claude').status).toBe('pass');
   });
 
@@ -85,7 +109,10 @@ describe('doctor against broken deployments', () => {
     stack.sandbox.misbehave.set({ ignoreResourceInAud: true });
     const noAud = await stack.tokenFor('alice');
     const report = await doctor({ token: noAud, clients: ['chatgpt'] });
-    expect(byId(report, 'token.aud')).toMatchObject({ status: 'fail', fix: expect.stringContaining('resource parameter into aud') });
+    expect(byId(report, 'token.aud')).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('resource parameter into aud'),
+    });
   });
 
   it('CORS preflight stripped by a proxy: the preflight check fails for each browser origin', async () => {
@@ -109,7 +136,10 @@ describe('doctor against broken deployments', () => {
   it('CORS off at the issuer: fails for MCP Inspector, which does OAuth from the browser', async () => {
     stack.sandbox.misbehave.set({ corsOff: true });
     const report = await doctor({ clients: ['inspector'] });
-    expect(byId(report, 'cors.issuer.http://localhost:6274')).toMatchObject({ status: 'fail', fix: expect.stringContaining('Failed to fetch') });
+    expect(byId(report, 'cors.issuer.http://localhost:6274')).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('Failed to fetch'),
+    });
     expect(byId(report, 'cors.mcp.http://localhost:6274').status).toBe('pass');
   });
 
@@ -122,7 +152,10 @@ describe('doctor against broken deployments', () => {
   it('expired token: the expiry check says how long ago', async () => {
     const expired = await stack.tokenFor('alice', { aud: `${stack.url}/mcp`, expiresIn: -600 });
     const report = await doctor({ token: expired, clients: ['claude'] });
-    expect(byId(report, 'token.exp')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^expired 10 min ago/) });
+    expect(byId(report, 'token.exp')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/^expired 10 min ago/),
+    });
     expect(JSON.stringify(report)).not.toContain(expired);
   });
 
@@ -131,7 +164,10 @@ describe('doctor against broken deployments', () => {
     try {
       const foreign = await other.issueToken({ sub: 'alice', aud: `${stack.url}/mcp` });
       const report = await doctor({ token: foreign, clients: ['claude'] });
-      expect(byId(report, 'token.iss')).toMatchObject({ status: 'fail', detail: expect.stringContaining(other.issuer) });
+      expect(byId(report, 'token.iss')).toMatchObject({
+        status: 'fail',
+        detail: expect.stringContaining(other.issuer),
+      });
       expect(byId(report, 'token.kid').status).toBe('fail');
     } finally {
       await other.close();
@@ -143,13 +179,20 @@ describe('doctor against broken deployments', () => {
       { name: 'companies.list', inputSchema: { type: 'object', properties: {} }, annotations: { readOnlyHint: true } },
       {
         name: 'find_item',
-        inputSchema: { type: 'object', anyOf: [{ required: ['sku'] }, { required: ['id'] }], properties: { sku: { type: 'string' }, id: { type: 'string' } } },
+        inputSchema: {
+          type: 'object',
+          anyOf: [{ required: ['sku'] }, { required: ['id'] }],
+          properties: { sku: { type: 'string' }, id: { type: 'string' } },
+        },
         annotations: { readOnlyHint: true, destructiveHint: false, title: 'Find' },
       },
     ]);
     try {
       const report = await runDoctor({ url: `${fixture.url}/mcp`, token, clients: ['chatgpt', 'claude'] });
-      expect(byId(report, 'tools.lint.chatgpt')).toMatchObject({ status: 'fail', fix: expect.stringContaining('Rename tool "companies.list"') });
+      expect(byId(report, 'tools.lint.chatgpt')).toMatchObject({
+        status: 'fail',
+        fix: expect.stringContaining('Rename tool "companies.list"'),
+      });
       const claude = byId(report, 'tools.lint.claude');
       expect(claude.status).toBe('fail');
       expect(claude.detail).toContain('inputSchema of "find_item" has anyOf at the top level');
@@ -161,7 +204,10 @@ describe('doctor against broken deployments', () => {
   it('legacy SSE disabled: the legacy transport check fails for clients that use it', async () => {
     const bridge = await stack.startInstance({ MCP_LEGACY_SSE: 'false' });
     const report = await runDoctor({ url: `${bridge.url}/mcp`, token, clients: ['claude', 'cursor'] });
-    expect(byId(report, 'transport.sse')).toMatchObject({ status: 'fail', fix: expect.stringContaining('MCP_LEGACY_SSE=true') });
+    expect(byId(report, 'transport.sse')).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('MCP_LEGACY_SSE=true'),
+    });
     const chatgptOnly = await runDoctor({ url: `${bridge.url}/mcp`, clients: ['chatgpt'] });
     expect(byId(chatgptOnly, 'transport.sse').status).toBe('warn');
   });

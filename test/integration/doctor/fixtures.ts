@@ -35,7 +35,10 @@ export async function startFixtureMcpServer(tools: Tool[]): Promise<Running> {
     const server = new Server({ name: 'fixture', version: '1' }, { capabilities: { tools: {} } });
     server.setRequestHandler('tools/list', () => ({ tools }));
     server.setRequestHandler('tools/call', () => ({ content: [{ type: 'text', text: 'ok' }] }));
-    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+    });
     await server.connect(transport);
     const response = await transport.handleRequest(await toWebRequest(req as IncomingMessage));
     const headers: Record<string, string> = {};

@@ -13,7 +13,9 @@ type Json = Record<string, unknown>;
 
 /** `validatorFor(operationId, status)` checks a JSON response body against the document. */
 export async function loadResponseValidators(): Promise<(operationId: string, status: number) => ValidateFunction> {
-  const raw = parse(readFileSync(new URL('../../../openapi/neonpanel-api.openapi.yaml', import.meta.url), 'utf8')) as Json;
+  const raw = parse(
+    readFileSync(new URL('../../../openapi/neonpanel-api.openapi.yaml', import.meta.url), 'utf8'),
+  ) as Json;
   const document = (await $RefParser.dereference(raw)) as Json;
   // OpenAPI 3.0 keywords (nullable, example) are not JSON Schema; ajv's `nullable` support covers the first.
   const ajv = new Ajv({ strict: false, allErrors: true });
@@ -22,7 +24,8 @@ export async function loadResponseValidators(): Promise<(operationId: string, st
   for (const item of Object.values(document.paths as Record<string, Json>)) {
     for (const operation of Object.values(item) as Array<{ operationId: string; responses: Json }>) {
       for (const [status, response] of Object.entries(operation.responses)) {
-        const schema = (response as { content?: Record<string, { schema?: Json }> }).content?.['application/json']?.schema;
+        const schema = (response as { content?: Record<string, { schema?: Json }> }).content?.['application/json']
+          ?.schema;
         if (schema) validators.set(`${operation.operationId} ${status}`, ajv.compile(schema));
       }
     }

@@ -68,7 +68,9 @@ function warehouseOf(itemId: number): string {
 describe('the 13 operations, valid against the document', () => {
   it('listCompanies: alice sees her two companies', async () => {
     const { body } = await expectValid('listCompanies', '/api/v1/companies');
-    expect((body.data as Array<{ uuid: string }>).map((company) => company.uuid)).toEqual(sandbox.users.alice?.companyUuids);
+    expect((body.data as Array<{ uuid: string }>).map((company) => company.uuid)).toEqual(
+      sandbox.users.alice?.companyUuids,
+    );
   });
 
   it('listReports', async () => {
@@ -123,10 +125,16 @@ describe('the 13 operations, valid against the document', () => {
   });
 
   it('listInventoryItems: real pagination, filters and search by SKU', async () => {
-    const page1 = await expectValid('listInventoryItems', `/api/v1/companies/${companyUuid}/inventory-items?per_page=10`);
+    const page1 = await expectValid(
+      'listInventoryItems',
+      `/api/v1/companies/${companyUuid}/inventory-items?per_page=10`,
+    );
     expect(page1.body.last_page).toBeGreaterThan(20);
     const last = page1.body.last_page as number;
-    const page2 = await expectValid('listInventoryItems', `/api/v1/companies/${companyUuid}/inventory-items?per_page=10&page=2`);
+    const page2 = await expectValid(
+      'listInventoryItems',
+      `/api/v1/companies/${companyUuid}/inventory-items?per_page=10&page=2`,
+    );
     expect(page2.body.current_page).toBe(2);
     expect(page2.body.data).not.toEqual(page1.body.data);
     const lastPage = await expectValid(
@@ -145,7 +153,10 @@ describe('the 13 operations, valid against the document', () => {
 
   it('inventoryDetails', async () => {
     const item = firstItem();
-    const { body } = await expectValid('inventoryDetails', `/api/v1/companies/${companyUuid}/inventory-items/${item.id}/details`);
+    const { body } = await expectValid(
+      'inventoryDetails',
+      `/api/v1/companies/${companyUuid}/inventory-items/${item.id}/details`,
+    );
     expect((body.inventory as { id: number }).id).toBe(item.id);
   });
 
@@ -231,7 +242,9 @@ describe('access and errors', () => {
       expect(result.status).toBe(403);
       expect(result.body.message).toContain(uuid);
     }
-    const revenue = await call(`/api/v1/revenue-and-cogs?start_date=2024-01-01&company_uuids=${companyUuid}`, { as: 'bob' });
+    const revenue = await call(`/api/v1/revenue-and-cogs?start_date=2024-01-01&company_uuids=${companyUuid}`, {
+      as: 'bob',
+    });
     expect(revenue.status).toBe(403);
     const own = await call(`/api/v1/companies/${bobCompanyUuid}/warehouses`, { as: 'bob' });
     expect(own.status).toBe(200);

@@ -73,7 +73,9 @@ describe('matching', () => {
     sandbox.faults.set({ route: '/api/v1/companies/*/warehouses', method: 'GET', kind: 'error' });
     const company = sandbox.users.alice?.companyUuids[0];
     expect((await fetch(`${sandbox.url}/api/v1/companies/${company}/warehouses`, { headers: auth })).status).toBe(500);
-    expect((await fetch(`${sandbox.url}/api/v1/companies/${company}/inventory-items`, { headers: auth })).status).toBe(200);
+    expect((await fetch(`${sandbox.url}/api/v1/companies/${company}/inventory-items`, { headers: auth })).status).toBe(
+      200,
+    );
     expect((await reports()).status).toBe(200);
   });
 
@@ -97,7 +99,9 @@ describe('matching', () => {
       const token = await target.issueToken({ sub: 'alice' });
       const statuses: number[] = [];
       for (let i = 0; i < 60; i++) {
-        statuses.push((await fetch(`${target.url}/api/v1/reports`, { headers: { authorization: `Bearer ${token}` } })).status);
+        statuses.push(
+          (await fetch(`${target.url}/api/v1/reports`, { headers: { authorization: `Bearer ${token}` } })).status,
+        );
       }
       return statuses;
     };

@@ -34,7 +34,13 @@ describe('sandbox/main.ts', () => {
     const output = await readUntil(child, 'Ctrl-C');
     const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
     expect(url).toBeDefined();
-    for (const path of ['/.well-known/oauth-authorization-server', '/.well-known/jwks.json', '/oauth2/authorize', '/api/v1', '/__sandbox/faults']) {
+    for (const path of [
+      '/.well-known/oauth-authorization-server',
+      '/.well-known/jwks.json',
+      '/oauth2/authorize',
+      '/api/v1',
+      '/__sandbox/faults',
+    ]) {
       expect(output).toContain(`${url}${path}`);
     }
     const metadata = await fetch(`${url}/.well-known/oauth-authorization-server`);

@@ -19,7 +19,10 @@ afterAll(async () => {
 });
 
 async function metadata(): Promise<Record<string, unknown>> {
-  return (await (await fetch(`${sandbox.url}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
+  return (await (await fetch(`${sandbox.url}/.well-known/oauth-authorization-server`)).json()) as Record<
+    string,
+    unknown
+  >;
 }
 
 async function authorizeRedirect(clientId: string, extra: Record<string, string>): Promise<URL> {
@@ -55,11 +58,13 @@ describe('misbehaviour switches', () => {
     );
     expect(withoutResource.status).toBe(200);
 
-    const confidential = (await (await register(sandbox.url, {
-      redirect_uris: ['https://app.example.com/cb'],
-      grant_types: ['client_credentials'],
-      token_endpoint_auth_method: 'client_secret_post',
-    })).json()) as { client_id: string; client_secret: string };
+    const confidential = (await (
+      await register(sandbox.url, {
+        redirect_uris: ['https://app.example.com/cb'],
+        grant_types: ['client_credentials'],
+        token_endpoint_auth_method: 'client_secret_post',
+      })
+    ).json()) as { client_id: string; client_secret: string };
     const token = await tokenRequest(sandbox.url, {
       grant_type: 'client_credentials',
       client_id: confidential.client_id,
@@ -71,13 +76,18 @@ describe('misbehaviour switches', () => {
 
   it('rejectChatgptRedirect: DCR and authorize refuse ChatGPT per-connector redirect URIs', async () => {
     const chatgpt = 'https://chatgpt.com/connector/oauth/abc123';
-    const before = (await (await register(sandbox.url, { redirect_uris: [chatgpt], token_endpoint_auth_method: 'none' })).json()) as {
+    const before = (await (
+      await register(sandbox.url, { redirect_uris: [chatgpt], token_endpoint_auth_method: 'none' })
+    ).json()) as {
       client_id: string;
     };
     sandbox.misbehave.set({ rejectChatgptRedirect: true });
     const refused = await register(sandbox.url, { redirect_uris: [chatgpt], token_endpoint_auth_method: 'none' });
     expect(refused.status).toBe(400);
-    expect(await refused.json()).toMatchObject({ error: 'invalid_redirect_uri', error_description: expect.stringContaining(chatgpt) });
+    expect(await refused.json()).toMatchObject({
+      error: 'invalid_redirect_uri',
+      error_description: expect.stringContaining(chatgpt),
+    });
     const authorize = await fetch(
       authorizeUrl(sandbox.url, {
         response_type: 'code',

@@ -42,7 +42,9 @@ describe('metadata and keys', () => {
   });
 
   it('publishes RS256 signing keys with kid and has no openid-configuration', async () => {
-    const jwks = (await (await fetch(`${sandbox.url}/.well-known/jwks.json`)).json()) as { keys: Array<Record<string, string>> };
+    const jwks = (await (await fetch(`${sandbox.url}/.well-known/jwks.json`)).json()) as {
+      keys: Array<Record<string, string>>;
+    };
     expect(jwks.keys).toHaveLength(1);
     expect(jwks.keys[0]).toMatchObject({ kty: 'RSA', use: 'sig', alg: 'RS256', kid: sandbox.keys.currentKid });
     expect(jwks.keys[0]).not.toHaveProperty('d');
@@ -126,7 +128,11 @@ describe('authorization code + PKCE', () => {
     expect(wrongVerifier.headers.get('cache-control')).toBe('no-store');
     expect(await wrongVerifier.json()).toMatchObject({ error: 'invalid_grant' });
     // The failed attempt consumed the code: one-time means one attempt.
-    const reused = await tokenRequest(sandbox.url, { ...base, redirect_uri: params.redirect_uri, code_verifier: verifier });
+    const reused = await tokenRequest(sandbox.url, {
+      ...base,
+      redirect_uri: params.redirect_uri,
+      code_verifier: verifier,
+    });
     expect(await reused.json()).toMatchObject({ error: 'invalid_grant' });
 
     const code2 = (await approveAs(authorizeUrl(sandbox.url, params), 'alice')).searchParams.get('code') ?? '';
@@ -136,7 +142,10 @@ describe('authorization code + PKCE', () => {
       redirect_uri: 'http://127.0.0.1:7777/other',
       code_verifier: verifier,
     });
-    expect(await mismatch.json()).toMatchObject({ error: 'invalid_grant', error_description: expect.stringContaining('redirect_uri') });
+    expect(await mismatch.json()).toMatchObject({
+      error: 'invalid_grant',
+      error_description: expect.stringContaining('redirect_uri'),
+    });
   });
 
   it('redirects authorization errors to the client and answers JSON 400 when the redirect URI is unknown', async () => {
@@ -163,7 +172,12 @@ describe('authorization code + PKCE', () => {
     expect(scopeError.searchParams.get('error_description')).toContain('openid');
 
     const plain = await fetch(
-      authorizeUrl(sandbox.url, { ...base, response_type: 'code', code_challenge: 'x'.repeat(43), code_challenge_method: 'plain' }),
+      authorizeUrl(sandbox.url, {
+        ...base,
+        response_type: 'code',
+        code_challenge: 'x'.repeat(43),
+        code_challenge_method: 'plain',
+      }),
       { redirect: 'manual' },
     );
     expect(new URL(plain.headers.get('location') ?? '').searchParams.get('error_description')).toContain('S256');
@@ -176,7 +190,10 @@ describe('authorization code + PKCE', () => {
       { redirect: 'manual' },
     );
     expect(unknownRedirect.status).toBe(400);
-    expect(await unknownRedirect.json()).toMatchObject({ error: 'invalid_request', error_description: expect.stringContaining('evil.example') });
+    expect(await unknownRedirect.json()).toMatchObject({
+      error: 'invalid_request',
+      error_description: expect.stringContaining('evil.example'),
+    });
   });
 
   it('sends access_denied back when the user denies', async () => {
@@ -327,11 +344,13 @@ describe('redirect URIs at registration', () => {
 
 describe('RFC 7592 client management', () => {
   it('reads, updates, rotates and deletes only with the registration access token', async () => {
-    const created = await (await register(sandbox.url, {
-      client_name: 'managed',
-      redirect_uris: ['https://app.example.com/cb'],
-      token_endpoint_auth_method: 'client_secret_basic',
-    })).json() as Registration;
+    const created = (await (
+      await register(sandbox.url, {
+        client_name: 'managed',
+        redirect_uris: ['https://app.example.com/cb'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      })
+    ).json()) as Registration;
     expect(created.registration_client_uri).toBe(`${sandbox.url}/oauth2/register/${created.client_id}`);
     const uri = created.registration_client_uri;
     const rat = { authorization: `Bearer ${created.registration_access_token}` };
@@ -354,13 +373,19 @@ describe('RFC 7592 client management', () => {
       body: JSON.stringify({ client_name: 'renamed', redirect_uris: ['https://app.example.com/cb2'] }),
     });
     expect(patch.status).toBe(200);
-    expect(await patch.json()).toMatchObject({ client_name: 'renamed', redirect_uris: ['https://app.example.com/cb2'] });
+    expect(await patch.json()).toMatchObject({
+      client_name: 'renamed',
+      redirect_uris: ['https://app.example.com/cb2'],
+    });
     const badPatch = await fetch(uri, {
       method: 'PATCH',
       headers: { ...rat, 'content-type': 'application/json' },
       body: JSON.stringify({ grant_types: ['client_credentials'] }),
     });
-    expect(await badPatch.json()).toMatchObject({ error: 'invalid_client_metadata', error_description: expect.stringContaining('grant_types') });
+    expect(await badPatch.json()).toMatchObject({
+      error: 'invalid_client_metadata',
+      error_description: expect.stringContaining('grant_types'),
+    });
 
     expect((await fetch(`${uri}/rotate-secret`, { method: 'POST' })).status).toBe(401);
     const secret = (await (await fetch(`${uri}/rotate-secret`, { method: 'POST', headers: rat })).json()) as {
@@ -399,9 +424,9 @@ describe('in-process helpers', () => {
     expect(kid).not.toBe(before);
     expect(decodeProtectedHeader(await sandbox.issueToken({ sub: 'alice' })).kid).toBe(kid);
     const kids = async () =>
-      ((await (await fetch(`${sandbox.url}/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string }> }).keys.map(
-        (key) => key.kid,
-      );
+      (
+        (await (await fetch(`${sandbox.url}/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string }> }
+      ).keys.map((key) => key.kid);
     expect(await kids()).toEqual([before, kid]);
     const headers = { authorization: `Bearer ${oldToken}` };
     expect((await fetch(`${sandbox.url}/api/v1/reports`, { headers })).status).toBe(200);
@@ -412,7 +437,9 @@ describe('in-process helpers', () => {
 
   it('issueToken honours kid null, an unknown kid, expiry and extra claims', async () => {
     expect(decodeProtectedHeader(await sandbox.issueToken({ sub: 'alice', kid: null })).kid).toBeUndefined();
-    expect(decodeProtectedHeader(await sandbox.issueToken({ sub: 'alice', kid: 'unknown-kid' })).kid).toBe('unknown-kid');
+    expect(decodeProtectedHeader(await sandbox.issueToken({ sub: 'alice', kid: 'unknown-kid' })).kid).toBe(
+      'unknown-kid',
+    );
     const expired = await sandbox.issueToken({ sub: 'alice', expiresIn: -60 });
     const response = await fetch(`${sandbox.url}/api/v1/reports`, { headers: { authorization: `Bearer ${expired}` } });
     expect(response.status).toBe(401);

@@ -11,8 +11,6 @@ export function instanceConfig(issuer: string, redisUrl: string, extra: Record<s
     NEONPANEL_API_URL: issuer,
     REDIS_URL: redisUrl,
     LOG_LEVEL: 'silent',
-    // Short keep-alives: SSE stream records are refreshed with them (seconds matter after a Redis restart).
-    MCP_KEEPALIVE_MS: '500',
     MCP_SHUTDOWN_GRACE_SECONDS: '1',
     ...extra,
   });
@@ -93,7 +91,18 @@ export function metricValue(text: string, name: string, labels: Record<string, s
   return total;
 }
 
-/** Polls until `check` passes (the test's timeout bounds it). */
-export async function eventually(check: () => Promise<boolean>, intervalMs = 100): Promise<void> {
-  while (!(await check().catch(() => false))) await new Promise((resolve) => setTimeout(resolve, intervalMs));
+/**
+ * Polls until `check` passes. Without a deadline the test's timeout bounds it; with one, it fails
+ * with `failure` so a broken behaviour is named instead of timing out the test.
+ */
+export async function eventually(
+  check: () => Promise<boolean>,
+  intervalMs = 100,
+  bound?: { deadlineMs: number; failure: string },
+): Promise<void> {
+  const deadline = bound ? Date.now() + bound.deadlineMs : Number.POSITIVE_INFINITY;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(bound?.failure);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
 }
