@@ -20,7 +20,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
-# ---- runtime: compiled code, production dependencies, the bundled OpenAPI documents ----
+# ---- runtime: compiled code, production dependencies, and the data files read at run time ----
 FROM node:24-slim
 ENV NODE_ENV=production \
     PORT=3000 \
@@ -29,7 +29,10 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+# Read from the package root at run time (tsc does not copy them into dist/): the NeonPanel API and
+# OAuth documents and the tools' curated overlay. A new data file read this way must be added here.
 COPY openapi ./openapi
+COPY src/tools/overlay.yaml ./src/tools/overlay.yaml
 # The image's unprivileged user; the files stay owned by root, so the server cannot change its own code.
 USER node
 EXPOSE 3000

@@ -18,16 +18,17 @@ export interface Plan {
   out: string;
   /** Pin the servers to CPU 0 and the load generator to CPU 1 with taskset (when there are 2+ CPUs). */
   pin: boolean;
-  /** Write a V8 CPU profile of the bridge under load to this folder (node --cpu-prof). */
-  cpuProfDir: string | undefined;
+  /** Write V8 CPU profiles of the bridge and the baseline under load (c=64, first run) into this folder. */
+  profileDir: string | undefined;
 }
 
-export const USAGE = `usage: npm run bench -- [--quick] [--out FILE] [--runs N] [--no-pin] [--cpu-prof DIR]
+export const USAGE = `usage: npm run bench -- [--quick] [--out FILE] [--runs N] [--no-pin] [--profile DIR]
   --quick        a short run for local checks (under a minute; 1 run, short loads, 200 idle streams)
   --out FILE     write the markdown report here instead of docs/benchmarks.md
   --runs N       measure every figure N times (default 3; the report gives median, min and max)
   --no-pin       do not pin servers and load generator to separate CPUs with taskset
-  --cpu-prof DIR write a CPU profile of the bridge under load into DIR (for finding a missed target)`;
+  --profile DIR  write a CPU profile (.cpuprofile) of the server under test for each c=64 scenario
+                 of the first run into DIR, for finding the cause of a missed target`;
 
 /** Reads the options; throws with the usage text on anything unknown or malformed. */
 export function readPlan(argv: string[]): Plan {
@@ -53,7 +54,7 @@ export function readPlan(argv: string[]): Plan {
     cachedVerifications: quick ? 20_000 : 300_000,
     out: values.out ?? 'docs/benchmarks.md',
     pin: !(values['no-pin'] ?? false),
-    cpuProfDir: values['cpu-prof'],
+    profileDir: values.profile,
   };
 }
 
@@ -65,7 +66,7 @@ function parse(argv: string[]) {
       out: { type: 'string' },
       runs: { type: 'string' },
       'no-pin': { type: 'boolean' },
-      'cpu-prof': { type: 'string' },
+      profile: { type: 'string' },
     },
     strict: true,
     allowPositionals: false,

@@ -44,6 +44,11 @@ function number(value: number, digits = 0): string {
     : 'n/a';
 }
 
+/** A difference with its sign: "+0.42", "-0.10". */
+function signed(value: number): string {
+  return `${value >= 0 ? '+' : ''}${number(value, 2)}`;
+}
+
 /** "median (min–max)"; just the median when there was one run. */
 function spreadText(s: Spread, digits = 0): string {
   if (s.runs.length < 2) return number(s.median, digits);
@@ -73,7 +78,7 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
     const addedP99 = bridge.p99Ms.median - sandbox.p99Ms.median;
     checks.push({
       target: `added latency over direct sandbox at c=64, p50 < ${ADDED_P50_MS} ms and p99 < ${ADDED_P99_MS} ms: ${transport}`,
-      figure: `p50 +${number(addedP50, 2)} ms, p99 +${number(addedP99, 2)} ms`,
+      figure: `p50 ${signed(addedP50)} ms, p99 ${signed(addedP99)} ms`,
       met: addedP50 < ADDED_P50_MS && addedP99 < ADDED_P99_MS,
     });
   }

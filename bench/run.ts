@@ -39,9 +39,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const sandbox = started(await startSandbox(placed));
     const [bridge, baseline, loader] = await Promise.all([
-      startBridge(placed, sandbox.url, {
-        nodeFlags: plan.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(plan.cpuProfDir)}`] : [],
-      }).then(started),
+      startBridge(placed, sandbox.url).then(started),
       startBaseline(placed, sandbox.url).then(started),
       startLoader(placed).then(started),
     ]);
@@ -49,9 +47,7 @@ async function main(argv: string[]): Promise<number> {
     progress(`sandbox ${sandbox.url}, bridge ${bridge.url}, baseline ${baseline.url}`);
 
     const toolsList = await measureToolsListSize(bridge.url, token!);
-    const origins = { bridge: bridge.url, sandbox: sandbox.url, baseline: baseline.url };
-    const throughput = await measureThroughput(plan, loader, origins, token!, progress);
-    // The CPU profile is written when the bridge exits, so stop it before the remaining measures.
+    const throughput = await measureThroughput(plan, loader, { bridge, sandbox, baseline }, token!, progress);
     await bridge.stop();
     await baseline.stop();
     progress('token validation');

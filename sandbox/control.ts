@@ -5,8 +5,7 @@
 
 import express, { Router } from 'express';
 import { type FaultControl, type FaultRule, parseFaultRule } from './faults.js';
-import type { AsMisbehaviour } from './misbehave.js';
-import { parseMisbehaviour } from './misbehave.js';
+import { type AsMisbehaviour, parseMisbehaviour } from './misbehave.js';
 import type { RequestLog } from './request-log.js';
 import type { IssueTokenOptions, SandboxKeys } from './types.js';
 

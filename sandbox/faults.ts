@@ -46,9 +46,6 @@ export interface FaultControl {
   clear(): void;
 }
 
-/** What the middleware decided for a request, for the request log. */
-export type InjectedFault = FaultKind;
-
 /** Checks a rule sent as JSON; returns an error naming the bad field. */
 export function parseFaultRule(value: unknown, index = 0): { rule: FaultRule } | { error: string } {
   const at = `rules[${index}]`;

@@ -22,7 +22,12 @@ async function readSource(source: string): Promise<string> {
 }
 
 async function definitionsOf(document: ApiDocument) {
-  const toolset = await createToolset({ config: loadConfig({}), logger: silentLogger(), metrics: createMetrics(), document });
+  const toolset = await createToolset({
+    config: loadConfig({}),
+    logger: silentLogger(),
+    metrics: createMetrics(),
+    document,
+  });
   await toolset.close();
   return toolsListResult(toolset).tools;
 }

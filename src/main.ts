@@ -72,7 +72,11 @@ export async function startBridge(config: Readonly<Config>, overrides: BridgeOve
     auth,
     store,
     build,
-    openapi: { title: apiDocument.title, version: apiDocument.version, operations: extractOperations(apiDocument).length },
+    openapi: {
+      title: apiDocument.title,
+      version: apiDocument.version,
+      operations: extractOperations(apiDocument).length,
+    },
     lifecycle: () => lifecycle,
     fetch: fetchImpl,
   });

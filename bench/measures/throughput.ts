@@ -4,6 +4,8 @@
  * Runs are interleaved (run 1 of every scenario, then run 2 of every scenario, …) so that a change
  * in the machine's load during the benchmark touches every scenario alike.
  */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { LoadJob, LoadResult } from '../load/jobs.js';
 import { LIST_COMPANIES, type McpCall, TOOLS_LIST, type Target } from '../load/protocol.js';
 import type { Plan } from '../plan.js';
@@ -59,16 +61,31 @@ export function scenarios(): Scenario[] {
   return list;
 }
 
-export interface Origins {
-  bridge: string;
-  sandbox: string;
-  baseline: string;
+/** The server children a scenario may target. */
+export interface Servers {
+  bridge: Child;
+  sandbox: Child;
+  baseline: Child;
 }
 
-function originOf(target: Target, origins: Origins): string {
-  if (target === 'sandbox-direct') return origins.sandbox;
-  if (target === 'baseline') return origins.baseline;
-  return origins.bridge;
+function serverOf(target: Target, servers: Servers): Child {
+  if (target === 'sandbox-direct') return servers.sandbox;
+  if (target === 'baseline') return servers.baseline;
+  return servers.bridge;
+}
+
+/** With --profile, the first run of each c=64 scenario is profiled in the server it loads. */
+async function profiled<T>(plan: Plan, run: number, scenario: Scenario, server: Child, work: () => Promise<T>) {
+  if (!plan.profileDir || run !== 1 || scenario.concurrency !== 64) return work();
+  mkdirSync(plan.profileDir, { recursive: true });
+  const method = scenario.call.method.replace('/', '-');
+  const file = resolve(plan.profileDir, `${scenario.target}-${method}-c${scenario.concurrency}.cpuprofile`);
+  await server.request({ type: 'profile', action: 'start' });
+  try {
+    return await work();
+  } finally {
+    await server.request({ type: 'profile', action: 'stop', file });
+  }
 }
 
 /** IPC carries JSON, where NaN (no successful answer, so no latency) arrives as null. */
@@ -81,7 +98,7 @@ function withNaN(result: LoadResult): LoadResult {
 export async function measureThroughput(
   plan: Plan,
   loader: Child,
-  origins: Origins,
+  servers: Servers,
   token: string,
   progress: (line: string) => void,
 ): Promise<ThroughputRow[]> {
@@ -89,9 +106,10 @@ export async function measureThroughput(
   const results: LoadResult[][] = list.map(() => []);
   for (let run = 1; run <= plan.runs; run++) {
     for (const [index, scenario] of list.entries()) {
+      const server = serverOf(scenario.target, servers);
       const job: LoadJob = {
         kind: 'load',
-        origin: originOf(scenario.target, origins),
+        origin: server.url,
         target: scenario.target,
         call: scenario.call,
         token,
@@ -100,7 +118,7 @@ export async function measureThroughput(
         durationMs: plan.durationMs,
         maxRequests: plan.maxRequests,
       };
-      const result = withNaN(await loader.request<LoadResult>(job));
+      const result = withNaN(await profiled(plan, run, scenario, server, () => loader.request<LoadResult>(job)));
       results[index]!.push(result);
       progress(
         `run ${run}/${plan.runs} ${scenario.call.method} ${scenario.target} c=${scenario.concurrency}: ` +

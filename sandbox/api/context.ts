@@ -8,7 +8,6 @@ import type { ParamValues } from './params.js';
 export interface ApiContext {
   data: SandboxData;
   publicUrl: string;
-  importDelayMs: number;
   imports: ImportStore;
   /** Sales lines of each item, oldest first (built on first use). */
   salesOfItem(item: InventoryRecord): ReadonlyArray<{ invoice: InvoiceRecord; line: InvoiceLine }>;

@@ -102,7 +102,6 @@ export function apiRouter(deps: ApiDeps): { router: Router; logRequests: express
   const ctx: ApiContext = {
     data: deps.data,
     publicUrl: deps.publicUrl,
-    importDelayMs: deps.importDelayMs,
     imports: new ImportStore(deps.importDelayMs),
     salesOfItem: salesIndex(deps.data),
   };

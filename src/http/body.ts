@@ -23,7 +23,12 @@ export function jsonBody(maxBodyBytes: number): RequestHandler[] {
   const parse = express.json({ limit: maxBodyBytes, strict: false, type: () => true });
   const requireBody: RequestHandler = (req, res, next) => {
     if (req.method === 'POST' && (req.body === undefined || req.headers['content-length'] === '0')) {
-      return sendJsonRpcError(res, 400, JsonRpcCode.ParseError, 'Parse error: the request body is empty; send one JSON-RPC message');
+      return sendJsonRpcError(
+        res,
+        400,
+        JsonRpcCode.ParseError,
+        'Parse error: the request body is empty; send one JSON-RPC message',
+      );
     }
     next();
   };

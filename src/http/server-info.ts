@@ -39,7 +39,11 @@ export function buildServerInfo(config: Pick<Config, 'publicUrl' | 'issuer' | 'l
     protocols: [...PROTOCOL_VERSIONS],
     description: 'NeonPanel MCP Server - Access NeonPanel APIs via Model Context Protocol',
     endpoints,
-    oauth: { issuer: config.issuer, required: true, resource_metadata: url('/.well-known/oauth-protected-resource/mcp') },
+    oauth: {
+      issuer: config.issuer,
+      required: true,
+      resource_metadata: url('/.well-known/oauth-protected-resource/mcp'),
+    },
     documentation: DOCUMENTATION,
   };
 }

@@ -1,6 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toWebRequest } from '@modelcontextprotocol/node';
-import { createMcpHandler, isInitializeRequest, isLegacyRequest, parseJSONRPCMessage } from '@modelcontextprotocol/server';
+import {
+  createMcpHandler,
+  isInitializeRequest,
+  isLegacyRequest,
+  parseJSONRPCMessage,
+} from '@modelcontextprotocol/server';
 import { type ErrorRequestHandler, type Request, type RequestHandler, type Response, Router } from 'express';
 import { extractBearerToken } from '../auth/bearer.js';
 import type { VerifiedToken } from '../auth/index.js';
@@ -176,7 +181,11 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
         'Method not allowed: GET /mcp opens a server stream only within a session (send Mcp-Session-Id); send JSON-RPC requests with POST',
       );
     }
-    methodNotAllowed(res, 'GET, POST, DELETE', `Method not allowed: ${req.method} /mcp; use POST (GET and DELETE with a session)`);
+    methodNotAllowed(
+      res,
+      'GET, POST, DELETE',
+      `Method not allowed: ${req.method} /mcp; use POST (GET and DELETE with a session)`,
+    );
   });
   router.all('/mcp', ...guards.parseBody, ...authenticated('mcp'), requireJsonRpc);
   router.post(
@@ -290,9 +299,15 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
         return streamable.stateless(req, res, req.body, caller);
       }
       if (typeof sessionId !== 'string') {
-        return sendJsonRpcError(res, 400, JsonRpcCode.InvalidRequest, 'Bad Request: send exactly one sessionId query parameter', {
-          id: requestIdOf(req.body),
-        });
+        return sendJsonRpcError(
+          res,
+          400,
+          JsonRpcCode.InvalidRequest,
+          'Bad Request: send exactly one sessionId query parameter',
+          {
+            id: requestIdOf(req.body),
+          },
+        );
       }
       count(req, 'sse');
       await legacySse.post(res, sessionId, req.body, caller);

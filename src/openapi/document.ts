@@ -96,6 +96,14 @@ export function validateDocumentShape(doc: unknown): string[] {
   return problems;
 }
 
+/** JSON pointers of every `$ref` left after dereferencing (external ones: never followed). */
+function findRefs(value: unknown, pointer: string, seen = new Set<unknown>()): string[] {
+  if (typeof value !== 'object' || value === null || seen.has(value)) return [];
+  seen.add(value);
+  if (!Array.isArray(value) && typeof (value as Record<string, unknown>)['$ref'] === 'string') return [pointer];
+  return Object.entries(value).flatMap(([key, child]) => findRefs(child, `${pointer}/${key}`, seen));
+}
+
 function asArray(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
 }
@@ -122,6 +130,15 @@ export async function parseApiDocument(text: string, source: string): Promise<Ap
     })) as Record<string, unknown>;
   } catch (err) {
     throw new OpenApiDocumentError(source, [`$ref resolution failed: ${(err as Error).message}`]);
+  }
+  const external = findRefs(raw, '#');
+  if (external.length > 0) {
+    throw new OpenApiDocumentError(
+      source,
+      external
+        .slice(0, 5)
+        .map((where) => `${where} is an external $ref; only references inside the document are allowed`),
+    );
   }
   const info = raw['info'] as Record<string, unknown>;
   return { source, raw, version: String(info['version']), title: String(info['title'] ?? '') };

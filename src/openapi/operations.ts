@@ -120,7 +120,11 @@ function toResponse(raw: unknown): OperationResponse | undefined {
     const json = Object.entries(response['content']).find(([type]) => isJsonMediaType(type));
     if (!json) continue;
     const [contentType, media] = json;
-    return { status: Number(code), contentType, schema: toJsonSchema(isObject(media) ? media['schema'] : {}, 'output') };
+    return {
+      status: Number(code),
+      contentType,
+      schema: toJsonSchema(isObject(media) ? media['schema'] : {}, 'output'),
+    };
   }
   return undefined;
 }

@@ -132,16 +132,43 @@ describe('redis store when Redis goes away', () => {
     const own = ownInbox.next();
     await a.bus.publish('own', 'still here');
     expect(await own).toBe('still here');
+    // A subscription made now works locally at once, and across instances once Redis is back.
+    const lateInbox = inbox();
+    await b.bus.subscribe('made-during-outage', lateInbox.handler);
 
     await redis.restart();
     await eventually(async () => (await a.health()).status === 'ok' && (await b.health()).status === 'ok');
     await a.kv.set('x', 'back', 60);
     expect(await b.kv.get('x')).toBe('back');
-    // The subscriber connection re-subscribed on its own.
-    await eventually(async () => {
-      await a.bus.publish('after-restart', 'hello');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      return onB.received.includes('hello');
-    });
+    // The subscriber connection re-subscribed on its own, also to the channel subscribed during the outage.
+    for (const [channel, box] of [
+      ['after-restart', onB],
+      ['made-during-outage', lateInbox],
+    ] as const) {
+      await eventually(async () => {
+        await a.bus.publish(channel, 'hello');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return box.received.includes('hello');
+      });
+    }
+  });
+});
+
+describe('redis store started before Redis', () => {
+  it('serves degraded, then connects by itself when Redis comes up', async () => {
+    const late = await startRedis();
+    await late.stop();
+    const store = createRedisStore({ url: late.url, logger: silentLogger() });
+    opened.push(store);
+    try {
+      await expect(store.kv.get('k')).rejects.toBeInstanceOf(StoreUnavailableError);
+      expect((await store.health()).status).toBe('degraded');
+      await late.restart();
+      await eventually(async () => (await store.health()).status === 'ok');
+      await store.kv.set('k', 'v', 60);
+      expect(await store.kv.get('k')).toBe('v');
+    } finally {
+      await late.stop();
+    }
   });
 });

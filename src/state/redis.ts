@@ -45,7 +45,9 @@ function retryDelay(attempt: number): number {
  * The store for several instances behind a load balancer. Two connections: one for commands and one
  * in subscriber mode for the message bus. When Redis is down every call rejects with
  * StoreUnavailableError within `commandTimeoutMs` (at once when the connection is known to be down),
- * and both connections reconnect by themselves.
+ * except two that still do their local part: `bus.subscribe` (subscribed in Redis once it is back) and
+ * `bus.publish` when a subscriber in this process received the message. Both connections reconnect
+ * by themselves.
  */
 export function createRedisStore(options: RedisStoreOptions): Store {
   const prefix = options.keyPrefix ?? 'neonpanel-mcp:';
@@ -64,7 +66,12 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     lazyConnect: true,
   };
   const client = new Redis(options.url, { ...connectionOptions, connectionName: 'neonpanel-mcp' });
-  const subscriber = new Redis(options.url, { ...connectionOptions, connectionName: 'neonpanel-mcp-sub' });
+  // Channels are (re)subscribed from `handlers` on every 'ready' below, including those subscribed during an outage.
+  const subscriber = new Redis(options.url, {
+    ...connectionOptions,
+    connectionName: 'neonpanel-mcp-sub',
+    autoResubscribe: false,
+  });
 
   /** Last connection error per connection, cleared when it is ready again; logged once per outage. */
   const lastError = new Map<Redis, string>();
@@ -73,11 +80,14 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     [client, 'commands'],
     [subscriber, 'subscriber'],
   ] as const) {
-    connection.on('error', (err: Error) => {
+    const markDown = (reason: string) => {
       if (closing) return;
-      if (!lastError.has(connection)) log.warn({ role, error: err.message }, 'redis unavailable, reconnecting');
-      lastError.set(connection, err.message);
-    });
+      if (!lastError.has(connection)) log.warn({ role, error: reason }, 'redis unavailable, reconnecting');
+      lastError.set(connection, reason);
+    };
+    connection.on('error', (err: Error) => markDown(err.message));
+    // A connection closed without an error (Redis shut down cleanly) is down too, until it is ready again.
+    connection.on('close', () => markDown(lastError.get(connection) ?? 'connection closed'));
     connection.on('ready', () => {
       if (lastError.delete(connection)) log.info({ role }, 'redis connection restored');
     });
@@ -153,6 +163,13 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     }
     return true;
   }
+  subscriber.on('ready', () => {
+    const channels = [...handlers.keys()];
+    if (channels.length === 0) return;
+    subscriber.subscribe(...channels).catch((err: Error) => {
+      log.warn({ error: err.message, channels: channels.length }, 'redis resubscribe failed');
+    });
+  });
   subscriber.on('message', (fullChannel: string, envelope: string) => {
     if (envelope.startsWith(`${instanceId}|`)) return;
     deliver(fullChannel, envelope.slice(instanceId.length + 1));
@@ -184,14 +201,9 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         // Best effort: a channel left subscribed while Redis is down only costs ignored messages.
         await run(subscriber, () => subscriber.unsubscribe(fullChannel)).catch(() => undefined);
       };
-      if (first) {
-        try {
-          await run(subscriber, () => subscriber.subscribe(fullChannel));
-        } catch (err) {
-          await unsubscribe();
-          throw err;
-        }
-      }
+      // While Redis is unreachable the subscription is local only (messages published in this process
+      // arrive); the 'ready' listener subscribes it in Redis once the connection is back.
+      if (first) await run(subscriber, () => subscriber.subscribe(fullChannel)).catch(() => undefined);
       return unsubscribe;
     },
   };

@@ -29,7 +29,8 @@ function typeOf(schema: JsonSchema | undefined): string {
 function enumsOf(schema: JsonSchema | undefined, path: string, out: Map<string, unknown[]>): Map<string, unknown[]> {
   if (!schema) return out;
   if (Array.isArray(schema.enum)) out.set(path, schema.enum);
-  for (const [name, prop] of Object.entries(schema.properties ?? {})) enumsOf(prop, path ? `${path}.${name}` : name, out);
+  for (const [name, prop] of Object.entries(schema.properties ?? {}))
+    enumsOf(prop, path ? `${path}.${name}` : name, out);
   if (schema.items) enumsOf(schema.items, `${path}[]`, out);
   return out;
 }
@@ -41,12 +42,22 @@ function diffEnums(tool: string, before: JsonSchema, after: JsonSchema, changes:
     if (!previous) continue;
     for (const value of values) {
       if (!previous.includes(value)) {
-        changes.push({ tool, kind: 'enum-value-added', detail: `"${path}" accepts new value ${JSON.stringify(value)}`, breaking: false });
+        changes.push({
+          tool,
+          kind: 'enum-value-added',
+          detail: `"${path}" accepts new value ${JSON.stringify(value)}`,
+          breaking: false,
+        });
       }
     }
     for (const value of previous) {
       if (!values.includes(value)) {
-        changes.push({ tool, kind: 'enum-value-removed', detail: `"${path}" no longer accepts ${JSON.stringify(value)}`, breaking: true });
+        changes.push({
+          tool,
+          kind: 'enum-value-removed',
+          detail: `"${path}" no longer accepts ${JSON.stringify(value)}`,
+          breaking: true,
+        });
       }
     }
   }
@@ -98,7 +109,12 @@ function diffTool(before: BridgeToolDefinition, after: BridgeToolDefinition): To
   diffEnums(tool, before.inputSchema, after.inputSchema, changes);
   for (const name of Object.keys(before.outputSchema?.properties ?? {})) {
     if (!(name in (after.outputSchema?.properties ?? {}))) {
-      changes.push({ tool, kind: 'output-field-removed', detail: `answer field "${name}" was removed`, breaking: true });
+      changes.push({
+        tool,
+        kind: 'output-field-removed',
+        detail: `answer field "${name}" was removed`,
+        breaking: true,
+      });
     }
   }
   return changes;
@@ -114,7 +130,8 @@ export function diffToolDefinitions(
   const currentNames = new Set(current.map((tool) => tool.name));
   for (const tool of current) {
     const after = nextByName.get(tool.name);
-    if (!after) changes.push({ tool: tool.name, kind: 'tool-removed', detail: 'the tool would disappear', breaking: true });
+    if (!after)
+      changes.push({ tool: tool.name, kind: 'tool-removed', detail: 'the tool would disappear', breaking: true });
     else changes.push(...diffTool(tool, after));
   }
   for (const tool of next) {
@@ -136,7 +153,8 @@ export function formatToolChanges(changes: readonly ToolChange[], toolNames: rea
       continue;
     }
     lines.push(`${name}:`);
-    for (const change of own) lines.push(`  ${change.breaking ? 'BREAKING' : 'change  '} ${change.kind}: ${change.detail}`);
+    for (const change of own)
+      lines.push(`  ${change.breaking ? 'BREAKING' : 'change  '} ${change.kind}: ${change.detail}`);
   }
   const breaking = changes.filter((c) => c.breaking).length;
   lines.push('', `${changes.length} change(s), ${breaking} breaking.`);

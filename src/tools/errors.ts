@@ -41,7 +41,9 @@ function rejectedFields(body: unknown): string[] {
     });
   }
   if (Array.isArray(errors)) {
-    return errors.filter(isObject).map((e) => `${String(e['field'] ?? e['name'] ?? '?')}: ${String(e['message'] ?? '')}`);
+    return errors
+      .filter(isObject)
+      .map((e) => `${String(e['field'] ?? e['name'] ?? '?')}: ${String(e['message'] ?? '')}`);
   }
   if (typeof body['field'] === 'string') return [`${body['field']}: ${upstreamMessage(body) ?? 'rejected'}`];
   return [];
@@ -71,9 +73,10 @@ export function failureResult(failure: UpstreamFailure, subject: FailureSubject)
   const ref = `request id ${failure.requestId}`;
   const details: Record<string, unknown> = { kind: failure.kind, request_id: failure.requestId };
   if (failure.status !== undefined) details['status'] = failure.status;
-  const mayHaveApplied = subject.write && failure.maybeApplied
-    ? ' The write may or may not have reached NeonPanel: check (e.g. with check_import_processing) or ask the user before sending it again.'
-    : '';
+  const mayHaveApplied =
+    subject.write && failure.maybeApplied
+      ? ' The write may or may not have reached NeonPanel: check (e.g. with check_import_processing) or ask the user before sending it again.'
+      : '';
   let text: string;
   switch (failure.kind) {
     case 'unauthorized':

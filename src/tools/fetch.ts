@@ -40,9 +40,12 @@ function itemLines(item: Partial<InventoryRow> & Record<string, unknown>): strin
     ...line('FNSKU', item.fnsku),
     ...line('Country', item.country_code),
     ...line('Weight (lb)', item['weight']),
-    ...line('Size (in)', [item['length'], item['height'], item['depth']].every((v) => v !== undefined)
-      ? `${item['length']} × ${item['height']} × ${item['depth']}`
-      : undefined),
+    ...line(
+      'Size (in)',
+      [item['length'], item['height'], item['depth']].every((v) => v !== undefined)
+        ? `${item['length']} × ${item['height']} × ${item['depth']}`
+        : undefined,
+    ),
   ];
 }
 
@@ -80,7 +83,12 @@ export function createFetchTool(deps: ToolBuildDeps, invoker: OperationInvoker):
       if (!Array.isArray(warehouses)) return recordFailure(deps, 'fetch', warehouses, { companyUuid: company.uuid });
       const warehouse = warehouses.find((w) => w.uuid === id.warehouseUuid);
       if (!warehouse) return errorResult(`Warehouse ${id.warehouseUuid} was not found in company ${company.name}.`);
-      const args = { companyUuid: company.uuid, warehouseUuid: warehouse.uuid, page: 1, per_page: WAREHOUSE_BALANCE_LINES };
+      const args = {
+        companyUuid: company.uuid,
+        warehouseUuid: warehouse.uuid,
+        page: 1,
+        per_page: WAREHOUSE_BALANCE_LINES,
+      };
       const balances = await invoker.invoke('warehouseBalances', args, ctx);
       if (!balances.ok) return recordFailure(deps, 'fetch', balances, { warehouseUuid: warehouse.uuid });
       const body = balances.body as { balances_date?: string; last_page?: number; data?: unknown[] };
@@ -98,7 +106,11 @@ export function createFetchTool(deps: ToolBuildDeps, invoker: OperationInvoker):
         metadata: { type: 'warehouse', company_uuid: company.uuid, ...warehouse },
       };
     }
-    const details = await invoker.invoke('inventoryDetails', { companyUuid: company.uuid, inventoryId: id.inventoryId }, ctx);
+    const details = await invoker.invoke(
+      'inventoryDetails',
+      { companyUuid: company.uuid, inventoryId: id.inventoryId },
+      ctx,
+    );
     if (!details.ok) {
       return recordFailure(deps, 'fetch', details, { companyUuid: company.uuid, inventoryId: String(id.inventoryId) });
     }
@@ -107,7 +119,10 @@ export function createFetchTool(deps: ToolBuildDeps, invoker: OperationInvoker):
       restock_data?: Record<string, unknown>;
       balances_data?: { balances_date?: string; balances_list?: Array<{ warehouse?: WarehouseRow; balance?: number }> };
     };
-    const item: InventoryRow & Record<string, unknown> = body.inventory ?? { id: id.inventoryId, name: `Item ${id.inventoryId}` };
+    const item: InventoryRow & Record<string, unknown> = body.inventory ?? {
+      id: id.inventoryId,
+      name: `Item ${id.inventoryId}`,
+    };
     const balances = body.balances_data?.balances_list ?? [];
     return {
       title: `${item.name} (${company.name})`,
@@ -116,7 +131,9 @@ export function createFetchTool(deps: ToolBuildDeps, invoker: OperationInvoker):
         ...line('Company', company.name),
         ...line('Id', item.id),
         ...itemLines(item),
-        ...(body.restock_data ? ['Restock settings:', ...Object.entries(body.restock_data).map(([k, v]) => `- ${k}: ${v}`)] : []),
+        ...(body.restock_data
+          ? ['Restock settings:', ...Object.entries(body.restock_data).map(([k, v]) => `- ${k}: ${v}`)]
+          : []),
         `Stock on ${body.balances_data?.balances_date ?? 'today'}:`,
         ...balances.map((b) => `- ${b.warehouse?.name ?? '?'}: ${b.balance ?? '?'}`),
       ],
@@ -133,7 +150,12 @@ export function createFetchTool(deps: ToolBuildDeps, invoker: OperationInvoker):
   const inputSchema: JsonSchemaObject = {
     type: 'object',
     properties: {
-      id: { type: 'string', minLength: 1, maxLength: 200, description: own.parameters?.['id']?.description ?? 'An id from search.' },
+      id: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 200,
+        description: own.parameters?.['id']?.description ?? 'An id from search.',
+      },
     },
     required: ['id'],
     additionalProperties: false,

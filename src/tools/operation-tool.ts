@@ -80,7 +80,8 @@ export function createOperationTool(operation: Operation, deps: ToolBuildDeps): 
   const { schema: inputSchema, plan } = buildInput(operation, parameterOverlays);
   const outputSchema = buildOutputSchema(operation.response?.schema);
   const title = own.title ?? (firstSentence(operation.summary) || name);
-  const description = own.description ?? ([operation.summary, operation.description].filter(Boolean).join('. ') || title);
+  const description =
+    own.description ?? ([operation.summary, operation.description].filter(Boolean).join('. ') || title);
   const annotations = annotationsFor(operation, title, own.annotations);
   // Compiled on first use: building the catalog (start-up, openapi:check) stays fast.
   let validator: ArgumentValidator | undefined;
@@ -120,7 +121,9 @@ export function createOperationTool(operation: Operation, deps: ToolBuildDeps): 
     if (fitted.note) notes.push(fitted.note);
     if (outcome.status === 202) {
       const wait = parseRetryAfter(outcome.headers['retry-after']) ?? DEFAULT_ACCEPTED_WAIT_SECONDS;
-      notes.push(`NeonPanel accepted this and is still processing it (HTTP 202). Wait ${wait} seconds before checking the status.`);
+      notes.push(
+        `NeonPanel accepted this and is still processing it (HTTP 202). Wait ${wait} seconds before checking the status.`,
+      );
     }
     return {
       content: [{ type: 'text', text: fitted.text }, ...notes.map((text) => ({ type: 'text' as const, text }))],
@@ -168,7 +171,9 @@ export function createOperationTool(operation: Operation, deps: ToolBuildDeps): 
         // A bug in the bridge, not an upstream fault: logged in full, reported without internals.
         ctx.logger.error({ err, tool: name }, 'tool call failed inside the bridge');
         metrics.toolCalls.inc({ tool: name, outcome: 'internal_error' });
-        return errorResult(`The bridge failed to run ${name} (request ${ctx.requestId}). Try again; if it persists, report it.`);
+        return errorResult(
+          `The bridge failed to run ${name} (request ${ctx.requestId}). Try again; if it persists, report it.`,
+        );
       }
     },
   };

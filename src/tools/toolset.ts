@@ -45,11 +45,17 @@ export async function createToolset(deps: ToolsetDeps): Promise<Toolset> {
   const operations = extractOperations(document);
   const upstream = createUpstreamClient({
     config: deps.config,
-    logger: deps.logger,
     metrics: deps.metrics,
     ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
   });
-  const buildDeps = { config: deps.config, logger: deps.logger, metrics: deps.metrics, upstream, ajv: createValidator(), overlay };
+  const buildDeps = {
+    config: deps.config,
+    logger: deps.logger,
+    metrics: deps.metrics,
+    upstream,
+    ajv: createValidator(),
+    overlay,
+  };
   const tools: BridgeTool[] = operations.map((operation) => createOperationTool(operation, buildDeps));
   const invoker = createOperationInvoker(operations, upstream);
   if (SEARCH_OPERATIONS.every((id) => invoker.has(id))) tools.push(createSearchTool(buildDeps, invoker));

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type Dispatcher } from 'undici';
 import type { Config } from '../config/index.js';
-import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { type ConcurrencyLimiter, createConcurrencyLimiter } from './limiter.js';
 import { backoffDelayMs, isConnectionReset, MAX_RETRIES, parseRetryAfter, RETRYABLE_STATUSES } from './retry.js';
@@ -17,7 +16,6 @@ import type {
 
 export interface UpstreamClientDeps {
   config: Pick<Config, 'apiUrl' | 'upstreamTimeoutMs' | 'maxConcurrentUpstreamPerUser'>;
-  logger: Logger;
   metrics: Pick<Metrics, 'upstreamLatency'>;
   /** undici dispatcher to send through; default a keep-alive Agent (one connection pool per origin). */
   dispatcher?: Dispatcher;
@@ -84,7 +82,7 @@ function parseBody(text: string, contentType: string | undefined): unknown {
  * It never throws for upstream faults: every outcome is a value.
  */
 export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
-  const { config, logger, metrics } = deps;
+  const { config, metrics } = deps;
   const ownDispatcher = deps.dispatcher ? undefined : new Agent({ keepAliveTimeout: 10_000, connections: 256 });
   const dispatcher = deps.dispatcher ?? (ownDispatcher as Dispatcher);
   const random = deps.random ?? Math.random;
@@ -93,7 +91,10 @@ export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
   const basePath = base.pathname.replace(/\/+$/, '');
 
   function target(request: UpstreamRequest): string {
-    const query = request.query && request.query.length > 0 ? `?${new URLSearchParams(request.query.map(([k, v]): [string, string] => [k, v]))}` : '';
+    const query =
+      request.query && request.query.length > 0
+        ? `?${new URLSearchParams(request.query.map(([k, v]): [string, string] => [k, v]))}`
+        : '';
     return `${basePath}${request.path}${query}`;
   }
 
@@ -102,7 +103,12 @@ export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
     const started = Date.now();
     const deadline = started + config.upstreamTimeoutMs;
     const release = limiter.tryAcquire(ctx.sub);
-    const log = ctx.logger.child({ operation: request.operationId, upstreamRequestId: requestId });
+    const log = ctx.logger.child({
+      operation: request.operationId,
+      upstreamRequestId: requestId,
+      mcpRequestId: ctx.requestId,
+      sub: ctx.sub,
+    });
     if (!release) {
       log.warn({ limit: limiter.max }, 'upstream call refused: per-user concurrency cap reached');
       return { ok: false, kind: 'busy', requestId, retryAfterSeconds: 1, attempts: 0 };
@@ -151,10 +157,7 @@ export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
             (performance.now() - attemptStart) / 1000,
           );
           if (status >= 200 && status < 300) {
-            log.info(
-              { status, attempts: attempt, durationMs: Date.now() - started, mcpRequestId: ctx.requestId },
-              'upstream call',
-            );
+            log.info({ status, attempts: attempt, durationMs: Date.now() - started }, 'upstream call');
             return { ok: true, status, headers: resHeaders, body, requestId };
           }
           const left = deadline - Date.now();

@@ -22,7 +22,8 @@ export async function startHeaderProxy(target: string, headers: Record<string, s
         port: upstream.port,
         method: req.method,
         path: req.url,
-        headers: { ...req.headers, host: upstream.host, ...headers },
+        // The client's Host goes through unchanged: the bridge's DNS-rebinding guard must see it.
+        headers: { ...req.headers, ...headers },
       },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);

@@ -74,7 +74,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const instances: Bridge[] = [];
   const startInstance = async (env: Record<string, string> = {}) => {
-    const config = stackConfig(sandbox, await freePort(), { LOG_LEVEL: options.logLevel ?? 'info', ...options.env, ...env });
+    const config = stackConfig(sandbox, await freePort(), {
+      LOG_LEVEL: options.logLevel ?? 'info',
+      ...options.env,
+      ...env,
+    });
     const overrides: BridgeOverrides = { logger: createLogger({ level: config.logLevel, destination }) };
     if (options.store) overrides.store = options.store;
     const bridge = await startBridge(config, overrides);

@@ -17,6 +17,7 @@ import {
   hugeBodyCases,
   injectionCases,
   jsonRpcShapeCases,
+  prototypeCases,
   rawCases,
   routeJunkCases,
   wrongArgumentCases,
@@ -141,6 +142,7 @@ describe('hostile input', () => {
   }
 
   it('refuses wrongly typed, missing and unknown tool arguments, naming them, before any upstream call', async () => {
+    const since = mark();
     const cases = wrongArgumentCases(context, 3_000, SEED);
     expect(cases.length).toBe(3_000);
     const upstreamBefore = stack.sandbox.requestLog.total;
@@ -161,30 +163,48 @@ describe('hostile input', () => {
       }
     }
     expect(figures.unnamedArguments.slice(0, 10)).toEqual([]);
-    expectNoBreakage();
+    expectNoBreakage(since);
   }, 300_000);
 
   it('never lets an injected id change the shape of the upstream URL', async () => {
+    const since = mark();
     const targets = injectionTargets(context, operations);
     const cases = injectionCases(context, targets, 2_000, SEED + 1);
     const from = stack.sandbox.requestLog.entries().length;
     await sender.sendAll(cases, 16, check);
     await settleLegacyStream();
     const entries = stack.sandbox.requestLog.entries().slice(from);
-    const sentValues = new Set(
-      cases.map((request) => {
+    // A path value must be one a call sent whole, or one of alice's own ids (search and fetch list them).
+    const allowed = new Set([
+      ...cases.flatMap((request) => {
         const args = JSON.parse(request.body ?? '{}').params?.arguments as Record<string, unknown>;
         return Object.values(args).map(String);
-      }).flat(),
-    );
-    const problems = urlProblems(entries, sentValues);
+      }),
+      ...ownIds(stack),
+    ]);
+    const problems = urlProblems(entries, allowed);
     figures.byCategory['upstream requests checked'] = entries.length;
     expect(entries.length, 'some injected ids must reach NeonPanel (encoded) for this test to mean anything').toBeGreaterThan(0);
     expect(problems.slice(0, 10)).toEqual([]);
-    expectNoBreakage();
+    expectNoBreakage(since);
   }, 300_000);
 
+  it('lets nothing hidden in __proto__ or constructor arguments reach NeonPanel', async () => {
+    const since = mark();
+    const from = stack.sandbox.requestLog.entries().length;
+    await sender.sendAll(prototypeCases(context), 4, check);
+    await settleLegacyStream();
+    const smuggled = stack.sandbox.requestLog
+      .entries()
+      .slice(from)
+      .filter((entry) => /PROTO-SMUGGLED|per_page=1000|page=-5/.test(entry.query))
+      .map((entry) => `${entry.path}?${entry.query}`);
+    expect(smuggled).toEqual([]);
+    expectNoBreakage(since);
+  }, 120_000);
+
   it('answers broken JSON, wrong JSON-RPC shapes, junk headers and smuggled paths without a 5xx', async () => {
+    const since = mark();
     const cases = [
       ...brokenJsonCases(context, 1_500, SEED + 2),
       ...jsonRpcShapeCases(context, 2_000, SEED + 3),
@@ -192,17 +212,19 @@ describe('hostile input', () => {
     ];
     await sender.sendAll(cases, 16, check);
     await settleLegacyStream();
-    expectNoBreakage();
+    expectNoBreakage(since);
   }, 300_000);
 
   it('survives huge and deeply nested bodies, oversized and broken headers', async () => {
+    const since = mark();
     await sender.sendAll(hugeBodyCases(context), 2, check);
     await sender.sendAll(rawCases(context, stack.bridge.url), 4, check);
     await settleLegacyStream();
-    expectNoBreakage();
+    expectNoBreakage(since);
   }, 300_000);
 
   it('keeps serving while slow clients trickle bytes, and answers a request that arrives slowly', async () => {
+    const since = mark();
     const body = JSON.stringify({ jsonrpc: '2.0', id: 'slow', method: 'tools/list', params: {} });
     const host = new URL(stack.bridge.url).host;
     const raw =
@@ -230,7 +252,7 @@ describe('hostile input', () => {
       expect(outcome.kind === 'response' && outcome.status).toBe(200);
     }
     await sender.sendAll(quick, 4, check);
-    expectNoBreakage();
+    expectNoBreakage(since);
   }, 120_000);
 
   it('is still healthy, and the whole run printed no secret', async () => {
@@ -267,11 +289,16 @@ describe('hostile input', () => {
     expect(leaks).toEqual([]);
   });
 
-  function expectNoBreakage(): void {
+  /** Where the failure lists stood when a test began, so each test answers for its own cases only. */
+  function mark() {
+    return { serverErrors: figures.serverErrors.length, hangs: figures.hangs.length, malformed: figures.malformed.length };
+  }
+
+  function expectNoBreakage(since: ReturnType<typeof mark>): void {
     expect(stack.bridge.exit, `bridge exited; stderr:\n${stack.bridge.stderr.slice(-20).join('\n')}`).toBeUndefined();
-    expect(figures.serverErrors.slice(0, 10)).toEqual([]);
-    expect(figures.hangs.slice(0, 10)).toEqual([]);
-    expect(figures.malformed.slice(0, 10)).toEqual([]);
+    expect(figures.serverErrors.slice(since.serverErrors, since.serverErrors + 10)).toEqual([]);
+    expect(figures.hangs.slice(since.hangs, since.hangs + 10)).toEqual([]);
+    expect(figures.malformed.slice(since.malformed, since.malformed + 10)).toEqual([]);
   }
 
   /** Waits until the legacy stream has been quiet for a moment, then files its answers by id. */
@@ -319,6 +346,17 @@ function validArguments(stack: Stack, tools: readonly ToolShape[]): Record<strin
     valid[tool.name] = Object.fromEntries(required.map((name) => [name, byName[name] ?? 'x']));
   }
   return valid;
+}
+
+/** alice's company, warehouse and item ids: values search and fetch put in paths by themselves. */
+function ownIds(stack: Stack): string[] {
+  const { data, users } = stack.sandbox;
+  const companies = users['alice']!.companyUuids;
+  return [
+    ...companies,
+    ...data.warehouses.filter((w) => companies.includes(w.companyUuid)).map((w) => w.uuid),
+    ...data.inventory.filter((i) => companies.includes(i.companyUuid)).map((i) => String(i.id)),
+  ];
 }
 
 /** Every string argument that lands in an upstream path or query, per tool, with a real id to glue to. */

@@ -151,7 +151,7 @@ function checkScope(ctx: DoctorContext, scope: unknown): CheckResult {
   const missing = required.filter((s) => !granted.includes(s));
   if (missing.length === 0) {
     return pass('token.scope', title, {
-      detail: granted.length ? granted.join(' ') : '(none; the server requires none).',
+      detail: granted.length ? `${granted.join(' ')}.` : 'none (the server requires none).',
     });
   }
   return fail('token.scope', title, {

@@ -96,7 +96,7 @@ function lintPerClient(ctx: DoctorContext, tools: DoctorTool[], bytes: number): 
     const problems = lintTools(tools, [...profile.toolRules, ...COMMON_TOOL_RULES], bytes);
     if (problems.length === 0) {
       return pass(id, title, {
-        detail: `${tools.length} tools meet ${profile.toolRules.length + COMMON_TOOL_RULES.length} rules.`,
+        detail: `all ${tools.length} tools meet the ${profile.toolRules.length + COMMON_TOOL_RULES.length} rule(s) of this client.`,
       });
     }
     const worst = problems.find((p) => p.severity === 'fail') ?? problems[0]!;

@@ -202,6 +202,7 @@ export async function checkGetMcp(ctx: DoctorContext): Promise<CheckResult[]> {
     url: ctx.target.mcpUrl,
     headers: { Accept: 'text/event-stream' },
     withToken: !!ctx.token,
+    headersOnly: true,
   });
   if (!res.ok)
     return [flag(severity, 'transport.get', title, { detail: res.error, fix: 'Make /mcp reachable.', curl: res.curl })];

@@ -28,6 +28,11 @@ function closer(server: HttpServer): () => Promise<void> {
 /** An MCP server (official SDK, stateless Streamable HTTP at /mcp) whose only tools are `tools`. */
 export async function startFixtureMcpServer(tools: Tool[]): Promise<Running> {
   const http = createServer(async (req, res) => {
+    if (req.method === 'GET') {
+      // Stateless: no server stream to open (405 as the spec allows).
+      res.writeHead(405, { allow: 'POST' }).end();
+      return;
+    }
     if (!req.url?.startsWith('/mcp')) {
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found"}');
       return;

@@ -449,3 +449,37 @@ describe('in-process helpers', () => {
     await expect(jwtVerify(foreign, jwks, { issuer: sandbox.issuer })).rejects.toThrow();
   });
 });
+
+describe('autoApprove', () => {
+  it('redirects straight back with a code for the configured user, no page shown', async () => {
+    const auto = await startSandbox({ port: 0, autoApprove: 'bob' });
+    try {
+      const client = await registerPublicClient(auto.url);
+      const { verifier, challenge } = pkcePair();
+      const response = await fetch(
+        authorizeUrl(auto.url, {
+          response_type: 'code',
+          client_id: client.client_id,
+          code_challenge: challenge,
+          code_challenge_method: 'S256',
+          state: 'auto',
+        }),
+        { redirect: 'manual' },
+      );
+      expect(response.status).toBe(302);
+      const location = new URL(response.headers.get('location') ?? '');
+      expect(location.searchParams.get('state')).toBe('auto');
+      const token = await tokenRequest(auto.url, {
+        grant_type: 'authorization_code',
+        code: location.searchParams.get('code') ?? '',
+        client_id: client.client_id,
+        code_verifier: verifier,
+      });
+      const { access_token } = (await token.json()) as { access_token: string };
+      const jwks = createRemoteJWKSet(new URL(`${auto.url}/.well-known/jwks.json`));
+      expect((await jwtVerify(access_token, jwks)).payload.sub).toBe('bob');
+    } finally {
+      await auto.close();
+    }
+  });
+});

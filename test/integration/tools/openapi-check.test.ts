@@ -41,10 +41,16 @@ describe('npm run openapi:check', () => {
     const file = variant('additive', (doc) => {
       const periodicity = param(doc, '/api/v1/revenue-and-cogs', 'periodicity');
       (periodicity['schema'] as { enum: string[] }).enum.push('weekly');
-      doc.paths['/api/v1/companies']?.['get']?.parameters?.push({ name: 'search', in: 'query', schema: { type: 'string' } });
+      doc.paths['/api/v1/companies']?.['get']?.parameters?.push({
+        name: 'search',
+        in: 'query',
+        schema: { type: 'string' },
+      });
     });
     const { code, out } = await check(file);
-    expect(out).toMatch(/revenue_and_cogs_summary:\n\s+change\s+enum-value-added: "periodicity" accepts new value "weekly"/);
+    expect(out).toMatch(
+      /revenue_and_cogs_summary:\n\s+change\s+enum-value-added: "periodicity" accepts new value "weekly"/,
+    );
     expect(out).toMatch(/list_companies:\n\s+change\s+parameter-added: "search" was added/);
     expect(out).toContain('list_reports: unchanged');
     expect(code).toBe(0);
@@ -67,7 +73,9 @@ describe('npm run openapi:check', () => {
     const file = variant('removed-tool', (doc) => {
       delete doc.paths['/api/v1/reports'];
     });
-    const run = promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/openapi-check.ts', file], { cwd: root });
+    const run = promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/openapi-check.ts', file], {
+      cwd: root,
+    });
     await expect(run).rejects.toMatchObject({ code: 1, stdout: expect.stringContaining('BREAKING tool-removed') });
   });
 

@@ -4,7 +4,13 @@ import { type Sandbox, startSandbox } from '../../../sandbox/index.js';
 import { type Config, loadConfig } from '../../../src/config/index.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { createMetrics, type Metrics } from '../../../src/telemetry/metrics.js';
-import { createToolset, TOOL_NAME_PATTERN, type ToolContext, type Toolset, toolsListResult } from '../../../src/tools/index.js';
+import {
+  createToolset,
+  TOOL_NAME_PATTERN,
+  type ToolContext,
+  type Toolset,
+  toolsListResult,
+} from '../../../src/tools/index.js';
 
 let sandbox: Sandbox;
 let toolset: Toolset;
@@ -18,6 +24,12 @@ let companyUuid: string;
 let otherCompanyUuid: string;
 let warehouseUuid: string;
 let item: { id: number; sku: string; name: string };
+
+/** The structured result as a plain record (the SDK types it loosely). */
+// biome-ignore lint/suspicious/noExplicitAny: test access to arbitrary JSON
+function sc(result: CallToolResult | undefined): Record<string, any> {
+  return (result?.structuredContent ?? {}) as Record<string, unknown>;
+}
 
 function text(result: CallToolResult): string {
   return result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
@@ -35,7 +47,11 @@ async function call(name: string, args: Record<string, unknown>, ctx: ToolContex
 
 beforeAll(async () => {
   sandbox = await startSandbox({ importDelayMs: 200 });
-  config = loadConfig({ NEONPANEL_API_URL: sandbox.url, NEONPANEL_ISSUER: sandbox.issuer, NEONPANEL_TIMEOUT_MS: '1500' });
+  config = loadConfig({
+    NEONPANEL_API_URL: sandbox.url,
+    NEONPANEL_ISSUER: sandbox.issuer,
+    NEONPANEL_TIMEOUT_MS: '1500',
+  });
   metrics = createMetrics();
   toolset = await createToolset({ config, logger: silentLogger(), metrics });
   const logger = silentLogger();
@@ -79,7 +95,9 @@ describe('the tool list', () => {
     ]);
     const walk = (schema: Record<string, unknown>, where: string) => {
       expect(JSON.stringify(schema), where).not.toMatch(/"\$ref"|"\$defs"|"definitions"/);
-      for (const [name, prop] of Object.entries((schema['properties'] ?? {}) as Record<string, Record<string, unknown>>)) {
+      for (const [name, prop] of Object.entries(
+        (schema['properties'] ?? {}) as Record<string, Record<string, unknown>>,
+      )) {
         expect(typeof prop['type'], `${where}.${name} has one type`).toBe('string');
         walk(prop, `${where}.${name}`);
       }
@@ -115,15 +133,17 @@ describe('every tool as alice', () => {
   it('lists her companies, and only hers', async () => {
     const result = await call('list_companies', {});
     expect(result.isError).toBeFalsy();
-    const names = (result.structuredContent?.['data'] as Array<{ uuid: string }>).map((c) => c.uuid);
+    const names = (sc(result)['data'] as Array<{ uuid: string }>).map((c) => c.uuid);
     expect(names.sort()).toEqual([...(sandbox.users['alice']?.companyUuids ?? [])].sort());
-    expect(JSON.parse(result.content[0]?.type === 'text' ? result.content[0].text : '')).toEqual(result.structuredContent);
+    expect(JSON.parse(result.content[0]?.type === 'text' ? result.content[0].text : '')).toEqual(
+      result.structuredContent,
+    );
   });
 
   it('lists reports', async () => {
     const result = await call('list_reports', {});
     expect(result.isError).toBeFalsy();
-    expect((result.structuredContent?.['data'] as unknown[]).length).toBe(result.structuredContent?.['count']);
+    expect((sc(result)['data'] as unknown[]).length).toBe(sc(result)['count']);
   });
 
   it('sends company_uuids and grouping as repeated query keys', async () => {
@@ -135,7 +155,7 @@ describe('every tool as alice', () => {
       end_date: '2025-12-31',
     });
     expect(result.isError, text(result)).toBeFalsy();
-    const rows = result.structuredContent?.['data'] as Array<{ company?: { uuid: string }; start_date: string }>;
+    const rows = sc(result)['data'] as Array<{ company?: { uuid: string }; start_date: string }>;
     expect(new Set(rows.map((r) => r.company?.uuid))).toEqual(new Set([companyUuid, otherCompanyUuid]));
     expect(new Set(rows.map((r) => r.start_date))).toEqual(new Set(['2024-01-01', '2025-01-01']));
     const query = new URLSearchParams(apiRequests('revenueAndCogsSummary').at(-1)?.query);
@@ -146,20 +166,20 @@ describe('every tool as alice', () => {
   it('lists warehouses and their balances', async () => {
     const warehouses = await call('list_warehouses', { companyUuid });
     const expected = sandbox.data.warehouses.filter((w) => w.companyUuid === companyUuid).map((w) => w.uuid);
-    expect((warehouses.structuredContent?.['data'] as Array<{ uuid: string }>).map((w) => w.uuid)).toEqual(expected);
+    expect((sc(warehouses)['data'] as Array<{ uuid: string }>).map((w) => w.uuid)).toEqual(expected);
     const balances = await call('warehouse_balances', { companyUuid, warehouseUuid, per_page: 10 });
     expect(balances.isError, text(balances)).toBeFalsy();
-    const first = (balances.structuredContent?.['data'] as Array<{ inventory: { id: number } }>)[0];
+    const first = (sc(balances)['data'] as Array<{ inventory: { id: number } }>)[0];
     expect(first?.inventory.id).toBe(item.id);
   });
 
   it('lists, filters and details inventory items', async () => {
     const listed = await call('list_inventory_items', { companyUuid, sku: item.sku });
-    expect((listed.structuredContent?.['data'] as Array<{ id: number }>).map((i) => i.id)).toEqual([item.id]);
+    expect((sc(listed)['data'] as Array<{ id: number }>).map((i) => i.id)).toEqual([item.id]);
     const details = await call('inventory_details', { companyUuid, inventoryId: item.id });
     expect(details.isError, text(details)).toBeFalsy();
-    expect(details.structuredContent?.['inventory']).toMatchObject({ id: item.id, sku: item.sku });
-    const balances = (details.structuredContent?.['balances_data'] as { balances_list: unknown[] }).balances_list;
+    expect(sc(details)['inventory']).toMatchObject({ id: item.id, sku: item.sku });
+    const balances = (sc(details)['balances_data'] as { balances_list: unknown[] }).balances_list;
     expect(balances.length).toBeGreaterThan(0);
   });
 
@@ -171,10 +191,10 @@ describe('every tool as alice', () => {
       start_date: '2024-01-01',
     });
     expect(landed.isError, text(landed)).toBeFalsy();
-    expect(landed.structuredContent?.['inventory']).toMatchObject({ id: item.id });
+    expect(sc(landed)['inventory']).toMatchObject({ id: item.id });
     const cogs = await call('list_inventory_cogs', { companyUuid, inventoryId: item.id, start_date: '2024-01-01' });
     expect(cogs.isError, text(cogs)).toBeFalsy();
-    expect(cogs.structuredContent?.['company']).toMatchObject({ uuid: companyUuid });
+    expect(sc(cogs)['company']).toMatchObject({ uuid: companyUuid });
   });
 
   it('imports a bill as JSON, by PDF content and by PDF link, and reports the import status', async () => {
@@ -185,10 +205,15 @@ describe('every tool as alice', () => {
     const json = await call('create_documents', {
       companyUuid,
       type: 'bill',
-      data: { vendor: 'Acme Supply', ref_number: 'B-1', date: '2025-01-02', items: [{ sku: item.sku, quantity: 2, unit_price: 3 }] },
+      data: {
+        vendor: 'Acme Supply',
+        ref_number: 'B-1',
+        date: '2025-01-02',
+        items: [{ sku: item.sku, quantity: 2, unit_price: 3 }],
+      },
     });
     expect(json.isError, text(json)).toBeFalsy();
-    expect(json.structuredContent?.['request_id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(sc(json)['request_id']).toMatch(/^[0-9a-f-]{36}$/);
 
     const pdf = await call('create_documents_by_pdf', {
       companyUuid,
@@ -208,11 +233,11 @@ describe('every tool as alice', () => {
     });
     expect(byLink.isError, text(byLink)).toBeFalsy();
 
-    const requestId = pdf.structuredContent?.['request_id'] as string;
+    const requestId = sc(pdf)['request_id'] as string;
     let status: CallToolResult | undefined;
     for (let i = 0; i < 20; i++) {
       status = await call('check_import_processing', { companyUuid, type: 'bill', requestId });
-      if (status.structuredContent?.['status'] === 'done') break;
+      if (sc(status)['status'] === 'done') break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(status?.structuredContent).toMatchObject({ request_id: requestId, status: 'done' });
@@ -314,7 +339,9 @@ describe('errors a model can act on', () => {
       const result = await call('list_warehouses', { companyUuid: hostile });
       expect(result.isError).toBe(true);
       const entry = apiRequests('listWarehouses').at(-1);
-      expect(entry?.path).toBe(`/api/v1/companies/${encodeURIComponent(hostile).replace(/^\.+$/, (d) => d.replace(/\./g, '%2E'))}/warehouses`);
+      expect(entry?.path).toBe(
+        `/api/v1/companies/${encodeURIComponent(hostile).replace(/^\.+$/, (d) => d.replace(/\./g, '%2E'))}/warehouses`,
+      );
       expect(entry?.query).toBe('');
     }
   });
@@ -417,9 +444,11 @@ describe('limits', () => {
       const page = JSON.parse(json);
       expect(page.per_page).toBe(page.data.length);
       expect(text(result as CallToolResult)).toMatch(new RegExp(`page=2 and per_page=${page.per_page}`));
-      const next = await small.get('list_inventory_items')?.call({ companyUuid, page: 2, per_page: page.per_page }, alice);
+      const next = await small
+        .get('list_inventory_items')
+        ?.call({ companyUuid, page: 2, per_page: page.per_page }, alice);
       const all = sandbox.data.inventory.filter((i) => i.companyUuid === companyUuid).map((i) => i.id);
-      const nextIds = (next?.structuredContent?.['data'] as Array<{ id: number }>).map((i) => i.id);
+      const nextIds = (sc(next)['data'] as Array<{ id: number }>).map((i) => i.id);
       expect(nextIds[0]).toBe(all[page.per_page]);
     } finally {
       await small.close();

@@ -85,18 +85,21 @@ describe.each(['/mcp', '/messages'])('bad input on %s', (path) => {
 });
 
 describe('protocol versions', () => {
-  it.each(['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'])('initialize with %s is accepted as is', async (version) => {
-    const response = await send(
-      '/mcp',
-      JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: { protocolVersion: version, capabilities: {}, clientInfo: { name: 't', version: '1' } },
-      }),
-    );
-    expect(((await response.json()) as { result: { protocolVersion: string } }).result.protocolVersion).toBe(version);
-  });
+  it.each(['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'])(
+    'initialize with %s is accepted as is',
+    async (version) => {
+      const response = await send(
+        '/mcp',
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: { protocolVersion: version, capabilities: {}, clientInfo: { name: 't', version: '1' } },
+        }),
+      );
+      expect(((await response.json()) as { result: { protocolVersion: string } }).result.protocolVersion).toBe(version);
+    },
+  );
 
   it('an unsupported MCP-Protocol-Version header is refused naming the supported versions', async () => {
     const response = await send('/mcp', JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }), {
@@ -112,17 +115,29 @@ describe('protocol versions', () => {
       'io.modelcontextprotocol/clientInfo': { name: 't', version: '1' },
       'io.modelcontextprotocol/clientCapabilities': {},
     };
-    const response = await send('/mcp', JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: meta } }), {
-      'MCP-Protocol-Version': '2099-01-01',
-      'Mcp-Method': 'tools/list',
-    });
+    const response = await send(
+      '/mcp',
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: meta } }),
+      {
+        'MCP-Protocol-Version': '2099-01-01',
+        'Mcp-Method': 'tools/list',
+      },
+    );
     const body = (await response.json()) as { error: { code: number; data: { supported: string[] } } };
     expect(body.error.code).toBe(-32022);
     expect(body.error.data.supported).toContain('2026-07-28');
   });
 
   it('never answers bad input with a 5xx', async () => {
-    const bodies = ['null', '[]', '"x"', '42', '{"jsonrpc":"2.0"}', '[{"jsonrpc":"2.0","id":1}]', '{"jsonrpc":"1.0","id":1,"method":"ping"}'];
+    const bodies = [
+      'null',
+      '[]',
+      '"x"',
+      '42',
+      '{"jsonrpc":"2.0"}',
+      '[{"jsonrpc":"2.0","id":1}]',
+      '{"jsonrpc":"1.0","id":1,"method":"ping"}',
+    ];
     for (const body of bodies) {
       for (const path of ['/mcp', '/messages']) {
         const response = await send(path, body);

@@ -19,7 +19,9 @@ let aliceCompanyNames: string[];
 beforeAll(async () => {
   stack = await startStack();
   aliceToken = await stack.tokenFor('alice');
-  aliceCompanyNames = stack.sandbox.users['alice']!.companyUuids.map((uuid) => stack.sandbox.data.companyByUuid.get(uuid)!.name);
+  aliceCompanyNames = stack.sandbox.users['alice']!.companyUuids.map(
+    (uuid) => stack.sandbox.data.companyByUuid.get(uuid)!.name,
+  );
 });
 afterAll(() => stack?.close());
 
@@ -28,7 +30,9 @@ const authHeaders = () => ({ Authorization: `Bearer ${aliceToken}` });
 describe('official SDK clients on every transport', () => {
   it('SDK v1 over Streamable HTTP (2025-11-25 session): lists tools and calls list_companies', async () => {
     const client = new V1Client({ name: 'v1-streamable', version: '1.0.0' });
-    const transport = new V1StreamableTransport(new URL(`${stack.url}/mcp`), { requestInit: { headers: authHeaders() } });
+    const transport = new V1StreamableTransport(new URL(`${stack.url}/mcp`), {
+      requestInit: { headers: authHeaders() },
+    });
     await client.connect(transport);
     expect(transport.sessionId).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const { tools } = await client.listTools();
@@ -44,7 +48,9 @@ describe('official SDK clients on every transport', () => {
     const client = new V1Client({ name: 'v1-sse', version: '1.0.0' });
     const transport = new V1SseTransport(new URL(`${stack.url}/sse`), {
       requestInit: { headers: authHeaders() },
-      eventSourceInit: { fetch: (url, init) => fetch(url, { ...init, headers: { ...init?.headers, ...authHeaders() } }) },
+      eventSourceInit: {
+        fetch: (url, init) => fetch(url, { ...init, headers: { ...init?.headers, ...authHeaders() } }),
+      },
     });
     await client.connect(transport);
     const { tools } = await client.listTools();
@@ -56,8 +62,13 @@ describe('official SDK clients on every transport', () => {
   });
 
   it('SDK v2 client pinned to 2026-07-28: server/discover, tools/list and a call, no handshake', async () => {
-    const client = new Client({ name: 'v2-modern', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${stack.url}/mcp`), { requestInit: { headers: authHeaders() } }));
+    const client = new Client(
+      { name: 'v2-modern', version: '1.0.0' },
+      { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+    );
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${stack.url}/mcp`), { requestInit: { headers: authHeaders() } }),
+    );
     expect(client.getProtocolEra()).toBe('modern');
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name)).toContain('list_companies');
@@ -69,15 +80,21 @@ describe('official SDK clients on every transport', () => {
 
   it('SDK v2 client in auto mode negotiates the 2026-07-28 era', async () => {
     const client = new Client({ name: 'v2-auto', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${stack.url}/mcp`), { requestInit: { headers: authHeaders() } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${stack.url}/mcp`), { requestInit: { headers: authHeaders() } }),
+    );
     expect(client.getProtocolEra()).toBe('modern');
     await client.close();
   });
 
   it('counts MCP requests by method, protocol and transport in /metrics', async () => {
     const text = await (await fetch(`${stack.url}/metrics`)).text();
-    expect(text).toMatch(/neonpanel_mcp_mcp_requests_total\{method="tools\/call",protocol="2026-07-28",transport="modern"\} \d+/);
-    expect(text).toMatch(/neonpanel_mcp_mcp_requests_total\{method="tools\/call",protocol="[^"]+",transport="sse"\} \d+/);
+    expect(text).toMatch(
+      /neonpanel_mcp_mcp_requests_total\{method="tools\/call",protocol="2026-07-28",transport="modern"\} \d+/,
+    );
+    expect(text).toMatch(
+      /neonpanel_mcp_mcp_requests_total\{method="tools\/call",protocol="[^"]+",transport="sse"\} \d+/,
+    );
     expect(text).toMatch(/neonpanel_mcp_http_requests_total\{route="\/mcp",method="POST",status="200"\} \d+/);
   });
 });

@@ -55,10 +55,18 @@ describe('Streamable HTTP sessions', () => {
 
   it('answers JSON or SSE as the client accepts', async () => {
     const sessionId = await initialize(alice);
-    const json = await post(alice, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, { 'Mcp-Session-Id': sessionId, Accept: 'application/json' });
+    const json = await post(
+      alice,
+      { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+      { 'Mcp-Session-Id': sessionId, Accept: 'application/json' },
+    );
     expect(json.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await json.text()).toContain('list_companies');
-    const sse = await post(alice, { jsonrpc: '2.0', id: 3, method: 'tools/list' }, { 'Mcp-Session-Id': sessionId, Accept: 'text/event-stream' });
+    const sse = await post(
+      alice,
+      { jsonrpc: '2.0', id: 3, method: 'tools/list' },
+      { 'Mcp-Session-Id': sessionId, Accept: 'text/event-stream' },
+    );
     expect(sse.headers.get('content-type')).toMatch(/^text\/event-stream/);
     expect(await sse.text()).toContain('list_companies');
   });
@@ -94,7 +102,12 @@ describe('Streamable HTTP sessions', () => {
 
     const otherSession = await initialize(alice);
     const crossed = await fetch(`${stack.url}/mcp`, {
-      headers: { Authorization: `Bearer ${alice}`, ...headers, 'Mcp-Session-Id': otherSession, 'Last-Event-ID': priming.id! },
+      headers: {
+        Authorization: `Bearer ${alice}`,
+        ...headers,
+        'Mcp-Session-Id': otherSession,
+        'Last-Event-ID': priming.id!,
+      },
     });
     expect(crossed.status).toBe(400);
   });
@@ -111,7 +124,9 @@ describe('Streamable HTTP sessions', () => {
   });
 
   it('answers GET /mcp without a session with 405 and Allow, never 404', async () => {
-    const response = await fetch(`${stack.url}/mcp`, { headers: { Authorization: `Bearer ${alice}`, Accept: 'text/event-stream' } });
+    const response = await fetch(`${stack.url}/mcp`, {
+      headers: { Authorization: `Bearer ${alice}`, Accept: 'text/event-stream' },
+    });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toContain('POST');
   });
@@ -119,13 +134,19 @@ describe('Streamable HTTP sessions', () => {
   it('answers a claim-less server/discover with a clean JSON -32601, so ChatGPT falls back to initialize', async () => {
     const response = await post(alice, { jsonrpc: '2.0', id: 'openai-mcp-discover', method: 'server/discover' });
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(await response.json()).toEqual({ jsonrpc: '2.0', id: 'openai-mcp-discover', error: { code: -32601, message: 'Method not found' } });
+    expect(await response.json()).toEqual({
+      jsonrpc: '2.0',
+      id: 'openai-mcp-discover',
+      error: { code: -32601, message: 'Method not found' },
+    });
   });
 });
 
 describe('legacy HTTP+SSE sessions', () => {
   async function openLegacy(token: string) {
-    const stream = await openSse(`${stack.url}/sse`, { headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' } });
+    const stream = await openSse(`${stack.url}/sse`, {
+      headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' },
+    });
     expect(stream.status).toBe(200);
     const endpoint = await stream.next();
     expect(endpoint.event).toBe('endpoint');
@@ -156,7 +177,9 @@ describe('legacy HTTP+SSE sessions', () => {
   it('bounds streams per user with a clear 503', async () => {
     const first = await openLegacy(bob);
     const second = await openLegacy(bob);
-    const third = await fetch(`${stack.url}/sse`, { headers: { Authorization: `Bearer ${bob}`, Accept: 'text/event-stream' } });
+    const third = await fetch(`${stack.url}/sse`, {
+      headers: { Authorization: `Bearer ${bob}`, Accept: 'text/event-stream' },
+    });
     expect(third.status).toBe(503);
     expect(((await third.json()) as { error: { message: string } }).error.message).toMatch(/limit per user is 2/);
     first.stream.close();

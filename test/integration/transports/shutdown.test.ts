@@ -70,7 +70,12 @@ describe('the entry point', () => {
     const inFlight = fetch(`${url}/messages`, {
       method: 'POST',
       headers: { ...headers, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'list_companies', arguments: {} } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'list_companies', arguments: {} },
+      }),
     });
     await new Promise((resolve) => setTimeout(resolve, 300));
     const exited = once(child, 'exit');

@@ -249,7 +249,8 @@ export function wrongArgumentCases(context: CorpusContext, count: number, seed: 
     mutations.push(
       fc.constantFrom<unknown>('a string', 42, [1, 2], true).map((args) => ({ args })),
       fc
-        .constantFrom('__proto__', 'constructor', 'unknown_argument', 'page ', 'companyUUID')
+        // `__proto__` is not here: JSON parsing drops it before any validator sees it (prototypeCases checks it is inert).
+        .constantFrom('constructor', 'toString', 'unknown_argument', 'page ', 'companyUUID')
         .map((name) => ({ args: JSON.parse(`{${JSON.stringify(name)}: {"polluted": true}}`) as unknown })),
     );
     return fc.tuple(fc.constant(tool.name), fc.oneof(...mutations), envelopeArb);
@@ -292,6 +293,33 @@ export function injectionCases(
       },
       'injection in ids',
       { tool: target.tool },
+    ),
+  );
+}
+
+/**
+ * Arguments that try to reach the tool through the prototype (`{"__proto__": {...}}`): whatever
+ * happens to the key, nothing inside it may reach NeonPanel.
+ */
+export function prototypeCases(context: CorpusContext): HostileRequest[] {
+  const company = JSON.stringify(context.validArgs['list_inventory_items']?.['companyUuid'] ?? 'x');
+  const payloads = [
+    `{"__proto__":{"per_page":1000,"page":-5,"search":"PROTO-SMUGGLED"}}`,
+    `{"companyUuid":${company},"__proto__":{"per_page":1000,"search":"PROTO-SMUGGLED"}}`,
+    `{"companyUuid":${company},"constructor":{"prototype":{"search":"PROTO-SMUGGLED"}}}`,
+  ];
+  const tools = ['list_companies', 'list_inventory_items', 'list_warehouses'];
+  return payloads.flatMap((args) =>
+    tools.flatMap((tool) =>
+      ENVELOPES.map((kind) =>
+        envelope(
+          context,
+          kind,
+          `{"jsonrpc":"2.0","id":"proto","method":"tools/call","params":{"name":"${tool}","arguments":${args}}}`,
+          'prototype pollution',
+          { tool },
+        ),
+      ),
     ),
   );
 }

@@ -40,7 +40,10 @@ export function jsonRpcMessagesIn(contentType: string, body: string): { messages
   const problems: string[] = [];
   const texts: string[] = [];
   if (contentType.includes('text/event-stream')) {
-    for (const event of parseSse(`${body}\n\n`).events) if (event.event === 'message') texts.push(event.data);
+    // An event with an id and empty data primes resumption (Last-Event-ID); it carries no message.
+    for (const event of parseSse(`${body}\n\n`).events) {
+      if (event.event === 'message' && event.data !== '') texts.push(event.data);
+    }
   } else if (contentType.includes('json') && body.trim() !== '') {
     texts.push(body);
   }

@@ -19,11 +19,14 @@ export interface StackOptions {
   sandbox?: SandboxOptions;
   /** Extra bridge environment (knobs of src/config/index.ts). */
   env?: Record<string, string>;
+  /** Runs after the sandbox started and before the bridge does (to break the issuer first). */
+  beforeBridge?: (sandbox: Sandbox) => void;
 }
 
 /** Starts the sandbox and a bridge child pointed at it. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const sandbox = await startSandbox({ faultSeed: 9, ...options.sandbox });
+  options.beforeBridge?.(sandbox);
   let bridge: BridgeProcess;
   try {
     bridge = await spawnBridge(bridgeEnv(sandbox.url, options.env));

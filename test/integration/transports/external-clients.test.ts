@@ -1,0 +1,126 @@
+/**
+ * Real third-party MCP clients against the real bridge and sandbox: mcp-remote (stdio ↔ remote
+ * bridge, as Claude Desktop and Cursor run it), the MCP Inspector CLI, and the official conformance
+ * suite. The Inspector and the conformance suite need Node 22; `npx -p node@22` brings it from the
+ * npm registry, so these tests are slower than the rest (one npx download on a cold cache).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type HeaderProxy, startHeaderProxy } from '../../helpers/auth-proxy.js';
+import { type Stack, startStack } from '../../helpers/stack.js';
+
+const run = promisify(execFile);
+const NODE_22 = ['-y', '-p', 'node@22'];
+const INSPECTOR = '@modelcontextprotocol/inspector@0.22.0';
+const CONFORMANCE_CLI = join(process.cwd(), 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
+const EXPECTED_FAILURES = join(process.cwd(), 'test/conformance/expected-failures.yml');
+
+let stack: Stack;
+let aliceToken: string;
+
+beforeAll(async () => {
+  stack = await startStack({ logLevel: 'warn' });
+  aliceToken = await stack.tokenFor('alice');
+});
+afterAll(() => stack?.close());
+
+describe('mcp-remote', () => {
+  it.each(['http-only', 'sse-only'])('lists and calls tools over %s with --header Authorization', async (strategy) => {
+    const client = new Client({ name: 'via-mcp-remote', version: '1.0.0' });
+    const endpoint = strategy === 'sse-only' ? '/sse' : '/mcp';
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [
+          join(process.cwd(), 'node_modules/mcp-remote/dist/proxy.js'),
+          `${stack.url}${endpoint}`,
+          '--header',
+          `Authorization:Bearer ${aliceToken}`,
+          '--transport',
+          strategy,
+        ],
+        env: { ...process.env, MCP_REMOTE_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'mcp-remote-')) } as Record<
+          string,
+          string
+        >,
+        stderr: 'ignore',
+      }),
+    );
+    const { tools } = await client.listTools();
+    expect(tools.map((tool) => tool.name)).toContain('list_companies');
+    const result = await client.callTool({ name: 'list_companies', arguments: {} });
+    expect(result.isError).toBeFalsy();
+    await client.close();
+  });
+});
+
+describe('MCP Inspector CLI', () => {
+  const inspect = (...args: string[]) =>
+    run(
+      'npx',
+      [
+        ...NODE_22,
+        '-p',
+        INSPECTOR,
+        'mcp-inspector',
+        '--cli',
+        `${stack.url}/mcp`,
+        '--transport',
+        'http',
+        '--header',
+        `Authorization: Bearer ${aliceToken}`,
+        ...args,
+      ],
+      { timeout: 240_000, maxBuffer: 10_000_000 },
+    );
+
+  it('lists the tools and calls list_companies', async () => {
+    const listed = JSON.parse((await inspect('--method', 'tools/list')).stdout) as { tools: { name: string }[] };
+    expect(listed.tools.map((tool) => tool.name)).toContain('list_companies');
+    const called = JSON.parse((await inspect('--method', 'tools/call', '--tool-name', 'list_companies')).stdout) as {
+      isError?: boolean;
+      content: { type: string }[];
+    };
+    expect(called.isError).toBeFalsy();
+    expect(called.content[0]?.type).toBe('text');
+  }, 300_000);
+});
+
+describe('MCP conformance suite', () => {
+  let proxy: HeaderProxy;
+  beforeAll(async () => {
+    // The suite cannot send a token: a loopback proxy adds one (its own user, so its sessions count apart).
+    proxy = await startHeaderProxy(stack.url, { Authorization: `Bearer ${await stack.tokenFor('conformance')}` });
+  });
+  afterAll(() => proxy?.close());
+
+  it('passes every applicable server scenario (the rest are listed with reasons)', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'conformance-'));
+    const outcome = await run(
+      'npx',
+      [
+        ...NODE_22,
+        'node',
+        CONFORMANCE_CLI,
+        'server',
+        '--url',
+        `${proxy.url}/mcp`,
+        '--expected-failures',
+        EXPECTED_FAILURES,
+      ],
+      { cwd, timeout: 300_000, maxBuffer: 10_000_000 },
+    ).catch((error: { stdout?: string; stderr?: string; code?: number }) => error);
+    const output = `${outcome.stdout ?? ''}${outcome.stderr ?? ''}`;
+    expect(output).not.toMatch(/Unexpected failures/);
+    expect(output).toMatch(/✓ server-initialize/);
+    expect(output).toMatch(/✓ tools-list/);
+    expect(output).toMatch(/✓ dns-rebinding-protection/);
+    expect('code' in outcome ? outcome.code : 0, output.slice(-3000)).toBe(0);
+  }, 360_000);
+});
