@@ -132,13 +132,15 @@ function table(header: string[], rows: string[][]): string {
 
 function throughputTable(rows: ThroughputRow[]): string {
   return table(
-    ['transport', 'concurrency', 'req/s', 'p50 ms', 'p99 ms', 'errors'],
+    ['transport', 'concurrency', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/call', 'sandbox CPU µs/call', 'errors'],
     rows.map((r) => [
       TARGET_LABELS[r.target],
       String(r.concurrency),
       spreadText(r.requestsPerSecond),
       spreadText(r.p50Ms, 2),
       spreadText(r.p99Ms, 2),
+      spreadText(r.serverCpuUs),
+      r.sandboxCpuUs ? spreadText(r.sandboxCpuUs) : '(is the server)',
       number(r.errors),
     ]),
   );
@@ -251,6 +253,11 @@ const METHOD = `## Method
   POST to the endpoint it announced, and match the answer on the stream by JSON-RPC id. Streamable HTTP session
   workers each initialize once and reuse their \`Mcp-Session-Id\`. 2026-07-28 requests carry
   \`MCP-Protocol-Version\`, \`Mcp-Method\`, \`Mcp-Name\` and the \`_meta\` envelope, as the official client sends them.
+- **CPU µs/call**: CPU time (user + system, from \`/proc/<pid>/stat\`) the server under test and the sandbox
+  used during a load run, divided by the calls answered in it (warm-up and session or stream setup included).
+  Unlike req/s and latency it hardly moves when other processes compete for the CPUs, so it is the figure to
+  compare on a busy machine: with the server and the sandbox sharing CPU 0, the most calls per second CPU 0 allows
+  is about 1,000,000 ÷ (server + sandbox µs/call).
 - **Percentiles** are nearest-rank over every answer of a run. Runs are interleaved (run 1 of every scenario, then
   run 2, …) so that a change in the machine's load touches every scenario alike.
 - **Bridge settings.** One user (alice) stands for all clients, so per-user limits that protect a shared

@@ -37,6 +37,8 @@ export interface LoadResult {
   requests: number;
   /** Failed answers (HTTP status, JSON-RPC error, tool error, transport error) in the window. */
   errors: number;
+  /** Every call answered during the job, warm-up included. */
+  calls: number;
   firstError?: string;
   seconds: number;
   requestsPerSecond: number;

@@ -149,6 +149,8 @@ class Window {
   private readonly measureFrom: number;
   private readonly measureUntil: number;
   private lastCounted: number;
+  /** Every call answered during the job, counted or not (for CPU time per call). */
+  private calls = 0;
 
   constructor(private readonly job: LoadJob) {
     this.measureFrom = performance.now() + job.warmupMs;
@@ -161,6 +163,7 @@ class Window {
   }
 
   record(startedAt: number, endedAt: number, failure: string | undefined): void {
+    this.calls++;
     if (endedAt < this.measureFrom || endedAt > this.measureUntil) return;
     this.lastCounted = endedAt;
     if (failure === undefined) {
@@ -179,6 +182,7 @@ class Window {
       kind: 'load',
       requests: sorted.length,
       errors: this.errors,
+      calls: this.calls,
       ...(this.firstError === undefined ? {} : { firstError: this.firstError }),
       seconds,
       requestsPerSecond: seconds > 0 ? sorted.length / seconds : 0,

@@ -44,6 +44,13 @@ export interface ThroughputRow extends Scenario {
   requestsPerSecond: Spread;
   p50Ms: Spread;
   p99Ms: Spread;
+  /**
+   * CPU time the server under test (bridge, baseline or sandbox) and, behind it, the sandbox spent per
+   * call, in microseconds: robust to a busy machine, where throughput and latency are not.
+   * `sandboxCpuUs` is undefined when the sandbox is the server under test.
+   */
+  serverCpuUs: Spread;
+  sandboxCpuUs: Spread | undefined;
   /** Answers counted over all runs, and failures among them. */
   requests: number;
   errors: number;
@@ -103,7 +110,7 @@ export async function measureThroughput(
   progress: (line: string) => void,
 ): Promise<ThroughputRow[]> {
   const list = scenarios();
-  const results: LoadResult[][] = list.map(() => []);
+  const results: Array<Array<LoadResult & { serverCpuUs: number; sandboxCpuUs: number }>> = list.map(() => []);
   for (let run = 1; run <= plan.runs; run++) {
     for (const [index, scenario] of list.entries()) {
       const server = serverOf(scenario.target, servers);
@@ -118,11 +125,18 @@ export async function measureThroughput(
         durationMs: plan.durationMs,
         maxRequests: plan.maxRequests,
       };
+      const cpuBefore = { server: server.cpuSeconds(), sandbox: servers.sandbox.cpuSeconds() };
       const result = withNaN(await profiled(plan, run, scenario, server, () => loader.request<LoadResult>(job)));
-      results[index]!.push(result);
+      const perCallUs = (seconds: number) => (seconds * 1e6) / Math.max(1, result.calls);
+      results[index]!.push({
+        ...result,
+        serverCpuUs: perCallUs(server.cpuSeconds() - cpuBefore.server),
+        sandboxCpuUs: perCallUs(servers.sandbox.cpuSeconds() - cpuBefore.sandbox),
+      });
       progress(
         `run ${run}/${plan.runs} ${scenario.call.method} ${scenario.target} c=${scenario.concurrency}: ` +
-          `${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms` +
+          `${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ` +
+          `server CPU ${results[index]!.at(-1)!.serverCpuUs.toFixed(0)} µs/call` +
           (result.errors > 0 ? `, ${result.errors} errors (${result.firstError})` : ''),
       );
     }
@@ -135,6 +149,8 @@ export async function measureThroughput(
       requestsPerSecond: spread(runs.map((r) => r.requestsPerSecond)),
       p50Ms: spread(runs.map((r) => r.p50Ms)),
       p99Ms: spread(runs.map((r) => r.p99Ms)),
+      serverCpuUs: spread(runs.map((r) => r.serverCpuUs)),
+      sandboxCpuUs: scenario.target === 'sandbox-direct' ? undefined : spread(runs.map((r) => r.sandboxCpuUs)),
       requests: runs.reduce((sum, r) => sum + r.requests, 0),
       errors: runs.reduce((sum, r) => sum + r.errors, 0),
       ...(firstError === undefined ? {} : { firstError }),

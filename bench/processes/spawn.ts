@@ -19,6 +19,20 @@ export function tasksetAvailable(): boolean {
   }
 }
 
+let clockTicks: number | undefined;
+
+/** The kernel's clock ticks per second (USER_HZ), in which /proc reports CPU time. */
+function clockTicksPerSecond(): number {
+  if (clockTicks === undefined) {
+    try {
+      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
 export interface SpawnOptions {
   /** Extra environment on top of the benchmark's own. */
   env?: Record<string, string>;
@@ -106,6 +120,14 @@ export class Child {
     const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1];
     if (!kb) throw new Error(`no VmRSS for ${this.name} (pid ${this.pid})`);
     return Number(kb) * 1024;
+  }
+
+  /** CPU time (user + system) the child has used so far, in seconds, from /proc (Linux). */
+  cpuSeconds(): number {
+    // Fields after the command name (which may hold spaces) start at the state, field 3; utime and stime are 14 and 15.
+    const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond();
   }
 
   /** Ends the child (SIGTERM, then SIGKILL after 5 s) and waits for it to exit. */

@@ -15,7 +15,7 @@ import { openapiRouter } from './openapi-routes.js';
 import { createRateLimiter } from './rate-limit.js';
 import { requestContext } from './request-context.js';
 import { buildServerInfo } from './server-info.js';
-import { type DeepHealth, renderStatusPage, statusPageInfo } from './status-page.js';
+import { renderStatusPage, statusPageInfo } from './status-page.js';
 
 export interface AppDeps {
   config: Readonly<Config>;

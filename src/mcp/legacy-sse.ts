@@ -90,19 +90,25 @@ export class LegacySse {
     this.streams.set(id, { sub, transport, server });
     this.deps.metrics.sseStreams.inc();
 
-    const unsubscribe = await this.deps.store.bus.subscribe(streamChannel(id), (raw) => this.deliverRouted(id, raw));
+    let unsubscribe: (() => Promise<void>) | undefined;
     const keepAlive = setInterval(() => {
-      res.write(': keepalive\n\n');
+      if (res.headersSent) res.write(': keepalive\n\n');
       this.deps.store.kv.touch(streamKey(id), this.recordTtlSeconds).catch(() => undefined);
     }, this.deps.config.keepAliveMs);
+    // Registered first, so a stream whose setup fails below (store down) is still cleaned up.
     res.on('close', () => {
       clearInterval(keepAlive);
       if (!this.streams.delete(id)) return;
       this.deps.metrics.sseStreams.dec();
-      void unsubscribe().catch(() => undefined);
+      void unsubscribe?.().catch(() => undefined);
       void this.deps.store.kv.delete(streamKey(id)).catch(() => undefined);
       void server.close();
     });
+    unsubscribe = await this.deps.store.bus.subscribe(streamChannel(id), (raw) => this.deliverRouted(id, raw));
+    if (!this.streams.has(id)) {
+      await unsubscribe(); // the client left while we subscribed
+      return;
+    }
     const record: StreamRecord = { sub };
     await this.deps.store.kv.set(streamKey(id), JSON.stringify(record), this.recordTtlSeconds);
     await server.connect(transport);

@@ -154,6 +154,22 @@ describe('redis store when Redis goes away', () => {
   });
 });
 
+describe('redis store when Redis hangs', () => {
+  it('answers every call within its deadline while Redis does not answer, and carries on after', async () => {
+    redis.pause();
+    try {
+      await expect(a.kv.get('k')).rejects.toThrow(/redis did not answer within 500 ms/);
+      await expect(a.counters.hit('user:carol', 60_000)).rejects.toBeInstanceOf(StoreUnavailableError);
+      expect(await a.health()).toMatchObject({ status: 'degraded', detail: expect.stringMatching(/did not answer/) });
+    } finally {
+      redis.resume();
+    }
+    await eventually(async () => (await a.health()).status === 'ok');
+    await a.kv.set('after-hang', 'ok', 60);
+    expect(await b.kv.get('after-hang')).toBe('ok');
+  });
+});
+
 describe('redis store started before Redis', () => {
   it('serves degraded, then connects by itself when Redis comes up', async () => {
     const late = await startRedis();

@@ -13,7 +13,7 @@ export interface RedisStoreOptions {
   logger: Logger;
   /** Prefix of every key and channel. Default `neonpanel-mcp:`. */
   keyPrefix?: string;
-  /** Longest wait for one Redis answer (and for the first connection), ms. Default 300. */
+  /** Longest wait for one Redis answer (and for the first connection), ms. Default 500. */
   commandTimeoutMs?: number;
   /** Events kept per stream (approximately; Redis trims in whole nodes). Default 1,000. */
   maxEventsPerStream?: number;
@@ -36,6 +36,23 @@ return {count, ttl}
 /** Position of an event inside a Redis stream (`<ms>-<seq>`). */
 const STREAM_ENTRY_ID = /^\d+-\d+$/;
 
+/**
+ * Calls `onExpired` once `ms` have passed *and* pending I/O has been read. A timer that fires after the
+ * event loop was busy for longer than `ms` (CPU contention, a large synchronous job) runs before the
+ * socket data that arrived meanwhile; waiting for the check phase lets that data settle the command
+ * first, so a stall in this process is not blamed on Redis.
+ */
+function afterDeadline(ms: number, onExpired: () => void): () => void {
+  let immediate: NodeJS.Immediate | undefined;
+  const timer = setTimeout(() => {
+    immediate = setImmediate(onExpired);
+  }, ms);
+  return () => {
+    clearTimeout(timer);
+    if (immediate) clearImmediate(immediate);
+  };
+}
+
 /** Reconnect forever, backing off to at most 2 s between attempts. */
 function retryDelay(attempt: number): number {
   return Math.min(attempt * 100, 2_000);
@@ -51,13 +68,15 @@ function retryDelay(attempt: number): number {
  */
 export function createRedisStore(options: RedisStoreOptions): Store {
   const prefix = options.keyPrefix ?? 'neonpanel-mcp:';
-  const timeoutMs = options.commandTimeoutMs ?? 300;
+  const timeoutMs = options.commandTimeoutMs ?? 500;
   const maxEvents = options.maxEventsPerStream ?? 1_000;
   const log = options.logger.child({ component: 'store' });
   const instanceId = randomBytes(8).toString('hex');
 
   const connectionOptions: RedisOptions = {
-    commandTimeout: timeoutMs,
+    // Callers get their answer or an error within `timeoutMs` (see `run`); this longer backstop only
+    // clears commands stuck on a connection that hangs without closing.
+    commandTimeout: Math.max(timeoutMs * 10, 5_000),
     connectTimeout: Math.max(timeoutMs, 1_000),
     // Commands never queue while disconnected: they fail now and the caller degrades.
     enableOfflineQueue: false,
@@ -105,26 +124,39 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     const down = lastError.get(connection);
     if (down !== undefined || closing) throw new StoreUnavailableError(`redis unavailable: ${down ?? 'store closed'}`);
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const cancel = afterDeadline(timeoutMs, () => {
         connection.off('ready', onReady);
         reject(new StoreUnavailableError(`redis not connected within ${timeoutMs} ms`));
-      }, timeoutMs);
+      });
       const onReady = () => {
-        clearTimeout(timer);
+        cancel();
         resolve();
       };
       connection.once('ready', onReady);
     });
   }
 
-  /** Runs one Redis call with a ready connection; any failure becomes StoreUnavailableError. */
+  /**
+   * Runs one Redis call with a ready connection, answering within `timeoutMs`; any failure becomes
+   * StoreUnavailableError.
+   */
   async function run<T>(connection: Redis, call: () => Promise<T>): Promise<T> {
     await ready(connection);
-    try {
-      return await call();
-    } catch (err) {
-      throw new StoreUnavailableError(`redis call failed: ${(err as Error).message}`, { cause: err });
-    }
+    return new Promise<T>((resolve, reject) => {
+      const cancel = afterDeadline(timeoutMs, () =>
+        reject(new StoreUnavailableError(`redis did not answer within ${timeoutMs} ms`)),
+      );
+      call().then(
+        (value) => {
+          cancel();
+          resolve(value);
+        },
+        (err: Error) => {
+          cancel();
+          reject(new StoreUnavailableError(`redis call failed: ${err.message}`, { cause: err }));
+        },
+      );
+    });
   }
 
   const ms = (ttlSeconds: number) => Math.max(1, Math.ceil(ttlSeconds * 1000));

@@ -11,6 +11,10 @@ export interface TestRedis {
   stop(): Promise<void>;
   /** Stops the server and starts a fresh (empty) one on the same port. */
   restart(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open but nothing is answered, like a hung Redis. */
+  pause(): void;
+  /** Lets a paused server go on (SIGCONT). */
+  resume(): void;
 }
 
 const REDIS_SERVER = '/usr/bin/redis-server';
@@ -80,5 +84,7 @@ export async function startRedis(): Promise<TestRedis> {
       await kill(child);
       child = await launch(port);
     },
+    pause: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
   };
 }

@@ -66,6 +66,8 @@ describe('hostile input', () => {
     unsendable: 0,
     closedWithoutAnswer: 0,
   };
+  /** Upstream paths where an id arrived as a dot-segment (checked by their own test). */
+  const dotSegmentProblems: string[] = [];
   /** Error texts per JSON-RPC id, from HTTP answers and the legacy stream. */
   const answersById = new Map<string, string>();
 
@@ -183,11 +185,19 @@ describe('hostile input', () => {
       ...ownIds(stack),
     ]);
     const problems = urlProblems(entries, allowed);
+    dotSegmentProblems.push(...problems.filter((problem) => problem.includes('dot-segment')));
     figures.byCategory['upstream requests checked'] = entries.length;
     expect(entries.length, 'some injected ids must reach NeonPanel (encoded) for this test to mean anything').toBeGreaterThan(0);
-    expect(problems.slice(0, 10)).toEqual([]);
+    expect(problems.filter((problem) => !problem.includes('dot-segment')).slice(0, 10)).toEqual([]);
     expectNoBreakage(since);
   }, 300_000);
+
+  // An id of "." or ".." is sent as %2E / %2E%2E, which WHATWG URL parsers (Node's URL, proxies,
+  // frameworks) resolve as a dot-segment: /companies/%2E%2E/warehouses/x/balances becomes
+  // /warehouses/x/balances. Such ids can never be valid and must be refused before any call.
+  it('refuses "." and ".." ids instead of sending them as dot-segments', () => {
+    expect(dotSegmentProblems.slice(0, 10)).toEqual([]);
+  });
 
   it('lets nothing hidden in __proto__ or constructor arguments reach NeonPanel', async () => {
     const since = mark();
@@ -215,13 +225,23 @@ describe('hostile input', () => {
     expectNoBreakage(since);
   }, 300_000);
 
-  it('survives huge and deeply nested bodies, oversized and broken headers', async () => {
+  it('survives huge bodies, oversized and broken headers', async () => {
     const since = mark();
-    await sender.sendAll(hugeBodyCases(context), 2, check);
+    await sender.sendAll(hugeBodyCases(context).filter((request) => !isDeepNesting(request)), 2, check);
     await sender.sendAll(rawCases(context, stack.bridge.url), 4, check);
     await settleLegacyStream();
     expectNoBreakage(since);
   }, 300_000);
+
+  // Arguments nested thousands deep overflow the stack while the request is processed; the
+  // RangeError is then answered as 503 "shared state unavailable; retry shortly" (src/mcp/routes.ts,
+  // `guarded`), which is neither true nor the client's cue to fix its input.
+  it('answers deeply nested bodies with a 4xx, not a 5xx', async () => {
+    const since = mark();
+    await sender.sendAll(hugeBodyCases(context).filter(isDeepNesting), 2, check);
+    await settleLegacyStream();
+    expectNoBreakage(since);
+  }, 120_000);
 
   it('keeps serving while slow clients trickle bytes, and answers a request that arrives slowly', async () => {
     const since = mark();
@@ -318,6 +338,10 @@ describe('hostile input', () => {
     }
   }
 });
+
+function isDeepNesting(request: HostileRequest): boolean {
+  return /^nested/.test(request.label ?? '');
+}
 
 /** Arguments every tool accepts, with alice's real ids from the sandbox data. */
 function validArguments(stack: Stack, tools: readonly ToolShape[]): Record<string, Record<string, unknown>> {

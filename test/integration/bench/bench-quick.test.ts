@@ -89,8 +89,10 @@ describe('npm run bench -- --quick', () => {
       for (const transport of transports) {
         const row = rows.find((cells) => cells[0]!.startsWith(transport) && cells[1] === concurrency);
         expect(row, `${transport} at c=${concurrency}`).toBeDefined();
-        for (const cell of row!.slice(2, 5)) expectPositive(cell);
-        expect(row![5], `errors of ${transport} at c=${concurrency}`).toBe('0');
+        for (const cell of row!.slice(2, 6)) expectPositive(cell);
+        if (transport === 'sandbox direct') expect(row![6]).toBe('(is the server)');
+        else expectPositive(row![6]);
+        expect(row![7], `errors of ${transport} at c=${concurrency}`).toBe('0');
       }
     }
   });
@@ -100,8 +102,8 @@ describe('npm run bench -- --quick', () => {
     expect(rows).toHaveLength(5);
     for (const row of rows) {
       expect(row[1]).toBe('64');
-      for (const cell of row.slice(2, 5)) expectPositive(cell);
-      expect(row[5]).toBe('0');
+      for (const cell of row.slice(2, 7)) expectPositive(cell);
+      expect(row[7]).toBe('0');
     }
   });
 

@@ -174,3 +174,21 @@ describe('other routes', () => {
     expect(await (await fetch(`${stack.url}/openapi.yaml`)).text()).toMatch(/^openapi: /m);
   });
 });
+
+describe('anonymous discovery (MCP_ALLOW_ANONYMOUS_DISCOVERY=true)', () => {
+  it('lets initialize, tools/list and server/discover through without a token, but not tools/call', async () => {
+    const instance = await stack.startInstance({ MCP_ALLOW_ANONYMOUS_DISCOVERY: 'true' });
+    const anonymous = (body: unknown) =>
+      fetch(`${instance.url}/mcp`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+        body: JSON.stringify(body),
+      });
+    const listed = await anonymous({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+    expect(listed.status).toBe(200);
+    expect(await listed.text()).toContain('list_companies');
+    const called = await anonymous({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'list_companies' } });
+    expect(called.status).toBe(401);
+    expect(called.headers.get('www-authenticate')).toMatch(/^Bearer resource_metadata=/);
+  });
+});
