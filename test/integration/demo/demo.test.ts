@@ -1,0 +1,50 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { afterAll, describe, expect, it } from 'vitest';
+
+/** Runs `npm run demo`'s script as a user would and reads what it prints. */
+describe('npm run demo', () => {
+  let child: ChildProcess | undefined;
+  afterAll(() => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  it('drives a real MCP client through OAuth, tools/list and two tool calls, then keeps serving until Ctrl-C', async () => {
+    child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts'], {
+      env: { ...process.env, SANDBOX_PORT: '0', PORT: '0', NO_COLOR: '1', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const deadline = Date.now() + 60_000;
+    while (!output.includes('export TOKEN=') && child.exitCode === null && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(output).toContain('export TOKEN=');
+    expect(output).toMatch(/POST \/mcp without a token → 401/);
+    expect(output).toMatch(
+      /WWW-Authenticate: Bearer resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp"/,
+    );
+    expect(output).toMatch(/registered by dynamic client registration: client_id \S+/);
+    expect(output).toMatch(/tools\/list: 15 tools/);
+    expect(output).toMatch(/list_companies → 2 companies alice can see/);
+    expect(output).toContain('Acme Outdoor Inc.');
+    expect(output).toMatch(/list_inventory_items for .* → page 1 of \d+/);
+    expect(output).not.toMatch(/demo failed/);
+
+    // Still serving: the status URL it printed answers.
+    const statusUrl = /bridge status page\s+(\S+)/.exec(output)?.[1];
+    expect(statusUrl).toBeDefined();
+    const health = await fetch(new URL('/healthz', statusUrl));
+    expect(health.status).toBe(200);
+
+    child.kill('SIGINT');
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+  }, 90_000);
+});
