@@ -180,6 +180,8 @@ ${table(
 
 ${throughputTable(calls)}
 
+${addedLatencyTable(report)}
+
 ## 2. \`tools/list\` at concurrency 64
 
 ${throughputTable(lists)}
@@ -232,6 +234,29 @@ ${table(
 The answer is deterministic: the same bytes in every run.
 
 ${METHOD}`;
+}
+
+/** Bridge minus direct sandbox, per transport, at both concurrencies (medians). */
+function addedLatencyTable(report: BenchReport): string {
+  const added = (transport: Target, concurrency: number, pick: (r: ThroughputRow) => Spread) => {
+    const bridge = row(report, transport, 'tools/call', concurrency);
+    const sandbox = row(report, 'sandbox-direct', 'tools/call', concurrency);
+    return bridge && sandbox ? signed(pick(bridge).median - pick(sandbox).median) : 'n/a';
+  };
+  return `Added latency over the direct sandbox call (medians, ms). In a closed loop, latency at concurrency 64 is
+mostly queueing (64 ÷ throughput), so the c=1 columns show what one call costs in time, and the c=64 columns
+follow from throughput.
+
+${table(
+  ['transport', 'p50 c=1', 'p99 c=1', 'p50 c=64', 'p99 c=64'],
+  BRIDGE_TRANSPORTS.map((t) => [
+    TARGET_LABELS[t],
+    added(t, 1, (r) => r.p50Ms),
+    added(t, 1, (r) => r.p99Ms),
+    added(t, 64, (r) => r.p50Ms),
+    added(t, 64, (r) => r.p99Ms),
+  ]),
+)}`;
 }
 
 function kb(s: Spread): Spread {

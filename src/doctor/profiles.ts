@@ -39,6 +39,17 @@ export interface ClientProfile {
   /** Redirect URI shapes; `{port}` and `{id}` are filled in at registration time. */
   redirectUris: Sourced<string[]>;
   toolRules: ToolRule[];
+  // Requirements only some clients have; absent means the client does not need it.
+  /** Uses ChatGPT's `search`/`fetch` shapes (deep research, company knowledge). */
+  needsSearchFetch?: Sourced<boolean>;
+  /** Reads the issuer's `/.well-known/openid-configuration`, so a broken one breaks the client. */
+  readsOpenidConfiguration?: Sourced<boolean>;
+  /** Connects to port 443 only. */
+  port443Only?: Sourced<boolean>;
+  /** May send `resource` with a trailing slash added. */
+  resourceTrailingSlash?: Sourced<boolean>;
+  /** Largest tool result the client accepts, estimated as bytes / bytesPerToken. */
+  toolResultBudget?: Sourced<{ maxTokens: number; bytesPerToken: number }>;
 }
 
 type RawProfile = Omit<ClientProfile, 'id'>;
@@ -50,6 +61,9 @@ export const CLIENT_IDS: readonly string[] = Object.keys(clients);
 
 /** Rules every client shares (tools/list size). */
 export const COMMON_TOOL_RULES = data.common.toolRules as ToolRule[];
+
+/** Every client needs https outside loopback. */
+export const HTTPS_REQUIRED: Sourced<boolean> = data.common.httpsRequired;
 
 /** Scopes that make ChatGPT ask for OIDC consent when an issuer advertises them. */
 export const OIDC_SCOPES: Sourced<string[]> = data.common.oidcScopes;

@@ -19,7 +19,7 @@ import { seededRandom } from './support/random.js';
 import { type Stack, startStack } from './support/stack.js';
 import { classifyToolError, resultText, type ToolErrorClass, uuidsIn } from './support/tool-errors.js';
 
-const RUN_MS = 60_000;
+const RUN_MS = Number(process.env['RUN_MS'] ?? 60_000);
 const PROBE_MS = 5_000;
 /** Users with companies (the sandbox's demo users) and users with none (tools/list, company-free reads). */
 const COMPANY_USERS = ['alice', 'bob'] as const;
@@ -213,6 +213,7 @@ describe('load with upstream faults', () => {
     const probe = await runLoad({ ops, ratePerSecond: 100_000, durationMs: PROBE_MS, maxInFlight: 32, random });
     expect(probe.unanswered, probe.unansweredSamples.join('\n')).toBe(0);
     const probeRate = (probe.sent / probe.durationMs) * 1000;
+    console.log(JSON.stringify({ sent: probe.sent, heldBack: probe.heldBack, durationMs: probe.durationMs, p50: probe.p50Ms, p99: probe.p99Ms, byOp: Object.fromEntries(Object.entries(probe.byOp).map(([k, v]) => [k, [v.sent, Math.round(v.p50Ms), Math.round(v.p99Ms)]])) }));
     const benchmark = readBenchmarkThroughput();
     // 70% of the benchmark's figure, but never above 70% of what this heavier mix (writes, sessions,
     // sandbox and client in one process) reached in the probe on this machine.

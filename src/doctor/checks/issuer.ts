@@ -262,3 +262,70 @@ export async function checkJwks(ctx: DoctorContext): Promise<CheckResult[]> {
   }
   return [pass('jwks', title, { detail: `${usable.length} RS256 key(s): ${usable.join(', ')}.`, curl: res.curl })];
 }
+
+/** OpenID Connect Discovery 1.0 §3: the fields a valid discovery document must carry besides `issuer`. */
+const OIDC_REQUIRED_FIELDS = [
+  'authorization_endpoint',
+  'jwks_uri',
+  'response_types_supported',
+  'subject_types_supported',
+  'id_token_signing_alg_values_supported',
+] as const;
+
+/** What is wrong with an OpenID discovery document for `issuer`; empty when it is valid. */
+export function oidcDocumentProblems(doc: Record<string, unknown>, issuer: string): string[] {
+  const problems: string[] = [];
+  if (doc['issuer'] !== issuer) {
+    problems.push(`issuer ${JSON.stringify(doc['issuer'] ?? null)} is not ${issuer}`);
+  }
+  const missing = OIDC_REQUIRED_FIELDS.filter((field) => {
+    const value = doc[field];
+    return field.endsWith('_supported') ? !Array.isArray(value) || value.length === 0 : typeof value !== 'string';
+  });
+  if (missing.length > 0) problems.push(`missing ${missing.join(', ')}`);
+  return problems;
+}
+
+/**
+ * `<issuer>/.well-known/openid-configuration`: absent is fine (clients use the RFC 8414 document), but
+ * when present ChatGPT may read it instead, so it must be a valid OpenID discovery document.
+ */
+export async function checkOpenidConfiguration(ctx: DoctorContext): Promise<CheckResult[]> {
+  const title = 'OpenID configuration at the issuer absent or valid';
+  const issuer = ctx.facts.issuer;
+  if (!issuer || !ctx.facts.asMetadata) return [skip('as.oidc', title, 'Needs the issuer metadata.')];
+  const url = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+  const res = await probe(ctx, { url });
+  const who = ctx.clients.filter((c) => c.readsOpenidConfiguration?.value);
+  const judge = who.length > 0 ? fail : warn;
+  const because = who.length
+    ? ` (${who.map((c) => c.name).join(', ')} may read it instead of the OAuth metadata: ${who[0]!.readsOpenidConfiguration!.source})`
+    : '';
+  if (!res.ok) {
+    return [warn('as.oidc', title, { detail: `${url} — ${res.error}.`, fix: `Answer ${url} with 404.`, curl: res.curl })];
+  }
+  if (res.status === 404 || res.status === 410) {
+    return [pass('as.oidc', title, { detail: `absent (HTTP ${res.status}); clients use the OAuth metadata.`, curl: res.curl })];
+  }
+  const doc = asObject(res.json);
+  if (res.status !== 200 || !doc) {
+    return [
+      judge('as.oidc', title, {
+        detail: `HTTP ${res.status}, ${res.headers.get('content-type') ?? 'no content type'}: ${excerpt(res.text)}`,
+        fix: `Answer ${url} with 404 unless the issuer is an OpenID provider${because}.`,
+        curl: res.curl,
+      }),
+    ];
+  }
+  const problems = oidcDocumentProblems(doc, issuer);
+  if (problems.length === 0) {
+    return [pass('as.oidc', title, { detail: 'a valid OpenID discovery document.', curl: res.curl })];
+  }
+  return [
+    judge('as.oidc', title, {
+      detail: `not a valid OpenID discovery document: ${problems.join('; ')}.`,
+      fix: `Remove ${url} (404) or make it a complete OpenID discovery document for ${issuer}; a partial copy of the OAuth metadata breaks connector creation${because}.`,
+      curl: res.curl,
+    }),
+  ];
+}

@@ -1,12 +1,13 @@
 /**
  * `--register`: a real RFC 7591 registration at the issuer with each selected client's redirect URI
- * shape, then an authorize request with `resource`, PKCE and scope, reporting what the issuer accepted.
+ * shape, then an authorize request with `resource`, PKCE and scope, reporting what the issuer accepted
+ * (and, for clients that add one, the same request with a trailing slash on `resource`).
  * Registered clients are deleted again (RFC 7592) when the issuer allows it.
  */
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { asObject, excerpt, probe } from '../http.js';
 import type { ClientProfile } from '../profiles.js';
-import { fail, pass, skip } from '../result.js';
+import { fail, pass, skip, warn } from '../result.js';
 import type { CheckResult, DoctorContext } from '../types.js';
 
 /** Fills `{port}` and `{id}` in a profile's redirect URI shape. */
@@ -82,9 +83,53 @@ async function registerAndAuthorize(
       curl: res.curl,
     }),
   ];
-  results.push(await tryAuthorize(ctx, profile, authorize, clientId, redirectUris[0]!, scope));
+  const authorized = await tryAuthorize(ctx, profile, authorize, clientId, redirectUris[0]!, scope);
+  results.push(authorized);
+  // Only meaningful once the plain resource is accepted: otherwise the issuer refuses both the same way.
+  if (profile.resourceTrailingSlash?.value && authorized.status === 'pass') {
+    results.push(await tryTrailingSlash(ctx, profile, authorize, clientId, redirectUris[0]!, scope));
+  }
   await deleteRegistration(ctx, doc);
   return results;
+}
+
+/** What the issuer did with one authorize request: an OAuth error, or where it sent the user. */
+type AuthorizeOutcome =
+  | { reached: false; error: string; curl: string }
+  | { reached: true; error?: string; where: string; curl: string };
+
+/** One authorize request as the client sends it (no cookie, so a working issuer shows its login page). */
+async function requestAuthorization(
+  ctx: DoctorContext,
+  authorize: string,
+  params: { clientId: string; redirectUri: string; scope: string | undefined; resource: string },
+): Promise<AuthorizeOutcome> {
+  const verifier = randomBytes(32).toString('base64url');
+  const url = new URL(authorize);
+  url.search = new URLSearchParams({
+    response_type: 'code',
+    client_id: params.clientId,
+    redirect_uri: params.redirectUri,
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+    resource: params.resource,
+    state: randomBytes(8).toString('hex'),
+    ...(params.scope ? { scope: params.scope } : {}),
+  }).toString();
+  const res = await probe(ctx, { url: url.href, headers: { Accept: 'text/html' } });
+  if (!res.ok) return { reached: false, error: res.error, curl: res.curl };
+  const location = res.headers.get('location');
+  let error: string | undefined;
+  if (location && res.status >= 300 && res.status < 400) {
+    const back = new URL(location, url);
+    if (back.href.startsWith(params.redirectUri) && back.searchParams.get('error')) {
+      error = `${back.searchParams.get('error')}${back.searchParams.get('error_description') ? `: ${back.searchParams.get('error_description')}` : ''}`;
+    }
+  } else if (res.status >= 400) {
+    error = `HTTP ${res.status} ${oauthError(res.json, res.text)}`;
+  }
+  const where = location ? `a redirect to ${new URL(location, url).pathname}` : `HTTP ${res.status} (login page)`;
+  return { reached: true, error, where, curl: res.curl };
 }
 
 async function tryAuthorize(
@@ -95,44 +140,52 @@ async function tryAuthorize(
   redirectUri: string,
   scope: string | undefined,
 ): Promise<CheckResult> {
-  const verifier = randomBytes(32).toString('base64url');
-  const url = new URL(authorize);
-  url.search = new URLSearchParams({
-    response_type: 'code',
-    client_id: clientId,
-    redirect_uri: redirectUri,
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-    resource: ctx.target.mcpUrl,
-    state: randomBytes(8).toString('hex'),
-    ...(scope ? { scope } : {}),
-  }).toString();
   const title = `Authorize request as ${profile.name} (resource, PKCE, scope)`;
-  const res = await probe(ctx, { url: url.href, headers: { Accept: 'text/html' } });
-  if (!res.ok)
+  const outcome = await requestAuthorization(ctx, authorize, {
+    clientId,
+    redirectUri,
+    scope,
+    resource: ctx.target.mcpUrl,
+  });
+  if (!outcome.reached) {
     return fail(`authorize.${profile.id}`, title, {
-      detail: res.error,
+      detail: outcome.error,
       fix: 'Make the authorization endpoint reachable.',
-      curl: res.curl,
+      curl: outcome.curl,
     });
-  const location = res.headers.get('location');
-  let error: string | undefined;
-  if (location && res.status >= 300 && res.status < 400) {
-    const back = new URL(location, url);
-    if (back.href.startsWith(redirectUri) && back.searchParams.get('error')) {
-      error = `${back.searchParams.get('error')}${back.searchParams.get('error_description') ? `: ${back.searchParams.get('error_description')}` : ''}`;
-    }
-  } else if (res.status >= 400) {
-    error = `HTTP ${res.status} ${oauthError(res.json, res.text)}`;
   }
-  if (!error) {
-    const where = location ? `a redirect to ${new URL(location, url).pathname}` : `HTTP ${res.status} (login page)`;
-    return pass(`authorize.${profile.id}`, title, { detail: `accepted: ${where}.`, curl: res.curl });
+  if (!outcome.error) {
+    return pass(`authorize.${profile.id}`, title, { detail: `accepted: ${outcome.where}.`, curl: outcome.curl });
   }
   return fail(`authorize.${profile.id}`, title, {
-    detail: `refused: ${error}.`,
-    fix: authorizeFix(ctx, error, redirectUri, scope),
-    curl: res.curl,
+    detail: `refused: ${outcome.error}.`,
+    fix: authorizeFix(ctx, outcome.error, redirectUri, scope),
+    curl: outcome.curl,
+  });
+}
+
+/** The same authorize request with `resource=<URL>/`, as clients that add a trailing slash send it. */
+async function tryTrailingSlash(
+  ctx: DoctorContext,
+  profile: ClientProfile,
+  authorize: string,
+  clientId: string,
+  redirectUri: string,
+  scope: string | undefined,
+): Promise<CheckResult> {
+  const resource = `${ctx.target.mcpUrl}/`;
+  const title = `Authorize with a trailing slash on resource, as ${profile.name}`;
+  const outcome = await requestAuthorization(ctx, authorize, { clientId, redirectUri, scope, resource });
+  if (outcome.reached && !outcome.error) {
+    return pass(`authorize.slash.${profile.id}`, title, {
+      detail: `resource=${resource} accepted: ${outcome.where}.`,
+      curl: outcome.curl,
+    });
+  }
+  return warn(`authorize.slash.${profile.id}`, title, {
+    detail: `resource=${resource} refused: ${outcome.error}.`,
+    fix: `Have the issuer drop one trailing slash from resource before comparing it and before putting it in aud (${profile.name} adds one: ${profile.resourceTrailingSlash?.source}).`,
+    curl: outcome.curl,
   });
 }
 

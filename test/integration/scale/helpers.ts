@@ -10,6 +10,7 @@ export function instanceConfig(issuer: string, redisUrl: string, extra: Record<s
     NEONPANEL_ISSUER: issuer,
     NEONPANEL_API_URL: issuer,
     REDIS_URL: redisUrl,
+    // SCALE_LOG=warn shows the instances' logs when a scenario fails.
     LOG_LEVEL: process.env['SCALE_LOG'] ?? 'silent',
     MCP_SHUTDOWN_GRACE_SECONDS: '1',
     ...extra,

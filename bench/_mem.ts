@@ -1,0 +1,11 @@
+import { placement, startSandbox, startLoader } from './setup.js';
+import { measureIdleMemory } from './measures/idle-memory.js';
+import { readPlan } from './plan.js';
+const plan = { ...readPlan(['--runs', '1']), idleCount: Number(process.argv[2] ?? 1000) };
+const placed = placement(true);
+const sandbox = await startSandbox(placed);
+const loader = await startLoader(placed);
+const [token] = await sandbox.request<string[]>({ type: 'issue-tokens', sub: 'alice', count: 1 });
+const t0 = performance.now();
+console.log(JSON.stringify(await measureIdleMemory(plan, placed, sandbox.url, loader, token!)), ((performance.now()-t0)/1000).toFixed(1), 's');
+await Promise.all([sandbox.stop(), loader.stop()]);
