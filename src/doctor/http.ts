@@ -170,3 +170,21 @@ export function excerpt(text: string, max = 160): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
+
+/** Compares two JSON values regardless of key order. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
+  const oa = asObject(a);
+  const ob = asObject(b);
+  if (oa && ob) {
+    const keys = new Set([...Object.keys(oa), ...Object.keys(ob)]);
+    return [...keys].every((k) => sameJson(oa[k], ob[k]));
+  }
+  return a === b;
+}
+
+/** The text of a tool result's first content item, or '' when it has none. */
+export function firstText(answer: { content?: unknown }): string {
+  const first = Array.isArray(answer.content) ? asObject(answer.content[0]) : undefined;
+  return typeof first?.['text'] === 'string' ? first['text'] : '';
+}

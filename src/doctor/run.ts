@@ -4,11 +4,18 @@
  */
 import { checkCors } from './checks/cors.js';
 import { checkChallenge, checkProtectedResourceMetadata } from './checks/discovery.js';
-import { checkIssuerMetadata, checkJwks, checkMetadataMirror, checkScopes } from './checks/issuer.js';
+import {
+  checkIssuerMetadata,
+  checkJwks,
+  checkMetadataMirror,
+  checkOpenidConfiguration,
+  checkScopes,
+} from './checks/issuer.js';
 import { checkRegistration } from './checks/register.js';
 import { checkHealth, checkServerInfo } from './checks/server.js';
 import { checkToken } from './checks/token.js';
 import { checkApi, checkTools } from './checks/tools.js';
+import { checkTransportSecurity } from './checks/transport-security.js';
 import { checkGetMcp, checkLegacySse, checkServerDiscover, checkStreamableInitialize } from './checks/transports.js';
 import { selectProfiles } from './profiles.js';
 import type { Check, CheckResult, CheckStatus, DoctorContext, DoctorOptions, DoctorReport, Target } from './types.js';
@@ -18,11 +25,13 @@ export const DEFAULT_TIMEOUT_MS = 5000;
 
 /** The checks in order. Later checks read what earlier ones learnt (ctx.facts). */
 export const CHECKS: readonly Check[] = [
+  checkTransportSecurity,
   checkServerInfo,
   checkHealth,
   checkChallenge,
   checkProtectedResourceMetadata,
   checkIssuerMetadata,
+  checkOpenidConfiguration,
   checkMetadataMirror,
   checkScopes,
   checkJwks,

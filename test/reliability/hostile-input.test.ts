@@ -187,7 +187,10 @@ describe('hostile input', () => {
     const problems = urlProblems(entries, allowed);
     dotSegmentProblems.push(...problems.filter((problem) => problem.includes('dot-segment')));
     figures.byCategory['upstream requests checked'] = entries.length;
-    expect(entries.length, 'some injected ids must reach NeonPanel (encoded) for this test to mean anything').toBeGreaterThan(0);
+    expect(
+      entries.length,
+      'some injected ids must reach NeonPanel (encoded) for this test to mean anything',
+    ).toBeGreaterThan(0);
     expect(problems.filter((problem) => !problem.includes('dot-segment')).slice(0, 10)).toEqual([]);
     expectNoBreakage(since);
   }, 300_000);
@@ -227,7 +230,11 @@ describe('hostile input', () => {
 
   it('survives huge bodies, oversized and broken headers', async () => {
     const since = mark();
-    await sender.sendAll(hugeBodyCases(context).filter((request) => !isDeepNesting(request)), 2, check);
+    await sender.sendAll(
+      hugeBodyCases(context).filter((request) => !isDeepNesting(request)),
+      2,
+      check,
+    );
     await sender.sendAll(rawCases(context, stack.bridge.url), 4, check);
     await settleLegacyStream();
     expectNoBreakage(since);
@@ -311,7 +318,11 @@ describe('hostile input', () => {
 
   /** Where the failure lists stood when a test began, so each test answers for its own cases only. */
   function mark() {
-    return { serverErrors: figures.serverErrors.length, hangs: figures.hangs.length, malformed: figures.malformed.length };
+    return {
+      serverErrors: figures.serverErrors.length,
+      hangs: figures.hangs.length,
+      malformed: figures.malformed.length,
+    };
   }
 
   function expectNoBreakage(since: ReturnType<typeof mark>): void {

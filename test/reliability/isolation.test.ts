@@ -136,7 +136,8 @@ describe('isolation between users', () => {
           figures.rawMessages += answer.messages.length;
           for (const message of answer.messages) {
             const id = (message as { id?: unknown }).id;
-            if (id !== `streamable-${index}-${n}`) violations.push(`${user} streamable POST got a message for id ${String(id)}`);
+            if (id !== `streamable-${index}-${n}`)
+              violations.push(`${user} streamable POST got a message for id ${String(id)}`);
             const leaked = leaksOfOther(user, JSON.stringify(message));
             if (leaked.length > 0) violations.push(`${user} streamable session saw ${leaked.join(', ')}`);
           }
@@ -209,7 +210,11 @@ describe('isolation between users', () => {
 
     // Streamable: bob's token with alice's Mcp-Session-Id, on POST, GET (stream and resumption) and DELETE.
     const session = await openStreamableSession(stack.bridge.url, alice);
-    const asBob = { Authorization: `Bearer ${bob}`, 'MCP-Protocol-Version': '2025-11-25', 'Mcp-Session-Id': session.id };
+    const asBob = {
+      Authorization: `Bearer ${bob}`,
+      'MCP-Protocol-Version': '2025-11-25',
+      'Mcp-Session-Id': session.id,
+    };
     const post = await postJsonRpc(`${stack.bridge.url}/mcp`, asBob, {
       jsonrpc: '2.0',
       id: 'bob-post',

@@ -89,7 +89,10 @@ describe('limits', () => {
     const oversized = await sendRaw(stack.bridge.url, request(64_000), { timeoutMs: 10_000 });
     expect(normal.kind === 'response' && normal.response.status).toBe(200);
     expect(oversized.kind === 'response' && oversized.response.status).toBe(431);
-    figures['headers'] = { accepted8KB: true, status64KB: oversized.kind === 'response' ? oversized.response.status : null };
+    figures['headers'] = {
+      accepted8KB: true,
+      status64KB: oversized.kind === 'response' ? oversized.response.status : null,
+    };
   });
 
   it('caps legacy SSE streams per user with a clear 503, for that user only, and frees the slot on close', async () => {
@@ -181,7 +184,9 @@ describe('limits', () => {
   });
 
   it('rate-limits a user past MCP_RATE_LIMIT_PER_USER with 429, Retry-After and RateLimit headers', async () => {
-    const limited = await startStack({ env: { MCP_RATE_LIMIT_PER_USER: String(RATE_PER_USER), MCP_RATE_LIMIT_PER_IP: '0' } });
+    const limited = await startStack({
+      env: { MCP_RATE_LIMIT_PER_USER: String(RATE_PER_USER), MCP_RATE_LIMIT_PER_IP: '0' },
+    });
     try {
       const token = await limited.token('alice');
       const other = await limited.token('bob');

@@ -7,6 +7,7 @@
  * The bridge runs as a child process (support/bridge-child.ts) so its own RSS and heap can be read
  * after a full GC, and its stdout is the log the secrets check scans.
  */
+import { readFileSync } from 'node:fs';
 import { type CallToolResult, ProtocolError } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultRule } from '../../sandbox/faults.js';
@@ -19,7 +20,7 @@ import { seededRandom } from './support/random.js';
 import { type Stack, startStack } from './support/stack.js';
 import { classifyToolError, resultText, type ToolErrorClass, uuidsIn } from './support/tool-errors.js';
 
-const RUN_MS = Number(process.env['RUN_MS'] ?? 60_000);
+const RUN_MS = 60_000;
 const PROBE_MS = 5_000;
 /** Users with companies (the sandbox's demo users) and users with none (tools/list, company-free reads). */
 const COMPANY_USERS = ['alice', 'bob'] as const;
@@ -198,7 +199,10 @@ describe('load with upstream faults', () => {
           await session.client.listTools();
           const result = (await session.client.callTool({ name: 'list_companies', arguments: {} })) as CallToolResult;
           calls.push({ tool: 'list_companies', isError: result.isError === true, text: resultText(result) });
-          return { answered: true, outcome: result.isError ? `tool_error:${classifyToolError(resultText(result))}` : 'ok' };
+          return {
+            answered: true,
+            outcome: result.isError ? `tool_error:${classifyToolError(resultText(result))}` : 'ok',
+          };
         } finally {
           await session.close();
         }
@@ -210,10 +214,11 @@ describe('load with upstream faults', () => {
     const { sandbox, bridge } = stack;
 
     // Probe (also the warm-up): as fast as 32 operations in flight allow, no faults.
+    const probeCpu = cpuSeconds(bridge.pid);
     const probe = await runLoad({ ops, ratePerSecond: 100_000, durationMs: PROBE_MS, maxInFlight: 32, random });
+    const probeBridgeCpu = (cpuSeconds(bridge.pid) - probeCpu) / (probe.durationMs / 1000);
     expect(probe.unanswered, probe.unansweredSamples.join('\n')).toBe(0);
     const probeRate = (probe.sent / probe.durationMs) * 1000;
-    console.log(JSON.stringify({ sent: probe.sent, heldBack: probe.heldBack, durationMs: probe.durationMs, p50: probe.p50Ms, p99: probe.p99Ms, byOp: Object.fromEntries(Object.entries(probe.byOp).map(([k, v]) => [k, [v.sent, Math.round(v.p50Ms), Math.round(v.p99Ms)]])) }));
     const benchmark = readBenchmarkThroughput();
     // 70% of the benchmark's figure, but never above 70% of what this heavier mix (writes, sessions,
     // sandbox and client in one process) reached in the probe on this machine.
@@ -224,7 +229,9 @@ describe('load with upstream faults', () => {
     sandbox.requestLog.clear();
     sandbox.faults.set(FAULTS);
     calls.length = 0;
+    const runCpu = cpuSeconds(bridge.pid);
     const report = await runLoad({ ops, ratePerSecond: targetRate, durationMs: RUN_MS, maxInFlight: 512, random });
+    const runBridgeCpu = (cpuSeconds(bridge.pid) - runCpu) / (report.durationMs / 1000);
     const injected = { ...sandbox.faults.injected };
     sandbox.faults.clear();
     const entries: readonly RequestLogEntry[] = sandbox.requestLog.entries();
@@ -295,6 +302,9 @@ describe('load with upstream faults', () => {
     recordFigures('loadFaults', {
       benchmarkThroughput: benchmark ?? null,
       probeThroughputPerSecond: Math.round(probeRate),
+      // Share of one core the bridge process used: below 1 in the probe means the client side was the limit.
+      bridgeCpuCoresInProbe: round(probeBridgeCpu),
+      bridgeCpuCoresInRun: round(runBridgeCpu),
       offeredRatePerSecond: targetRate,
       achievedRatePerSecond: Math.round(report.achievedRate),
       durationMs: Math.round(report.durationMs),
@@ -326,6 +336,13 @@ describe('load with upstream faults', () => {
     expect(bridge.exit).toBeUndefined();
   }, 240_000);
 });
+
+/** User + system CPU seconds a process has used so far (Linux /proc). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 /** The `request_id` NeonPanel gave an import, from the tool's result text. */
 function importRequestId(text: string): string | undefined {

@@ -68,7 +68,12 @@ describe('secrets never leave the bridge', () => {
     return response;
   }
 
-  const mcpPost = (token: string | undefined, body: unknown, extraHeaders: Record<string, string> = {}, path = '/mcp') =>
+  const mcpPost = (
+    token: string | undefined,
+    body: unknown,
+    extraHeaders: Record<string, string> = {},
+    path = '/mcp',
+  ) =>
     bridgeFetch(path, {
       method: 'POST',
       headers: {
@@ -132,7 +137,12 @@ describe('secrets never leave the bridge', () => {
       if (body.refresh_token) secrets.addOpaque(body.refresh_token, 'refresh token');
       return body;
     };
-    const first = await token({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier });
+    const first = await token({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirectUri,
+      code_verifier: verifier,
+    });
     const refreshed = await token({ grant_type: 'refresh_token', refresh_token: first.refresh_token ?? '' });
     const machine = await token({ grant_type: 'client_credentials', scope: 'neonpanel.mcp' });
     return [first.access_token!, refreshed.access_token!, machine.access_token!];

@@ -4,7 +4,7 @@
  * each with the same data as `structuredContent`.
  */
 import type { Client } from '@modelcontextprotocol/client';
-import { asObject, excerpt } from '../http.js';
+import { asObject, excerpt, firstText, sameJson } from '../http.js';
 import { fail, pass, warn } from '../result.js';
 import type { CheckResult, DoctorContext, DoctorTool } from '../types.js';
 
@@ -28,27 +28,11 @@ export interface ShapeVerdict {
 
 const nonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
 
-/** Deep equality of JSON values regardless of key order. */
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  const object = asObject(value);
-  if (!object) return value;
-  return Object.fromEntries(
-    Object.keys(object)
-      .sort()
-      .map((k) => [k, sortKeys(object[k])]),
-  );
-}
-
 /** Exactly one text item holding a JSON object, and structuredContent equal to it. */
 function judgeEnvelope(tool: string, answer: ToolAnswer): ShapeVerdict {
   const verdict: ShapeVerdict = { problems: [], noStructuredContent: false };
   if (answer.isError) {
-    verdict.problems.push(`${tool} answered isError: ${excerpt(textOf(answer))}`);
+    verdict.problems.push(`${tool} answered isError: ${excerpt(firstText(answer))}`);
     return verdict;
   }
   const content = Array.isArray(answer.content) ? answer.content : [];
@@ -72,11 +56,6 @@ function judgeEnvelope(tool: string, answer: ToolAnswer): ShapeVerdict {
     verdict.problems.push(`${tool}'s structuredContent differs from the JSON in its text`);
   }
   return verdict;
-}
-
-function textOf(answer: ToolAnswer): string {
-  const first = Array.isArray(answer.content) ? asObject(answer.content[0]) : undefined;
-  return typeof first?.['text'] === 'string' ? first['text'] : '';
 }
 
 /** Judges a `search` answer: `{results:[{id,title,url}]}` with a non-empty `url` on every result. */
@@ -112,7 +91,7 @@ export function judgeFetch(answer: ToolAnswer, id: string): ShapeVerdict {
 }
 
 const SPEC_FIX =
-  "Answer search with one text item {\"results\":[{\"id\",\"title\",\"url\"}]} and fetch with one text item {\"id\",\"title\",\"text\",\"url\",\"metadata\"}, the same JSON as structuredContent and a non-empty url; otherwise ChatGPT says 'This MCP server doesn't implement our specification'.";
+  'Answer search with one text item {"results":[{"id","title","url"}]} and fetch with one text item {"id","title","text","url","metadata"}, the same JSON as structuredContent and a non-empty url; otherwise ChatGPT says \'This MCP server doesn\'t implement our specification\'.';
 
 function toResult(id: string, title: string, verdict: ShapeVerdict, detail: string): CheckResult {
   if (verdict.problems.length) return fail(id, title, { detail: `${verdict.problems.join('; ')}.`, fix: SPEC_FIX });
@@ -130,7 +109,11 @@ async function call(ctx: DoctorContext, client: Client, name: string, args: Reco
 }
 
 /** `search` then `fetch` through a connected client, for the selected clients that use them. */
-export async function checkDeepResearch(ctx: DoctorContext, client: Client, tools: DoctorTool[]): Promise<CheckResult[]> {
+export async function checkDeepResearch(
+  ctx: DoctorContext,
+  client: Client,
+  tools: DoctorTool[],
+): Promise<CheckResult[]> {
   const who = ctx.clients.filter((c) => c.needsSearchFetch?.value);
   if (who.length === 0) return [];
   const names = who.map((c) => c.name).join(', ');
@@ -168,7 +151,14 @@ export async function checkDeepResearch(ctx: DoctorContext, client: Client, tool
     }
     const id = String(first['id']);
     const fetched = judgeFetch(await call(ctx, client, 'fetch', { id }), id);
-    out.push(toResult('tools.fetch', `${fetchTitle} (id ${id})`, fetched, `"${fetched.payload?.['title']}" at ${fetched.payload?.['url']}`));
+    out.push(
+      toResult(
+        'tools.fetch',
+        `${fetchTitle} (id ${id})`,
+        fetched,
+        `"${fetched.payload?.['title']}" at ${fetched.payload?.['url']}`,
+      ),
+    );
     return out;
   } catch (error) {
     return [

@@ -3,7 +3,7 @@
  * mirror of it, scope coherence with the protected-resource metadata, and the JWKS.
  */
 import { importJWK } from 'jose';
-import { asObject, excerpt, probe } from '../http.js';
+import { asObject, excerpt, probe, sameJson } from '../http.js';
 import { OIDC_SCOPES } from '../profiles.js';
 import { fail, pass, skip, warn } from '../result.js';
 import type { CheckResult, DoctorContext } from '../types.js';
@@ -119,18 +119,6 @@ function judgeGrantsAndAuthMethods(doc: Record<string, unknown>): CheckResult {
     });
   }
   return pass('as.grants', title, { detail });
-}
-
-/** Compares two JSON values regardless of key order. */
-function sameJson(a: unknown, b: unknown): boolean {
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
-  const oa = asObject(a);
-  const ob = asObject(b);
-  if (oa && ob) {
-    const keys = new Set([...Object.keys(oa), ...Object.keys(ob)]);
-    return [...keys].every((k) => sameJson(oa[k], ob[k]));
-  }
-  return a === b;
 }
 
 /** The MCP origin's copy at `/.well-known/oauth-authorization-server` must equal the issuer's document. */
@@ -302,10 +290,17 @@ export async function checkOpenidConfiguration(ctx: DoctorContext): Promise<Chec
     ? ` (${who.map((c) => c.name).join(', ')} may read it instead of the OAuth metadata: ${who[0]!.readsOpenidConfiguration!.source})`
     : '';
   if (!res.ok) {
-    return [warn('as.oidc', title, { detail: `${url} — ${res.error}.`, fix: `Answer ${url} with 404.`, curl: res.curl })];
+    return [
+      warn('as.oidc', title, { detail: `${url} — ${res.error}.`, fix: `Answer ${url} with 404.`, curl: res.curl }),
+    ];
   }
   if (res.status === 404 || res.status === 410) {
-    return [pass('as.oidc', title, { detail: `absent (HTTP ${res.status}); clients use the OAuth metadata.`, curl: res.curl })];
+    return [
+      pass('as.oidc', title, {
+        detail: `absent (HTTP ${res.status}); clients use the OAuth metadata.`,
+        curl: res.curl,
+      }),
+    ];
   }
   const doc = asObject(res.json);
   if (res.status !== 200 || !doc) {

@@ -1,6 +1,7 @@
 /**
  * Authenticated MCP checks through a real MCP client (the official SDK): `tools/list`, per-client
- * schema lint, one read-only tool call, and the NeonPanel API reached directly with the same token.
+ * schema lint, one read-only tool call, ChatGPT's search/fetch shape, the list tools' answer sizes,
+ * and the NeonPanel API reached directly with the same token.
  */
 import {
   Client,
@@ -13,6 +14,8 @@ import { type LintProblem, lintTools } from '../lint.js';
 import { COMMON_TOOL_RULES } from '../profiles.js';
 import { fail, flag, pass, skip } from '../result.js';
 import type { CheckResult, DoctorContext, DoctorTool } from '../types.js';
+import { checkResponseBudget } from './budget.js';
+import { checkDeepResearch } from './deep-research.js';
 
 const MAX_PAGES = 20;
 
@@ -83,6 +86,8 @@ export async function checkTools(ctx: DoctorContext): Promise<CheckResult[]> {
     ctx.facts.tools = listed.tools;
     results.push(...lintPerClient(ctx, listed.tools, listed.bytes));
     results.push(await callOneReadOnlyTool(ctx, client, listed.tools));
+    results.push(...(await checkDeepResearch(ctx, client, listed.tools)));
+    results.push(...(await checkResponseBudget(ctx, client, listed.tools)));
   } finally {
     await client.close().catch(() => undefined);
   }

@@ -77,7 +77,8 @@ export function upstreamUrlProblems(
   });
   const keys = new Set(new URLSearchParams(entry.query).keys());
   for (const key of keys) {
-    if (!operation.queryParams.includes(key)) problems.push(`${entry.path}?${entry.query}: unexpected query key "${key}"`);
+    if (!operation.queryParams.includes(key))
+      problems.push(`${entry.path}?${entry.query}: unexpected query key "${key}"`);
   }
   return problems;
 }

