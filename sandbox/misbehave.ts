@@ -19,6 +19,10 @@ export interface AsMisbehaviourSettings {
   jwksDown?: boolean;
   /** No CORS headers on AS routes and preflights go unanswered. */
   corsOff?: boolean;
+  /** `resource` values ending in `/` get `invalid_target` instead of being normalised. */
+  rejectResourceTrailingSlash?: boolean;
+  /** `/.well-known/openid-configuration` serves the OAuth metadata as a partial, invalid OIDC document. */
+  fakeOpenidConfiguration?: boolean;
 }
 
 /** Live control of the misbehaviours: in-process, and through `/__sandbox/misbehave`. */
@@ -39,6 +43,8 @@ const KNOWN_SWITCHES: Record<keyof AsMisbehaviourSettings, 'boolean' | 'string' 
   metadataIssuer: 'string',
   jwksDown: 'boolean',
   corsOff: 'boolean',
+  rejectResourceTrailingSlash: 'boolean',
+  fakeOpenidConfiguration: 'boolean',
 };
 
 /** Checks a JSON body sent to the control endpoint; returns the settings or an error naming the bad field. */

@@ -12,12 +12,14 @@ import { type Config, ConfigError, loadConfig } from './config/index.js';
 import { createApp } from './http/app.js';
 import type { Lifecycle } from './http/health.js';
 import type { McpRoutes } from './mcp/routes.js';
+import { packageInfo } from './mcp/package-info.js';
 import { createMcpServerFactory } from './mcp/server-factory.js';
 import { extractOperations, loadApiDocument } from './openapi/index.js';
 import { createStore } from './state/index.js';
 import type { Store } from './state/types.js';
 import { type Logger, createLogger } from './telemetry/logger.js';
 import { type Metrics, createMetrics } from './telemetry/metrics.js';
+import { type Tracing, initTracing } from './telemetry/tracing.js';
 import { createToolset } from './tools/index.js';
 
 /** Replacements for what `startBridge` would otherwise create itself (tests, demo, benchmark). */
@@ -56,9 +58,13 @@ const DRAIN_POLL_MS = 50;
 /** Starts the bridge and resolves once it listens and has tried to fetch the issuer's keys. */
 export async function startBridge(config: Readonly<Config>, overrides: BridgeOverrides = {}): Promise<Bridge> {
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  // Tracing is process-wide (one global provider): at most one bridge per process should set the endpoint.
+  const tracing: Tracing | undefined = config.otelEndpoint
+    ? initTracing(config, { serviceName: packageInfo.name, serviceVersion: packageInfo.version })
+    : undefined;
   const fetchImpl = overrides.fetch ?? globalThis.fetch;
   const metrics = createMetrics();
-  const store = overrides.store ?? createStore(config, { logger });
+  const store = overrides.store ?? createStore(config, { logger, keyPrefix: config.redisKeyPrefix });
   const auth = createAuth(config, { logger, metrics, fetch: fetchImpl });
   const apiDocument = await loadApiDocument();
   const toolset = await createToolset({ config, logger, metrics, document: apiDocument });
@@ -93,7 +99,10 @@ export async function startBridge(config: Readonly<Config>, overrides: BridgeOve
   const url = `http://127.0.0.1:${port}`;
   await auth.start();
   lifecycle = 'ready';
-  logger.info({ url, publicUrl: config.publicUrl, tools: toolset.tools.length, store: store.kind }, 'bridge listening');
+  logger.info(
+    { url, publicUrl: config.publicUrl, tools: toolset.tools.length, store: store.kind, tracing: Boolean(tracing) },
+    'bridge listening',
+  );
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -118,6 +127,8 @@ export async function startBridge(config: Readonly<Config>, overrides: BridgeOve
       auth.close();
       await toolset.close();
       if (!overrides.store) await store.close();
+      // Last, so the spans of the requests that drained above are exported too.
+      await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'trace export failed'));
       logger.info('stopped');
     })();
     return closing;

@@ -25,6 +25,7 @@ export interface OpenIdleJob {
   count: number;
 }
 
+/** Closes the streams and connections `open-idle` jobs opened (sessions are left to expire). */
 export interface CloseIdleJob {
   kind: 'close-idle';
 }

@@ -223,8 +223,8 @@ async function runLoad(job: LoadJob): Promise<LoadResult> {
   }
 }
 
-/** Streams and sessions held open by the last `open-idle` job, released by `close-idle`. */
-let idle: { streams: SseStream[]; pools: Pool[] } = { streams: [], pools: [] };
+/** Streams and sessions held open by `open-idle` jobs, released by `close-idle`. */
+let held: { streams: SseStream[]; pools: Pool[] } = { streams: [], pools: [] };
 
 /** At most this many streams or sessions are being opened at once, so the server is not flooded. */
 const OPEN_PARALLELISM = 32;
@@ -235,18 +235,18 @@ async function openIdle(job: OpenIdleJob): Promise<number> {
     connections: job.what === 'sse' ? job.count + OPEN_PARALLELISM : OPEN_PARALLELISM,
     pipelining: 1,
   });
-  idle.pools.push(pool);
-  let next = 0;
+  held.pools.push(pool);
   const openOne =
     job.what === 'sse'
       ? async () => {
           const stream = await openSseStream(pool, '/sse', { authorization });
-          idle.streams.push(stream);
+          held.streams.push(stream);
           await stream.first('endpoint');
         }
       : async () => {
           await openSession(pool, job.token);
         };
+  let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(OPEN_PARALLELISM, job.count) }, async () => {
       while (next < job.count) {
@@ -258,10 +258,12 @@ async function openIdle(job: OpenIdleJob): Promise<number> {
   return job.count;
 }
 
+/** Closes the held streams and connections. Sessions are left to the server: the benchmark stops it next. */
 async function closeIdle(): Promise<void> {
-  for (const stream of idle.streams) stream.close();
-  await Promise.allSettled(idle.pools.map((pool) => pool.destroy()));
-  idle = { streams: [], pools: [] };
+  const { streams, pools } = held;
+  held = { streams: [], pools: [] };
+  for (const stream of streams) stream.close();
+  await Promise.allSettled(pools.map((pool) => pool.destroy()));
 }
 
 async function run(job: Job): Promise<JobResult> {

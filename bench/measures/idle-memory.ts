@@ -1,8 +1,8 @@
 /**
  * Measure 4: how much resident memory one idle legacy SSE stream, and one idle Streamable HTTP
- * session, costs the bridge. Each run starts a fresh bridge process (node --expose-gc, so a full
- * collection precedes each reading), warms it with a few streams or sessions, reads its RSS from
- * /proc/<pid>/status, opens `idleCount` more from the load generator, and reads it again.
+ * session, costs the bridge: RSS from /proc/<pid>/status of a bridge process started with
+ * --expose-gc (a full collection precedes each reading), with `idleCount` of each opened from the
+ * load generator.
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -27,20 +27,29 @@ export interface IdleMemoryResults {
   note?: string;
 }
 
-const WARM_UP_ITEMS = 50;
-
 /** The soft limit on open files of this process (children inherit it), from /proc. */
 function openFilesLimit(): number {
   const line = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
   return line?.[1] === undefined || line[1] === 'unlimited' ? Number.POSITIVE_INFINITY : Number(line[1]);
 }
 
-async function settledMemory(bridge: Child): Promise<{ rss: number; heapUsed: number }> {
+const WARM_UP_ITEMS = 50;
+
+interface Memory {
+  rss: number;
+  heapUsed: number;
+}
+
+async function settledMemory(bridge: Child): Promise<Memory> {
   await sleep(300);
   const { heapUsed } = await bridge.request<MemoryReply>({ type: 'memory' });
   return { rss: bridge.rssBytes(), heapUsed };
 }
 
+/**
+ * One run for one kind on a fresh bridge: a few streams or sessions to warm it up, a full collection
+ * and the RSS; then `count` more held idle, another collection, and the RSS again.
+ */
 async function measureOnce(
   what: OpenIdleJob['what'],
   count: number,
@@ -54,8 +63,9 @@ async function measureOnce(
     idleCount: count + WARM_UP_ITEMS,
     nodeFlags: ['--expose-gc'],
   });
+  const open = (n: number) =>
+    loader.request({ kind: 'open-idle', origin: bridge.url, what, token, count: n } satisfies OpenIdleJob);
   try {
-    const open = (n: number) => loader.request({ kind: 'open-idle', origin: bridge.url, what, token, count: n });
     await open(WARM_UP_ITEMS);
     const before = await settledMemory(bridge);
     await open(count);

@@ -55,6 +55,9 @@ export function checkResources(ctx: AsContext, values: readonly string[]): strin
     if (!URL.canParse(value) || new URL(value).hash) {
       throw new OAuthError('invalid_target', `resource "${value}" must be an absolute URI without a fragment`);
     }
+    if (ctx.misbehave.current.rejectResourceTrailingSlash && value.endsWith('/')) {
+      throw new OAuthError('invalid_target', `resource "${value}" is not a registered resource`);
+    }
     return /^[^?]*[^/]\/$/.test(value) ? value.slice(0, -1) : value;
   });
 }

@@ -1,6 +1,7 @@
 /**
  * RFC 8414 authorization-server metadata and the JWKS. There is deliberately no
- * `/.well-known/openid-configuration`: NeonPanel has none, and the 404 is part of what clients see.
+ * `/.well-known/openid-configuration`: NeonPanel has none, and the 404 is part of what clients see
+ * (unless the `fakeOpenidConfiguration` misbehaviour serves the broken alias some issuers have).
  */
 
 import { Router } from 'express';
@@ -27,6 +28,11 @@ export function metadataRouter(ctx: AsContext): Router {
   const router = Router();
   router.get('/.well-known/oauth-authorization-server', (_req, res) => {
     res.set('Cache-Control', 'public, max-age=60').json(authorizationServerMetadata(ctx));
+  });
+  router.get('/.well-known/openid-configuration', (_req, res, next) => {
+    if (!ctx.misbehave.current.fakeOpenidConfiguration) return next();
+    // The OAuth document under the OIDC name: no subject_types_supported, no id_token_signing_alg_values_supported.
+    res.json(authorizationServerMetadata(ctx));
   });
   router.get('/.well-known/jwks.json', (_req, res) => {
     if (ctx.misbehave.current.jwksDown) {

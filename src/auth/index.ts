@@ -13,6 +13,7 @@ import { IssuerMetadataMirror, type IssuerMetadataStatus } from './issuer-metada
 import { type JwksStatus, KeyStore, type KeyStoreOptions } from './jwks.js';
 import { TokenVerifier, type VerifiedToken } from './verifier.js';
 
+export { extractBearerToken, type TokenSources } from './bearer.js';
 export { AuthError, type AuthErrorCode } from './errors.js';
 export { type ProtectedRoute, resourceMetadataUrl } from './challenge.js';
 export { buildResourceMetadata, type ProtectedResourceMetadata } from './resource-metadata.js';

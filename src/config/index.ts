@@ -3,6 +3,7 @@
  * This is the only module that reads `process.env` (the caller passes it in).
  * A bad value throws a ConfigError whose message names the variable, what is wrong and the value seen.
  */
+import { isIP } from 'node:net';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -23,6 +24,14 @@ export interface Config {
   scopes: string[] | undefined;
   /** When set, state shared between instances lives in Redis. */
   redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel, so several deployments can share one Redis. */
+  redisKeyPrefix: string;
+  /**
+   * Which proxies in front of the bridge are trusted to report the client's address in
+   * `X-Forwarded-For` (express's `trust proxy`): a hop count, or addresses, CIDR ranges and the
+   * names `loopback`, `linklocal`, `uniquelocal`. Unset: the connecting peer is the client.
+   */
+  trustProxy: number | string[] | undefined;
   logLevel: LogLevel;
   /** Let `initialize`, `tools/list` and `server/discover` through without a token. */
   allowAnonymousDiscovery: boolean;
@@ -131,6 +140,55 @@ function readList(env: Env, name: string): string[] | undefined {
   return items.length > 0 ? items : undefined;
 }
 
+/** Names express's `trust proxy` accepts for address ranges. */
+const TRUST_PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** Whether `item` is an IP address or a CIDR range (`10.0.0.0/8`, `fd00::/8`). */
+function isAddressOrRange(item: string): boolean {
+  const [address = '', prefix, ...rest] = item.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * `MCP_TRUST_PROXY`: a hop count, or a comma-separated list of addresses, CIDR ranges and range names.
+ * `true` is refused: trusting every hop lets any client choose the address its rate limit counts against.
+ */
+function readTrustProxy(env: Env): number | string[] | undefined {
+  const raw = env['MCP_TRUST_PROXY']?.trim();
+  if (!raw) return undefined;
+  if (/^\d+$/.test(raw)) return readInt(env, 'MCP_TRUST_PROXY', 0, 0, 100);
+  if (raw.toLowerCase() === 'true') {
+    throw new ConfigError(
+      'MCP_TRUST_PROXY',
+      'MCP_TRUST_PROXY=true would trust an X-Forwarded-For sent by any client; give the number of proxies in front of the bridge (like 1) or their addresses (like 10.0.0.0/8)',
+    );
+  }
+  const items = readList(env, 'MCP_TRUST_PROXY') ?? [];
+  const bad = items.find((item) => !TRUST_PROXY_NAMES.has(item) && !isAddressOrRange(item));
+  if (bad !== undefined) {
+    throw new ConfigError(
+      'MCP_TRUST_PROXY',
+      `MCP_TRUST_PROXY must be a hop count (like 1) or a comma-separated list of IP addresses, CIDR ranges and loopback, linklocal, uniquelocal; "${bad}" is none of these`,
+    );
+  }
+  return items;
+}
+
+function readKeyPrefix(env: Env): string {
+  const raw = env['REDIS_KEY_PREFIX'];
+  if (raw === undefined || raw.trim() === '') return 'neonpanel-mcp:';
+  if (!/^[A-Za-z0-9:._{}-]{1,64}$/.test(raw)) {
+    throw new ConfigError(
+      'REDIS_KEY_PREFIX',
+      `REDIS_KEY_PREFIX must be 1 to 64 letters, digits or : . _ - { } (like "neonpanel-mcp:staging:"), got "${raw}"`,
+    );
+  }
+  return raw;
+}
+
 function readHost(env: Env): string {
   const host = env['HOST']?.trim() || '0.0.0.0';
   if (!/^[A-Za-z0-9.:[\]-]+$/.test(host))
@@ -178,6 +236,8 @@ export function loadConfig(env: Env): Readonly<Config> {
     audience: readList(env, 'MCP_AUDIENCE'),
     scopes: readList(env, 'MCP_SCOPES'),
     redisUrl,
+    redisKeyPrefix: readKeyPrefix(env),
+    trustProxy: readTrustProxy(env),
     logLevel,
     allowAnonymousDiscovery: readBool(env, 'MCP_ALLOW_ANONYMOUS_DISCOVERY', false),
     legacySse: readBool(env, 'MCP_LEGACY_SSE', true),

@@ -38,9 +38,12 @@ describe('runDoctor with nothing listening', () => {
     const port = await deadPort();
     const report = await runDoctor({ url: `http://127.0.0.1:${port}/mcp`, token: 'a.b.c' });
     expect(report.ok).toBe(false);
-    expect(report.results).toHaveLength(1);
-    expect(report.results[0]).toMatchObject({ id: 'server.info', status: 'fail' });
-    expect(report.results[0]!.detail).toContain('connection refused');
-    expect(report.results[0]!.fix).toMatch(/Start the bridge/);
+    // The URL itself is judged first (loopback http: a local test deployment), then nothing answers.
+    expect(report.results.map((r) => [r.id, r.status])).toEqual([
+      ['server.tls', 'pass'],
+      ['server.info', 'fail'],
+    ]);
+    expect(report.results[1]!.detail).toContain('connection refused');
+    expect(report.results[1]!.fix).toMatch(/Start the bridge/);
   });
 });

@@ -46,6 +46,8 @@ export function createApp(deps: AppDeps): BridgeApp {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // Behind a load balancer, `req.ip` (per-IP rate limits) is the client's address from X-Forwarded-For.
+  if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
 
   const rateLimiter = createRateLimiter({ config, store: deps.store, metrics });
   const mcp = createMcpRoutes({

@@ -12,6 +12,7 @@ import type { Config } from '../config/index.js';
 import type { Store } from '../state/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import { injectTraceparent, withSpan } from '../telemetry/tracing.js';
 import { type Caller, toAuthInfo } from './caller.js';
 import { JsonRpcCode, requestIdOf, sendJsonRpcError } from './jsonrpc.js';
 import type { BuildServer } from './server-factory.js';
@@ -34,6 +35,8 @@ interface StreamRecord {
 interface RoutedMessage {
   message: unknown;
   authInfo?: AuthInfo;
+  /** The POST's W3C trace context, so the work on the stream's instance joins the same trace. */
+  trace?: Record<string, string>;
 }
 
 interface LocalStream {
@@ -91,9 +94,11 @@ export class LegacySse {
     this.deps.metrics.sseStreams.inc();
 
     let unsubscribe: (() => Promise<void>) | undefined;
+    const recordJson = JSON.stringify({ sub } satisfies StreamRecord);
     const keepAlive = setInterval(() => {
       if (res.headersSent) res.write(': keepalive\n\n');
-      this.deps.store.kv.touch(streamKey(id), this.recordTtlSeconds).catch(() => undefined);
+      // set, not touch: writes the record back after Redis lost its data (a restart without persistence).
+      this.deps.store.kv.set(streamKey(id), recordJson, this.recordTtlSeconds).catch(() => undefined);
     }, this.deps.config.keepAliveMs);
     // Registered first, so a stream whose setup fails below (store down) is still cleaned up.
     res.on('close', () => {
@@ -109,8 +114,7 @@ export class LegacySse {
       await unsubscribe(); // the client left while we subscribed
       return;
     }
-    const record: StreamRecord = { sub };
-    await this.deps.store.kv.set(streamKey(id), JSON.stringify(record), this.recordTtlSeconds);
+    await this.deps.store.kv.set(streamKey(id), recordJson, this.recordTtlSeconds);
     await server.connect(transport);
     res.socket?.setNoDelay(true);
   }
@@ -121,7 +125,12 @@ export class LegacySse {
     if (!stream) return;
     try {
       const routed = JSON.parse(raw) as RoutedMessage;
-      void stream.transport.handleMessage(routed.message, { authInfo: routed.authInfo }).catch(() => undefined);
+      void withSpan(
+        'mcp.routed_message',
+        {},
+        () => stream.transport.handleMessage(routed.message, { authInfo: routed.authInfo }),
+        { parentHeaders: routed.trace },
+      ).catch(() => undefined);
     } catch (error) {
       this.deps.logger.warn({ err: error, sessionId: id }, 'dropped a malformed routed SSE message');
     }
@@ -164,7 +173,7 @@ export class LegacySse {
     if (local) {
       await local.transport.handleMessage(message, { authInfo });
     } else {
-      const routed: RoutedMessage = { message, authInfo };
+      const routed: RoutedMessage = { message, authInfo, trace: injectTraceparent({}) };
       await this.deps.store.bus.publish(streamChannel(sessionId), JSON.stringify(routed));
     }
     res.writeHead(202, { 'Content-Type': 'text/plain' }).end('Accepted');

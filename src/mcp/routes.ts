@@ -6,13 +6,14 @@ import {
   isLegacyRequest,
   parseJSONRPCMessage,
 } from '@modelcontextprotocol/server';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { type ErrorRequestHandler, type Request, type RequestHandler, type Response, Router } from 'express';
-import { extractBearerToken } from '../auth/bearer.js';
-import type { VerifiedToken } from '../auth/index.js';
+import { type VerifiedToken, extractBearerToken } from '../auth/index.js';
 import type { Config } from '../config/index.js';
 import type { Store } from '../state/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import { withSpan } from '../telemetry/tracing.js';
 import { type Caller, toAuthInfo } from './caller.js';
 import { JsonRpcCode, requestIdOf, sendJsonRpcError } from './jsonrpc.js';
 import { LegacySse } from './legacy-sse.js';
@@ -85,11 +86,43 @@ const requireJsonRpc: RequestHandler = (req, res, next) => {
   );
 };
 
+/**
+ * A server span around one MCP HTTP request, continuing the client's `traceparent` and ended when the
+ * response closes (for `GET /sse`, when the stream ends). Mounted after body parsing: the parser's
+ * stream events run outside the span's context, so handlers after it would lose the trace.
+ */
+const traceRequest: RequestHandler = (req, res, next) => {
+  const protocol = req.headers['mcp-protocol-version'];
+  void withSpan(
+    'mcp.request',
+    {
+      'http.request.method': req.method,
+      'http.route': req.path,
+      // Bounded: both are whatever the client sent.
+      'mcp.method.name': singleMethod(req.body)?.slice(0, 100),
+      'mcp.protocol.version': typeof protocol === 'string' ? protocol.slice(0, 40) : undefined,
+    },
+    (span) =>
+      new Promise<void>((resolve) => {
+        res.once('close', () => {
+          span.setAttribute('http.response.status_code', res.statusCode);
+          const sub = (res.locals['auth'] as VerifiedToken | undefined)?.sub;
+          if (sub !== undefined) span.setAttribute('enduser.id', sub);
+          if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+          resolve();
+        });
+        next();
+      }),
+    { kind: 'server', parentHeaders: req.headers },
+  );
+};
+
 function callerOf(req: Request, res: Response): Caller | undefined {
   const auth = res.locals['auth'] as VerifiedToken | undefined;
   if (!auth) return undefined;
   return {
     sub: auth.sub,
+    // The gate verified the token of this very header, so reading it again cannot fail.
     token: extractBearerToken(req),
     scopes: auth.scopes,
     expiresAt: auth.expiresAt,
@@ -138,6 +171,8 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
     const gate = guards.requireToken(route, { allowAnonymous });
     return guards.rateLimit ? [guards.rateLimit, gate, guards.rateLimit] : [gate];
   };
+  // Without a tracing endpoint the middleware is not mounted at all: nothing is spent per request.
+  const traced: RequestHandler[] = config.otelEndpoint ? [traceRequest] : [];
   const count = (req: Request, transport: TransportLabel) => countMcpMessages(metrics, req, req.body, transport);
   /** A store that cannot answer must give a clear, retryable error, never a 500 or a hang. */
   const guarded =
@@ -187,7 +222,7 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
       `Method not allowed: ${req.method} /mcp; use POST (GET and DELETE with a session)`,
     );
   });
-  router.all('/mcp', ...guards.parseBody, ...authenticated('mcp'), requireJsonRpc);
+  router.all('/mcp', ...guards.parseBody, ...traced, ...authenticated('mcp'), requireJsonRpc);
   router.post(
     '/mcp',
     guarded(async (req, res) => {
@@ -267,6 +302,7 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
   });
   router.get(
     '/sse',
+    ...traced,
     ...authenticated('sse'),
     guarded(async (req, res) => {
       const caller = callerOf(req, res);
@@ -289,6 +325,7 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
     '/messages',
     sseSessionsOnly,
     ...guards.parseBody,
+    ...traced,
     ...authenticated('sse'),
     requireJsonRpc,
     guarded(async (req, res) => {

@@ -7,6 +7,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import type { Logger } from '../telemetry/logger.js';
+import { withSpan } from '../telemetry/tracing.js';
 import { type Toolset, toolsListResult } from '../tools/index.js';
 import { fromAuthInfo } from './caller.js';
 import { packageInfo } from './package-info.js';
@@ -75,19 +76,25 @@ export function createMcpServerFactory(deps: McpServerFactoryDeps): BuildServer 
         );
       }
       const logger = deps.logger.child({ reqId: caller.requestId, mcpId: ctx.mcpReq.id, sub: caller.sub, tool: name });
-      try {
-        return await tool.call(request.params.arguments ?? {}, {
-          token: caller.token,
-          sub: caller.sub,
-          requestId: caller.requestId,
-          signal: ctx.mcpReq.signal,
-          logger,
-        });
-      } catch (error) {
-        // tool.call turns every upstream fault into a result; reaching here is a bug, not the caller's fault.
-        logger.error({ err: error }, 'tool call threw');
-        return unexpectedFailure(name, caller.requestId);
-      }
+      return withSpan('mcp.tool_call', { 'gen_ai.tool.name': name, 'enduser.id': caller.sub }, async (span) => {
+        let result: CallToolResult;
+        try {
+          result = await tool.call(request.params.arguments ?? {}, {
+            token: caller.token,
+            sub: caller.sub,
+            requestId: caller.requestId,
+            signal: ctx.mcpReq.signal,
+            logger,
+          });
+          span.setAttribute('mcp.tool.outcome', result.isError ? 'error' : 'ok');
+        } catch (error) {
+          // tool.call turns every upstream fault into a result; reaching here is a bug, not the caller's fault.
+          logger.error({ err: error }, 'tool call threw');
+          result = unexpectedFailure(name, caller.requestId);
+          span.setAttribute('mcp.tool.outcome', 'internal_error');
+        }
+        return result;
+      });
     });
     return server;
   };

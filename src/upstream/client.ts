@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { Agent, type Dispatcher } from 'undici';
 import type { Config } from '../config/index.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import { injectTraceparent, withSpan } from '../telemetry/tracing.js';
 import { type ConcurrencyLimiter, createConcurrencyLimiter } from './limiter.js';
 import { backoffDelayMs, isConnectionReset, MAX_RETRIES, parseRetryAfter, RETRYABLE_STATUSES } from './retry.js';
 import type {
@@ -128,6 +130,7 @@ export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
     };
     if (request.body) headers['content-type'] = request.body.contentType;
     const path = target(request);
+    const pathOnly = `${basePath}${request.path}`;
 
     try {
       for (let attempt = 1; ; attempt++) {
@@ -139,15 +142,33 @@ export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
         let retryDelayMs: number | undefined;
         let label: string;
         try {
-          const res = await dispatcher.request({
-            origin: base.origin,
-            path,
-            method: request.method,
-            headers,
-            body: request.body?.data ?? null,
-            signal,
-          });
-          const text = await readBody(res.body);
+          const { res, text } = await withSpan(
+            'upstream.call',
+            {
+              'http.request.method': request.method,
+              'server.address': base.host,
+              'url.path': pathOnly,
+              'neonpanel.operation': request.operationId,
+              'neonpanel.request_id': requestId,
+              'http.request.resend_count': attempt > 1 ? attempt - 1 : undefined,
+            },
+            async (span) => {
+              // Per attempt: each attempt is its own span, and NeonPanel sees it as the parent of its work.
+              injectTraceparent(headers);
+              const answer = await dispatcher.request({
+                origin: base.origin,
+                path,
+                method: request.method,
+                headers,
+                body: request.body?.data ?? null,
+                signal,
+              });
+              span.setAttribute('http.response.status_code', answer.statusCode);
+              if (answer.statusCode >= 400) span.setStatus({ code: SpanStatusCode.ERROR });
+              return { res: answer, text: await readBody(answer.body) };
+            },
+            { kind: 'client' },
+          );
           const status = res.statusCode;
           label = String(status);
           const resHeaders = flattenHeaders(res.headers);

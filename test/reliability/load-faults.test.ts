@@ -73,12 +73,10 @@ describe('load with upstream faults', () => {
     for (const sub of [...COMPANY_USERS, ...OTHER_USERS]) {
       const token = await stack.token(sub);
       const companies = [...(stack.sandbox.users[sub]?.companyUuids ?? [])];
-      const clients = {} as Record<TransportKind, ConnectedClient>;
-      for (const kind of TRANSPORTS) clients[kind] = await connectClient(stack.bridge.url, token, kind);
       users.push({
         sub,
         token,
-        clients,
+        clients: await connectAll(token),
         companies,
         warehouses: stack.sandbox.data.warehouses
           .filter((w) => companies.includes(w.companyUuid))
@@ -93,9 +91,28 @@ describe('load with upstream faults', () => {
   });
 
   afterAll(async () => {
-    for (const user of users) for (const client of Object.values(user.clients)) await client.close().catch(() => {});
+    await closeAll();
     await stack?.stop();
   });
+
+  /** One client per transport for a user: the long-lived connections of the run. */
+  async function connectAll(token: string): Promise<Record<TransportKind, ConnectedClient>> {
+    const clients = {} as Record<TransportKind, ConnectedClient>;
+    for (const kind of TRANSPORTS) clients[kind] = await connectClient(stack.bridge.url, token, kind);
+    return clients;
+  }
+
+  /** Ends every user's connections (DELETE for sessions, stream closed for SSE). */
+  async function closeAll(): Promise<void> {
+    for (const user of users) for (const client of Object.values(user.clients)) await client.close().catch(() => {});
+  }
+
+  /** Heap and RSS of the bridge with no client connected, after its sessions had a moment to go. */
+  async function idleMemory() {
+    await closeAll();
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    return stack.bridge.memory();
+  }
 
   /** Calls a tool and turns whatever happens into an OpResult, recording tool errors for the fault check. */
   async function callTool(user: UserState, name: string, args: Record<string, unknown>): Promise<OpResult> {
@@ -224,7 +241,10 @@ describe('load with upstream faults', () => {
     // sandbox and client in one process) reached in the probe on this machine.
     const capacity = Math.min(benchmark?.requestsPerSecond ?? probeRate, probeRate);
     const targetRate = Math.max(20, Math.round(0.7 * capacity));
-    const memoryBefore = await bridge.memory();
+    // Memory is compared with no client connected, before and after the run: whatever the run
+    // created (sessions, streams, event logs, caches of users gone) must be given back.
+    const memoryBefore = await idleMemory();
+    for (const user of users) user.clients = await connectAll(user.token);
 
     sandbox.requestLog.clear();
     sandbox.faults.set(FAULTS);
@@ -292,9 +312,7 @@ describe('load with upstream faults', () => {
     expect(sandbox.requestLog.duplicateWrites()).toEqual([]);
     expect(createRequests).toBe(createCalls);
 
-    // Memory: same clients connected as at the baseline; churned sessions must be gone.
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const memoryAfter = await bridge.memory();
+    const memoryAfter = await idleMemory();
     const heapGrowth = memoryAfter.heapUsed / memoryBefore.heapUsed - 1;
     const rssGrowth = memoryAfter.rss / memoryBefore.rss - 1;
 
@@ -335,6 +353,32 @@ describe('load with upstream faults', () => {
     expect(heapGrowth, `heap ${memoryBefore.heapUsed} → ${memoryAfter.heapUsed}`).toBeLessThan(0.1);
     expect(bridge.exit).toBeUndefined();
   }, 240_000);
+
+  // Known bug (reported): every answer a Streamable HTTP session streams is kept in the event log for
+  // MCP_SESSION_IDLE_SECONDS (30 min) and is not dropped when the session is deleted
+  // (src/mcp/streamable.ts `post` → src/mcp/event-store.ts; `terminate` leaves the events). 2,000
+  // list_inventory_items calls keep ~33 MB after DELETE. Flip to `it` once sessions free their events.
+  it.fails('gives back the memory of a busy Streamable HTTP session once it is deleted', async () => {
+    const { bridge, sandbox } = stack;
+    const alice = users.find((user) => user.sub === 'alice')!;
+    const before = await idleMemory();
+    const session = await connectClient(bridge.url, alice.token, 'streamable');
+    const companyUuid = sandbox.users['alice']!.companyUuids[0];
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let i = 0; i < 250; i++)
+          await session.client.callTool({ name: 'list_inventory_items', arguments: { companyUuid } });
+      }),
+    );
+    await session.close();
+    const after = await idleMemory();
+    recordFigures('sessionMemory', {
+      calls: 2_000,
+      heapUsedBefore: before.heapUsed,
+      heapUsedAfterDelete: after.heapUsed,
+    });
+    expect(after.heapUsed / before.heapUsed - 1).toBeLessThan(0.1);
+  }, 180_000);
 });
 
 /** User + system CPU seconds a process has used so far (Linux /proc). */

@@ -108,6 +108,21 @@ async function call(ctx: DoctorContext, client: Client, name: string, args: Reco
   return (await client.callTool({ name, arguments: args }, { timeout: ctx.timeoutMs })) as ToolAnswer;
 }
 
+function resultsOf(verdict: ShapeVerdict): Record<string, unknown>[] {
+  const results = verdict.payload?.['results'];
+  return Array.isArray(results) ? results : [];
+}
+
+/** Tries the queries in turn; stops at the first answer with results or with a shape problem. */
+async function searchUntilFound(ctx: DoctorContext, client: Client): Promise<{ query: string; search: ShapeVerdict }> {
+  let last: { query: string; search: ShapeVerdict } | undefined;
+  for (const query of SEARCH_QUERIES) {
+    last = { query, search: judgeSearch(await call(ctx, client, 'search', { query })) };
+    if (last.search.problems.length > 0 || resultsOf(last.search).length > 0) break;
+  }
+  return last!;
+}
+
 /** `search` then `fetch` through a connected client, for the selected clients that use them. */
 export async function checkDeepResearch(
   ctx: DoctorContext,
@@ -127,14 +142,8 @@ export async function checkDeepResearch(
     ];
   }
   try {
-    let query: string = SEARCH_QUERIES[0];
-    let search = judgeSearch(await call(ctx, client, 'search', { query }));
-    for (const next of SEARCH_QUERIES.slice(1)) {
-      if (search.problems.length || (search.payload?.['results'] as unknown[]).length > 0) break;
-      query = next;
-      search = judgeSearch(await call(ctx, client, 'search', { query }));
-    }
-    const results = (search.payload?.['results'] as Record<string, unknown>[] | undefined) ?? [];
+    const { query, search } = await searchUntilFound(ctx, client);
+    const results = resultsOf(search);
     const first = results[0];
     const searchTitle = `search answers in ChatGPT's shape (query "${query}")`;
     const out = [toResult('tools.search', searchTitle, search, `${results.length} result(s), first ${first?.['url']}`)];

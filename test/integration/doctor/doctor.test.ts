@@ -49,9 +49,18 @@ describe('doctor against a deployment in good order', () => {
       'api.reach',
       'register.chatgpt',
       'authorize.claude',
+      'server.tls',
+      'as.oidc',
+      'authorize.slash.claude-code',
+      'tools.search',
+      'tools.fetch',
+      'tools.budget.claude-code',
     ]) {
       expect(byId(report, id).status, id).toBe('pass');
     }
+    expect(byId(report, 'server.tls').detail).toContain('local test deployment');
+    expect(byId(report, 'as.oidc').detail).toContain('absent (HTTP 404)');
+    expect(byId(report, 'tools.fetch').detail).toMatch(/ at https?:\/\//);
     expect(JSON.stringify(report)).not.toContain(token);
   });
 });
@@ -97,6 +106,29 @@ describe('doctor against broken deployments', () => {
       fix: expect.stringContaining('https://chatgpt.com/connector/oauth/{id}'),
     });
     expect(byId(report, 'register.claude').status).toBe('pass');
+  });
+
+  it('an issuer that refuses resource with a trailing slash: a warning for Claude Code, nothing for ChatGPT', async () => {
+    stack.sandbox.misbehave.set({ rejectResourceTrailingSlash: true });
+    const report = await doctor({ clients: ['claude-code', 'chatgpt'], register: true });
+    expect(byId(report, 'authorize.claude-code').status).toBe('pass');
+    const slash = byId(report, 'authorize.slash.claude-code');
+    expect(slash.status).toBe('warn');
+    expect(slash.detail).toContain(`resource=${stack.url}/mcp/ refused: invalid_target`);
+    expect(slash.fix).toContain('trailing slash');
+    expect(report.results.some((r) => r.id === 'authorize.slash.chatgpt')).toBe(false);
+    expect(report.ok).toBe(true);
+  });
+
+  it('a partial fake openid-configuration at the issuer: fails for ChatGPT, naming the missing fields', async () => {
+    stack.sandbox.misbehave.set({ fakeOpenidConfiguration: true });
+    const report = await doctor({ clients: ['chatgpt'] });
+    const oidc = byId(report, 'as.oidc');
+    expect(oidc.status).toBe('fail');
+    expect(oidc.detail).toContain('missing subject_types_supported, id_token_signing_alg_values_supported');
+    expect(oidc.fix).toContain('quilombo#140');
+    const claude = await doctor({ clients: ['claude'] });
+    expect(byId(claude, 'as.oidc').status).toBe('warn');
   });
 
   it('an issuer whose scopes do not match: scope coherence fails naming the scope', async () => {
@@ -196,6 +228,45 @@ describe('doctor against broken deployments', () => {
       const claude = byId(report, 'tools.lint.claude');
       expect(claude.status).toBe('fail');
       expect(claude.detail).toContain('inputSchema of "find_item" has anyOf at the top level');
+    } finally {
+      await fixture.close();
+    }
+  });
+
+  it("search/fetch out of ChatGPT's shape and an oversized list answer: shape fails, budget warns", async () => {
+    const readOnly = { readOnlyHint: true, destructiveHint: false, title: 'T' };
+    const input = { type: 'object' as const, properties: { query: { type: 'string' } } };
+    const fixture = await startFixtureMcpServer(
+      [
+        { name: 'search', inputSchema: input, annotations: readOnly },
+        {
+          name: 'fetch',
+          inputSchema: { type: 'object', properties: { id: { type: 'string' } } },
+          annotations: readOnly,
+        },
+        { name: 'list_everything', inputSchema: { type: 'object', properties: {} }, annotations: readOnly },
+      ],
+      {
+        // A result without url: ChatGPT cannot cite it and rejects the connector.
+        search: { content: [{ type: 'text', text: JSON.stringify({ results: [{ id: '1', title: 'One' }] }) }] },
+        list_everything: { content: [{ type: 'text', text: 'x'.repeat(120_000) }] },
+      },
+    );
+    try {
+      const report = await runDoctor({ url: `${fixture.url}/mcp`, token, clients: ['chatgpt', 'claude-code'] });
+      expect(byId(report, 'tools.search')).toMatchObject({
+        status: 'fail',
+        detail: expect.stringContaining('results[0] lacks a non-empty url'),
+        fix: expect.stringContaining("doesn't implement our specification"),
+      });
+      expect(report.results.some((r) => r.id === 'tools.fetch')).toBe(false);
+      expect(byId(report, 'tools.budget.claude-code')).toMatchObject({
+        status: 'warn',
+        detail: expect.stringContaining('list_everything ≈ 30000 tokens over 25000'),
+        fix: expect.stringContaining('MAX_MCP_OUTPUT_TOKENS'),
+      });
+      const claudeOnly = await runDoctor({ url: `${fixture.url}/mcp`, token, clients: ['claude'] });
+      expect(claudeOnly.results.filter((r) => /^tools\.(search|fetch|budget)/.test(r.id))).toEqual([]);
     } finally {
       await fixture.close();
     }

@@ -5,7 +5,12 @@
 import { type IncomingMessage, type Server as HttpServer, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { toWebRequest } from '@modelcontextprotocol/node';
-import { Server, type Tool, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import {
+  type CallToolResult,
+  Server,
+  type Tool,
+  WebStandardStreamableHTTPServerTransport,
+} from '@modelcontextprotocol/server';
 
 export interface Running {
   url: string;
@@ -25,8 +30,14 @@ function closer(server: HttpServer): () => Promise<void> {
     });
 }
 
-/** An MCP server (official SDK, stateless Streamable HTTP at /mcp) whose only tools are `tools`. */
-export async function startFixtureMcpServer(tools: Tool[]): Promise<Running> {
+/**
+ * An MCP server (official SDK, stateless Streamable HTTP at /mcp) whose only tools are `tools`; a call
+ * answers `answers[name]`, or the text `ok`.
+ */
+export async function startFixtureMcpServer(
+  tools: Tool[],
+  answers: Record<string, CallToolResult> = {},
+): Promise<Running> {
   const http = createServer(async (req, res) => {
     if (req.method === 'GET') {
       // Stateless: no server stream to open (405 as the spec allows).
@@ -39,7 +50,10 @@ export async function startFixtureMcpServer(tools: Tool[]): Promise<Running> {
     }
     const server = new Server({ name: 'fixture', version: '1' }, { capabilities: { tools: {} } });
     server.setRequestHandler('tools/list', () => ({ tools }));
-    server.setRequestHandler('tools/call', () => ({ content: [{ type: 'text', text: 'ok' }] }));
+    server.setRequestHandler(
+      'tools/call',
+      (request) => answers[request.params.name] ?? { content: [{ type: 'text', text: 'ok' }] },
+    );
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,
