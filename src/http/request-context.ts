@@ -47,6 +47,7 @@ export function requestContext(deps: { logger: Logger; metrics: Pick<Metrics, 'h
           reqId: requestId,
           method: req.method,
           route,
+          ip: req.ip,
           status: res.statusCode,
           ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
           sub: auth?.sub,

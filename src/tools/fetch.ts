@@ -2,7 +2,7 @@ import type { CallToolResult } from '@modelcontextprotocol/server';
 import { errorResult } from './errors.js';
 import type { JsonSchemaObject } from './input-schema.js';
 import type { OperationInvoker } from './invoker.js';
-import { securityMeta, type ToolBuildDeps } from './operation-tool.js';
+import type { ToolBuildDeps } from './operation-tool.js';
 import {
   type CompanyRow,
   formatRecordId,
@@ -12,6 +12,7 @@ import {
   parseRecordId,
   type RecordId,
   recordFailure,
+  recordTool,
   recordUrl,
   type WarehouseRow,
 } from './records.js';
@@ -171,49 +172,31 @@ export function createFetchTool(deps: ToolBuildDeps, invoker: OperationInvoker):
     },
   };
 
-  return {
+  return recordTool<RecordId>(deps, {
     name: 'fetch',
     title,
-    description: own.description ?? title,
+    own,
     inputSchema,
     outputSchema,
-    annotations: {
-      title,
-      readOnlyHint: true,
-      destructiveHint: false,
-      idempotentHint: true,
-      openWorldHint: false,
-      ...own.annotations,
-    },
-    _meta: securityMeta(deps.config),
-    async call(args, ctx) {
+    parse(args) {
       const raw = typeof args?.['id'] === 'string' ? args['id'] : undefined;
       const id = raw ? parseRecordId(raw) : undefined;
-      if (!id) {
-        deps.metrics.toolCalls.inc({ tool: 'fetch', outcome: 'invalid_arguments' });
-        return errorResult(
-          `Invalid arguments for fetch: "id" must be an id returned by search (company:<uuid>, warehouse:<companyUuid>:<warehouseUuid> or inventory:<companyUuid>:<itemId>), got ${JSON.stringify(raw ?? args?.['id'] ?? null)}. Nothing was sent to NeonPanel.`,
-        );
-      }
-      try {
-        const loaded = await load(id, ctx);
-        if ('content' in loaded) {
-          deps.metrics.toolCalls.inc({ tool: 'fetch', outcome: 'error' });
-          return loaded;
-        }
-        deps.metrics.toolCalls.inc({ tool: 'fetch', outcome: 'ok' });
-        return jsonResult({
-          id: formatRecordId(id),
-          title: loaded.title,
-          text: loaded.lines.join('\n'),
-          url: recordUrl(deps, id),
-          metadata: loaded.metadata,
-        });
-      } catch (err) {
-        ctx.logger.error({ err, tool: 'fetch' }, 'tool call failed inside the bridge');
-        deps.metrics.toolCalls.inc({ tool: 'fetch', outcome: 'internal_error' });
-        return errorResult(`The bridge failed to run fetch (request ${ctx.requestId}). Try again.`);
-      }
+      return id
+        ? { input: id }
+        : {
+            invalid: `"id" must be an id returned by search (company:<uuid>, warehouse:<companyUuid>:<warehouseUuid> or inventory:<companyUuid>:<itemId>), got ${JSON.stringify(raw ?? args?.['id'] ?? null)}.`,
+          };
     },
-  };
+    async run(id, ctx) {
+      const loaded = await load(id, ctx);
+      if ('content' in loaded) return loaded;
+      return jsonResult({
+        id: formatRecordId(id),
+        title: loaded.title,
+        text: loaded.lines.join('\n'),
+        url: recordUrl(deps, id),
+        metadata: loaded.metadata,
+      });
+    },
+  });
 }

@@ -1,10 +1,11 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { encodePathSegment, type UpstreamFailure } from '../upstream/index.js';
-import { failureResult } from './errors.js';
+import { errorResult, failureResult } from './errors.js';
+import type { JsonSchemaObject } from './input-schema.js';
 import type { OperationInvoker } from './invoker.js';
-import { resourceMetadataUrl, type ToolBuildDeps } from './operation-tool.js';
-import type { Overlay } from './overlay.js';
-import type { ToolContext } from './types.js';
+import { resourceMetadataUrl, securityMeta, type ToolBuildDeps } from './operation-tool.js';
+import type { Overlay, ToolOverlay } from './overlay.js';
+import type { BridgeTool, ToolContext } from './types.js';
 
 /**
  * What `search` and `fetch` share: the record kinds and their ids, NeonPanel links for citations,
@@ -118,4 +119,60 @@ export function recordFailure(
 /** ChatGPT's connector contract: exactly one text item holding the JSON, plus the same as structured content. */
 export function jsonResult(value: Record<string, unknown>): CallToolResult {
   return { content: [{ type: 'text', text: JSON.stringify(value) }], structuredContent: value };
+}
+
+/** What sets `search` or `fetch` apart; {@link recordTool} adds what they share. */
+export interface RecordToolSpec<Input> {
+  name: 'search' | 'fetch';
+  title: string;
+  /** The overlay's entry for the tool: its description and annotation overrides. */
+  own: ToolOverlay;
+  inputSchema: JsonSchemaObject;
+  outputSchema: JsonSchemaObject;
+  /** The checked input, or why the arguments are invalid (then nothing is sent to NeonPanel). */
+  parse(args: Record<string, unknown>): { input: Input } | { invalid: string };
+  run(input: Input, ctx: ToolContext): Promise<CallToolResult>;
+}
+
+/**
+ * A read-only record tool: listed with the overlay's description and annotation overrides and the OAuth
+ * security scheme, each call counted by outcome, and a bug inside the bridge answered as a tool error.
+ */
+export function recordTool<Input>(
+  deps: Pick<ToolBuildDeps, 'config' | 'metrics'>,
+  spec: RecordToolSpec<Input>,
+): BridgeTool {
+  const { name, title, own } = spec;
+  return {
+    name,
+    title,
+    description: own.description ?? title,
+    inputSchema: spec.inputSchema,
+    outputSchema: spec.outputSchema,
+    annotations: {
+      title,
+      readOnlyHint: true,
+      destructiveHint: false,
+      idempotentHint: true,
+      openWorldHint: false,
+      ...own.annotations,
+    },
+    _meta: securityMeta(deps.config),
+    async call(args, ctx) {
+      const parsed = spec.parse(args);
+      if ('invalid' in parsed) {
+        deps.metrics.toolCalls.inc({ tool: name, outcome: 'invalid_arguments' });
+        return errorResult(`Invalid arguments for ${name}: ${parsed.invalid} Nothing was sent to NeonPanel.`);
+      }
+      try {
+        const result = await spec.run(parsed.input, ctx);
+        deps.metrics.toolCalls.inc({ tool: name, outcome: result.isError ? 'error' : 'ok' });
+        return result;
+      } catch (err) {
+        ctx.logger.error({ err, tool: name }, 'tool call failed inside the bridge');
+        deps.metrics.toolCalls.inc({ tool: name, outcome: 'internal_error' });
+        return errorResult(`The bridge failed to run ${name} (request ${ctx.requestId}). Try again.`);
+      }
+    },
+  };
 }

