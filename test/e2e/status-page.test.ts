@@ -4,8 +4,9 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/chromium.js';
 import { type Stack, freePort, startStack } from '../helpers/stack.js';
 
 const PUBLIC_URL = 'https://mcp.neonpanel.com';
@@ -17,19 +18,7 @@ let browser: Browser;
 beforeAll(async () => {
   // The public URL is what the page tells people to paste; the test reaches the bridge over loopback.
   stack = await startStack({ env: { MCP_PUBLIC_URL: PUBLIC_URL, MCP_SCOPES: 'neonpanel.mcp' }, logLevel: 'warn' });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
