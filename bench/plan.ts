@@ -46,8 +46,8 @@ export function readPlan(argv: string[]): Plan {
   return {
     quick,
     runs,
-    warmupMs: quick ? 300 : 1_000,
-    durationMs: quick ? 700 : 4_000,
+    warmupMs: quick ? 300 : 700,
+    durationMs: quick ? 700 : 3_000,
     maxRequests: quick ? 20_000 : 200_000,
     idleCount: quick ? 200 : 5_000,
     newTokens: quick ? 100 : 1_000,

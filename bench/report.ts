@@ -146,8 +146,11 @@ function throughputTable(rows: ThroughputRow[]): string {
   );
 }
 
-/** The whole report as markdown: what docs/benchmarks.md holds and what the benchmark prints. */
-export function renderMarkdown(report: BenchReport): string {
+/**
+ * The whole report as markdown: what docs/benchmarks.md holds and what the benchmark prints.
+ * `findings` (bench/findings.md: what profiling found behind missed targets) is appended as written.
+ */
+export function renderMarkdown(report: BenchReport, findings = ''): string {
   const { plan, machine, tokens, memory, coldStart, toolsList } = report;
   const checks = checkTargets(report);
   const calls = report.throughput.filter((r) => r.call.method === 'tools/call');
@@ -233,7 +236,7 @@ ${table(
 
 The answer is deterministic: the same bytes in every run.
 
-${METHOD}`;
+${METHOD}${findings ? `\n${findings.trim()}\n` : ''}`;
 }
 
 /** Bridge minus direct sandbox, per transport, at both concurrencies (medians). */

@@ -3,7 +3,7 @@
  * separate processes, measures the six figures of the benchmark issue, prints the report and writes
  * it to docs/benchmarks.md (or `--out`). See `--help` and docs/benchmarks.md "Method".
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { describeMachine } from './machine.js';
@@ -69,7 +69,8 @@ async function main(argv: string[]): Promise<number> {
       coldStart,
       toolsList,
     };
-    const markdown = renderMarkdown(report);
+    const findingsFile = resolve(REPO_ROOT, 'bench/findings.md');
+    const markdown = renderMarkdown(report, existsSync(findingsFile) ? readFileSync(findingsFile, 'utf8') : '');
     const out = resolve(REPO_ROOT, plan.out);
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, markdown);

@@ -3,7 +3,7 @@
  * at `/oauth2/register/{client_id}` plus NeonPanel's `/rotate` (new RAT) and `/rotate-secret`.
  */
 
-import { Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import { type ClientRecord, parseRegistration, RAT_LIFETIME_SECONDS } from './clients.js';
 import type { AsContext } from './context.js';
 import { OAuthError, sendOAuthError } from './errors.js';
@@ -29,6 +29,14 @@ export function registerRouter(ctx: AsContext): Router {
   const router = Router();
   const noStore = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
   const rejectChatgpt = () => ({ rejectChatgptRedirect: ctx.misbehave.current.rejectChatgptRedirect === true });
+  /** The client a management request names, once the RAT it presents is checked. */
+  const managedClient = (req: Request<{ clientId: string }>) =>
+    ctx.clients.authorize(req.params.clientId, req.get('authorization'));
+  const sendOk = (res: Response, body: object) => res.status(200).set(noStore).json(body);
+  // Read and update answer with the RAT the caller sent (RFC 7592 §3 does not re-issue it on read, nor does this
+  // sandbox on update); the response still names it as required by the document.
+  const sendRegistration = (req: Request, res: Response, client: ClientRecord) =>
+    sendOk(res, registrationResponse(ctx, client, presentedRat(req.get('authorization'))));
 
   router.post('/oauth2/register', (req, res) => {
     if (!req.is('application/json')) {
@@ -46,49 +54,33 @@ export function registerRouter(ctx: AsContext): Router {
   });
 
   router.get('/oauth2/register/:clientId', (req, res) => {
-    const client = ctx.clients.authorize(req.params.clientId, req.get('authorization'));
-    // RFC 7592 §3 does not re-issue the RAT on read; the response still names it as required by the document.
-    res
-      .status(200)
-      .set(noStore)
-      .json(registrationResponse(ctx, client, presentedRat(req.get('authorization'))));
+    sendRegistration(req, res, managedClient(req));
   });
 
   router.patch('/oauth2/register/:clientId', (req, res) => {
-    const client = ctx.clients.authorize(req.params.clientId, req.get('authorization'));
+    const client = managedClient(req);
     ctx.clients.update(client, req.body, rejectChatgpt());
-    res
-      .status(200)
-      .set(noStore)
-      .json(registrationResponse(ctx, client, presentedRat(req.get('authorization'))));
+    sendRegistration(req, res, client);
   });
 
   router.delete('/oauth2/register/:clientId', (req, res) => {
-    const client = ctx.clients.authorize(req.params.clientId, req.get('authorization'));
-    ctx.clients.delete(client.clientId);
+    ctx.clients.delete(managedClient(req).clientId);
     res.status(204).end();
   });
 
   router.post('/oauth2/register/:clientId/rotate', (req, res) => {
-    const client = ctx.clients.authorize(req.params.clientId, req.get('authorization'));
-    const rat = ctx.clients.rotateRat(client);
-    res
-      .status(200)
-      .set(noStore)
-      .json({
-        registration_access_token: rat,
-        issued_at: Math.floor(Date.now() / 1000),
-        expires_in: RAT_LIFETIME_SECONDS,
-      });
+    const rat = ctx.clients.rotateRat(managedClient(req));
+    sendOk(res, {
+      registration_access_token: rat,
+      issued_at: Math.floor(Date.now() / 1000),
+      expires_in: RAT_LIFETIME_SECONDS,
+    });
   });
 
   router.post('/oauth2/register/:clientId/rotate-secret', (req, res) => {
-    const client = ctx.clients.authorize(req.params.clientId, req.get('authorization'));
+    const client = managedClient(req);
     const secret = ctx.clients.rotateSecret(client);
-    res
-      .status(200)
-      .set(noStore)
-      .json({ client_id: client.clientId, client_secret: secret, client_secret_expires_at: 0 });
+    sendOk(res, { client_id: client.clientId, client_secret: secret, client_secret_expires_at: 0 });
   });
 
   return router;

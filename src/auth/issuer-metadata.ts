@@ -1,5 +1,7 @@
 import type { Config } from '../config/index.js';
 import type { Logger } from '../telemetry/logger.js';
+import { fetchJson } from './fetch-json.js';
+import { RefreshLoop } from './refresh-loop.js';
 
 type Json = Record<string, unknown>;
 
@@ -68,22 +70,22 @@ export class IssuerMetadataMirror {
   private lastError: string | undefined;
   /** The last fetch of the RFC 8414 document failed (lastError may also hold a warning about a live copy). */
   private failing = false;
-  private timer: NodeJS.Timeout | undefined;
-  private closed = false;
   private readonly fallback: Json;
+  private readonly loop = new RefreshLoop(
+    () => this.refresh(),
+    () => (this.failing ? (this.options.retryMs ?? 30_000) : (this.options.refreshIntervalMs ?? 600_000)),
+  );
 
   constructor(private readonly options: IssuerMetadataOptions) {
     this.fallback = fallbackAuthorizationServerMetadata(options.config);
   }
 
-  async start(): Promise<void> {
-    await this.refresh();
-    this.schedule();
+  start(): Promise<void> {
+    return this.loop.start();
   }
 
   close(): void {
-    this.closed = true;
-    clearTimeout(this.timer);
+    this.loop.stop();
   }
 
   /** The RFC 8414 document to serve: live or cached copy, else the configuration-built fallback. */
@@ -110,7 +112,7 @@ export class IssuerMetadataMirror {
     const { issuer } = this.options.config;
     const asUrl = wellKnownUrl(issuer, 'oauth-authorization-server', 'insert');
     const oidcUrl = wellKnownUrl(issuer, 'openid-configuration', 'append');
-    const [as, oidc] = await Promise.allSettled([this.fetchJson(asUrl), this.fetchJson(oidcUrl)]);
+    const [as, oidc] = await Promise.allSettled([this.fetchDocument(asUrl), this.fetchDocument(oidcUrl)]);
     if (as.status === 'fulfilled' && as.value.kind === 'document') {
       this.asDoc = as.value.doc;
       this.lastFetchAt = Date.now();
@@ -128,26 +130,12 @@ export class IssuerMetadataMirror {
     if (oidc.status === 'fulfilled') this.oidcDoc = oidc.value.kind === 'document' ? oidc.value.doc : undefined;
   }
 
-  private async fetchJson(url: string): Promise<Fetched> {
-    const response = await this.options.fetch(url, {
-      headers: { accept: 'application/json' },
-      signal: AbortSignal.timeout(this.options.timeoutMs ?? 5_000),
-    });
-    if (response.status === 404) return { kind: 'absent' };
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const doc: unknown = await response.json();
+  private async fetchDocument(url: string): Promise<Fetched> {
+    const doc = await fetchJson(this.options.fetch, url, this.options.timeoutMs ?? 5_000);
+    if (doc === undefined) return { kind: 'absent' };
     if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || typeof (doc as Json)['issuer'] !== 'string') {
       throw new Error('not a metadata document (no "issuer")');
     }
     return { kind: 'document', doc: doc as Json };
-  }
-
-  private schedule(): void {
-    if (this.closed) return;
-    const delay = this.failing ? (this.options.retryMs ?? 30_000) : (this.options.refreshIntervalMs ?? 600_000);
-    this.timer = setTimeout(() => {
-      void this.refresh().then(() => this.schedule());
-    }, delay);
-    this.timer.unref();
   }
 }

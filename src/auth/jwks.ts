@@ -4,6 +4,8 @@ import { LRUCache } from 'lru-cache';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { AuthError, quoteUntrusted } from './errors.js';
+import { fetchJson } from './fetch-json.js';
+import { RefreshLoop } from './refresh-loop.js';
 
 /** What deep health shows about the issuer's signing keys. */
 export interface JwksStatus {
@@ -46,8 +48,6 @@ export class KeyStore {
   private lastAttemptAt = 0;
   private lastError: string | undefined;
   private inFlight: Promise<boolean> | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private closed = false;
   /** Key ids we already refetched for, so a repeated bad kid waits the full cooldown. */
   private readonly triedKids: LRUCache<string, true>;
   private readonly cooldownMs: number;
@@ -55,6 +55,10 @@ export class KeyStore {
   private readonly refreshIntervalMs: number;
   private readonly retryMs: number | undefined;
   private readonly timeoutMs: number;
+  private readonly loop = new RefreshLoop(
+    () => this.refresh(),
+    () => (this.lastError ? (this.retryMs ?? (this.keys ? 60_000 : 5_000)) : this.refreshIntervalMs),
+  );
 
   constructor(private readonly options: KeyStoreOptions) {
     this.cooldownMs = options.cooldownMs ?? 30_000;
@@ -66,14 +70,12 @@ export class KeyStore {
   }
 
   /** First fetch, then background refreshes. Never throws: failures show in status(). */
-  async start(): Promise<void> {
-    await this.refresh();
-    this.schedule();
+  start(): Promise<void> {
+    return this.loop.start();
   }
 
   close(): void {
-    this.closed = true;
-    clearTimeout(this.timer);
+    this.loop.stop();
   }
 
   /** True once keys were fetched at least once. */
@@ -156,12 +158,9 @@ export class KeyStore {
     this.lastAttemptAt = Date.now();
     const { jwksUri, logger, metrics } = this.options;
     try {
-      const response = await this.options.fetch(jwksUri, {
-        headers: { accept: 'application/json' },
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      const body = (await response.json()) as JSONWebKeySet;
+      const body = (await fetchJson(this.options.fetch, jwksUri, this.timeoutMs)) as JSONWebKeySet | undefined;
+      // A key set that is not there is a failure like any other status.
+      if (body === undefined) throw new Error('HTTP 404');
       this.keys = createLocalJWKSet(body); // throws on a malformed set: old keys stay
       this.keysFound = body.keys.length;
       this.lastFetchAt = Date.now();
@@ -175,14 +174,5 @@ export class KeyStore {
       logger.warn({ jwksUri, err: this.lastError }, 'jwks fetch failed; keys already fetched keep serving');
       return false;
     }
-  }
-
-  private schedule(): void {
-    if (this.closed) return;
-    const delay = this.lastError ? (this.retryMs ?? (this.keys ? 60_000 : 5_000)) : this.refreshIntervalMs;
-    this.timer = setTimeout(() => {
-      void this.refresh().then(() => this.schedule());
-    }, delay);
-    this.timer.unref();
   }
 }

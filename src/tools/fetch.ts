@@ -148,19 +148,6 @@ export function createFetchTool(deps: ToolBuildDeps, invoker: OperationInvoker):
     };
   }
 
-  const inputSchema: JsonSchemaObject = {
-    type: 'object',
-    properties: {
-      id: {
-        type: 'string',
-        minLength: 1,
-        maxLength: 200,
-        description: own.parameters?.['id']?.description ?? 'An id from search.',
-      },
-    },
-    required: ['id'],
-    additionalProperties: false,
-  };
   const outputSchema: JsonSchemaObject = {
     type: 'object',
     properties: {
@@ -176,7 +163,7 @@ export function createFetchTool(deps: ToolBuildDeps, invoker: OperationInvoker):
     name: 'fetch',
     title,
     own,
-    inputSchema,
+    argument: { name: 'id', description: 'An id from search.' },
     outputSchema,
     parse(args) {
       const raw = typeof args?.['id'] === 'string' ? args['id'] : undefined;

@@ -125,9 +125,10 @@ export function jsonResult(value: Record<string, unknown>): CallToolResult {
 export interface RecordToolSpec<Input> {
   name: 'search' | 'fetch';
   title: string;
-  /** The overlay's entry for the tool: its description and annotation overrides. */
+  /** The overlay's entry for the tool: its descriptions and annotation overrides. */
   own: ToolOverlay;
-  inputSchema: JsonSchemaObject;
+  /** The tool's one argument, a string of 1 to 200 characters, and its description unless the overlay has one. */
+  argument: { name: string; description: string };
   outputSchema: JsonSchemaObject;
   /** The checked input, or why the arguments are invalid (then nothing is sent to NeonPanel). */
   parse(args: Record<string, unknown>): { input: Input } | { invalid: string };
@@ -142,12 +143,24 @@ export function recordTool<Input>(
   deps: Pick<ToolBuildDeps, 'config' | 'metrics'>,
   spec: RecordToolSpec<Input>,
 ): BridgeTool {
-  const { name, title, own } = spec;
+  const { name, title, own, argument } = spec;
   return {
     name,
     title,
     description: own.description ?? title,
-    inputSchema: spec.inputSchema,
+    inputSchema: {
+      type: 'object',
+      properties: {
+        [argument.name]: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 200,
+          description: own.parameters?.[argument.name]?.description ?? argument.description,
+        },
+      },
+      required: [argument.name],
+      additionalProperties: false,
+    },
     outputSchema: spec.outputSchema,
     annotations: {
       title,

@@ -93,19 +93,6 @@ export function createSearchTool(deps: ToolBuildDeps, invoker: OperationInvoker)
     return jsonResult({ results: found.slice(0, MAX_RESULTS) });
   }
 
-  const inputSchema: JsonSchemaObject = {
-    type: 'object',
-    properties: {
-      query: {
-        type: 'string',
-        minLength: 1,
-        maxLength: 200,
-        description: own.parameters?.['query']?.description ?? 'What to look for.',
-      },
-    },
-    required: ['query'],
-    additionalProperties: false,
-  };
   const outputSchema: JsonSchemaObject = {
     type: 'object',
     properties: {
@@ -123,7 +110,7 @@ export function createSearchTool(deps: ToolBuildDeps, invoker: OperationInvoker)
     name: 'search',
     title,
     own,
-    inputSchema,
+    argument: { name: 'query', description: 'What to look for.' },
     outputSchema,
     parse(args) {
       const query = typeof args?.['query'] === 'string' ? args['query'].trim() : undefined;

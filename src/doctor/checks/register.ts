@@ -83,14 +83,25 @@ async function registerAndAuthorize(
       curl: res.curl,
     }),
   ];
-  const authorized = await tryAuthorize(ctx, profile, authorize, clientId, redirectUris[0]!, scope);
+  const client: RegisteredClient = { profile, authorize, clientId, redirectUri: redirectUris[0]!, scope };
+  const authorized = await tryAuthorize(ctx, client);
   results.push(authorized);
   // Only meaningful once the plain resource is accepted: otherwise the issuer refuses both the same way.
   if (profile.resourceTrailingSlash?.value && authorized.status === 'pass') {
-    results.push(await tryTrailingSlash(ctx, profile, authorize, clientId, redirectUris[0]!, scope));
+    results.push(await tryTrailingSlash(ctx, client));
   }
   await deleteRegistration(ctx, doc);
   return results;
+}
+
+/** A client the doctor just registered, and where it asks for authorization. */
+interface RegisteredClient {
+  profile: ClientProfile;
+  /** The issuer's authorization endpoint. */
+  authorize: string;
+  clientId: string;
+  redirectUri: string;
+  scope: string | undefined;
 }
 
 /** What the issuer did with one authorize request: an OAuth error, or where it sent the user. */
@@ -101,20 +112,20 @@ type AuthorizeOutcome =
 /** One authorize request as the client sends it (no cookie, so a working issuer shows its login page). */
 async function requestAuthorization(
   ctx: DoctorContext,
-  authorize: string,
-  params: { clientId: string; redirectUri: string; scope: string | undefined; resource: string },
+  client: RegisteredClient,
+  resource: string,
 ): Promise<AuthorizeOutcome> {
   const verifier = randomBytes(32).toString('base64url');
-  const url = new URL(authorize);
+  const url = new URL(client.authorize);
   url.search = new URLSearchParams({
     response_type: 'code',
-    client_id: params.clientId,
-    redirect_uri: params.redirectUri,
+    client_id: client.clientId,
+    redirect_uri: client.redirectUri,
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     code_challenge_method: 'S256',
-    resource: params.resource,
+    resource,
     state: randomBytes(8).toString('hex'),
-    ...(params.scope ? { scope: params.scope } : {}),
+    ...(client.scope ? { scope: client.scope } : {}),
   }).toString();
   const res = await probe(ctx, { url: url.href, headers: { Accept: 'text/html' } });
   if (!res.ok) return { reached: false, error: res.error, curl: res.curl };
@@ -122,7 +133,7 @@ async function requestAuthorization(
   let error: string | undefined;
   if (location && res.status >= 300 && res.status < 400) {
     const back = new URL(location, url);
-    if (back.href.startsWith(params.redirectUri) && back.searchParams.get('error')) {
+    if (back.href.startsWith(client.redirectUri) && back.searchParams.get('error')) {
       error = `${back.searchParams.get('error')}${back.searchParams.get('error_description') ? `: ${back.searchParams.get('error_description')}` : ''}`;
     }
   } else if (res.status >= 400) {
@@ -132,21 +143,10 @@ async function requestAuthorization(
   return { reached: true, error, where, curl: res.curl };
 }
 
-async function tryAuthorize(
-  ctx: DoctorContext,
-  profile: ClientProfile,
-  authorize: string,
-  clientId: string,
-  redirectUri: string,
-  scope: string | undefined,
-): Promise<CheckResult> {
+async function tryAuthorize(ctx: DoctorContext, client: RegisteredClient): Promise<CheckResult> {
+  const { profile, redirectUri, scope } = client;
   const title = `Authorize request as ${profile.name} (resource, PKCE, scope)`;
-  const outcome = await requestAuthorization(ctx, authorize, {
-    clientId,
-    redirectUri,
-    scope,
-    resource: ctx.target.mcpUrl,
-  });
+  const outcome = await requestAuthorization(ctx, client, ctx.target.mcpUrl);
   if (!outcome.reached) {
     return fail(`authorize.${profile.id}`, title, {
       detail: outcome.error,
@@ -165,17 +165,11 @@ async function tryAuthorize(
 }
 
 /** The same authorize request with `resource=<URL>/`, as clients that add a trailing slash send it. */
-async function tryTrailingSlash(
-  ctx: DoctorContext,
-  profile: ClientProfile,
-  authorize: string,
-  clientId: string,
-  redirectUri: string,
-  scope: string | undefined,
-): Promise<CheckResult> {
+async function tryTrailingSlash(ctx: DoctorContext, client: RegisteredClient): Promise<CheckResult> {
+  const { profile } = client;
   const resource = `${ctx.target.mcpUrl}/`;
   const title = `Authorize with a trailing slash on resource, as ${profile.name}`;
-  const outcome = await requestAuthorization(ctx, authorize, { clientId, redirectUri, scope, resource });
+  const outcome = await requestAuthorization(ctx, client, resource);
   if (outcome.reached && !outcome.error) {
     return pass(`authorize.slash.${profile.id}`, title, {
       detail: `resource=${resource} accepted: ${outcome.where}.`,

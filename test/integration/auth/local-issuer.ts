@@ -7,6 +7,7 @@
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type CryptoKey, type JWK, SignJWT, exportJWK, generateKeyPair } from 'jose';
+import type { IssueTokenOptions } from '../../../sandbox/types.js';
 
 interface Key {
   kid: string;
@@ -14,16 +15,8 @@ interface Key {
   jwk: JWK;
 }
 
-export interface LocalIssuerTokenOptions {
-  sub?: string;
-  scope?: string;
-  aud?: string | string[];
-  expiresIn?: number;
-  notBefore?: number;
-  /** A held kid signs with that key; an unknown kid signs with the current key; null omits kid. */
-  kid?: string | null;
-  extraClaims?: Record<string, unknown>;
-}
+/** The sandbox's token options, meant the same way; here `sub` defaults to alice and `expiresIn` to an hour. */
+export type LocalIssuerTokenOptions = Omit<IssueTokenOptions, 'sub'> & { sub?: string };
 
 export interface LocalIssuer {
   url: string;

@@ -5,7 +5,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type Stack, startStack } from '../../helpers/stack.js';
+import { freePort, type Stack } from '../../helpers/stack.js';
+import { startDoctorStack } from './fixtures.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -35,8 +36,7 @@ let stack: Stack;
 let token: string;
 
 beforeAll(async () => {
-  stack = await startStack({ env: { MCP_SCOPES: 'neonpanel.mcp' }, logLevel: 'warn' });
-  token = await stack.tokenFor('alice', { aud: `${stack.url}/mcp` });
+  ({ stack, token } = await startDoctorStack());
 });
 afterAll(() => stack.close());
 

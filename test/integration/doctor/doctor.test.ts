@@ -6,15 +6,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../../sandbox/index.js';
 import type { CheckResult, DoctorOptions, DoctorReport } from '../../../src/doctor/index.js';
 import { runDoctor } from '../../../src/doctor/index.js';
-import { type Stack, startStack } from '../../helpers/stack.js';
-import { startCorsStrippingProxy, startFixtureMcpServer } from './fixtures.js';
+import type { Stack } from '../../helpers/stack.js';
+import { startCorsStrippingProxy, startDoctorStack, startFixtureMcpServer } from './fixtures.js';
 
 let stack: Stack;
 let token: string;
 
 beforeAll(async () => {
-  stack = await startStack({ env: { MCP_SCOPES: 'neonpanel.mcp' }, logLevel: 'warn' });
-  token = await stack.tokenFor('alice', { aud: `${stack.url}/mcp` });
+  ({ stack, token } = await startDoctorStack());
 });
 afterAll(() => stack.close());
 afterEach(() => stack.sandbox.misbehave.reset());

@@ -1,6 +1,7 @@
 /**
- * Small servers the doctor tests need besides the bridge and the sandbox: an MCP server built with the
- * SDK that serves badly shaped tools, and a loopback proxy that strips CORS from another server.
+ * What the doctor tests run against: the bridge and sandbox as a deployment in good order, plus small
+ * servers: an MCP server built with the SDK that serves badly shaped tools, and a loopback proxy that
+ * strips CORS from another server.
  */
 import { type IncomingMessage, type Server as HttpServer, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +12,14 @@ import {
   type Tool,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
+import { type Stack, startStack } from '../../helpers/stack.js';
+
+/** The bridge and sandbox with scopes advertised, and alice's token for its /mcp; close the stack in `afterAll`. */
+export async function startDoctorStack(): Promise<{ stack: Stack; token: string }> {
+  const stack = await startStack({ env: { MCP_SCOPES: 'neonpanel.mcp' }, logLevel: 'warn' });
+  const token = await stack.tokenFor('alice', { aud: `${stack.url}/mcp` });
+  return { stack, token };
+}
 
 export interface Running {
   url: string;

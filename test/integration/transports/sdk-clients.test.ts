@@ -27,6 +27,15 @@ afterAll(() => stack?.close());
 
 const authHeaders = () => ({ Authorization: `Bearer ${aliceToken}` });
 
+/** What every client must manage: `list_companies` is listed, and calling it returns alice's companies. */
+async function expectListsAndCallsListCompanies(client: V1Client | Client): Promise<void> {
+  const { tools } = await client.listTools();
+  expect(tools.map((t) => t.name)).toContain('list_companies');
+  const result = await client.callTool({ name: 'list_companies', arguments: {} });
+  expect(result.isError).toBeFalsy();
+  for (const name of aliceCompanyNames) expect(firstText(result)).toContain(name);
+}
+
 describe('official SDK clients on every transport', () => {
   it('SDK v1 over Streamable HTTP (2025-11-25 session): lists tools and calls list_companies', async () => {
     const client = new V1Client({ name: 'v1-streamable', version: '1.0.0' });
@@ -35,11 +44,7 @@ describe('official SDK clients on every transport', () => {
     });
     await client.connect(transport);
     expect(transport.sessionId).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toContain('list_companies');
-    const result = await client.callTool({ name: 'list_companies', arguments: {} });
-    expect(result.isError).toBeFalsy();
-    for (const name of aliceCompanyNames) expect(firstText(result)).toContain(name);
+    await expectListsAndCallsListCompanies(client);
     await transport.terminateSession();
     await client.close();
   });
@@ -53,11 +58,7 @@ describe('official SDK clients on every transport', () => {
       },
     });
     await client.connect(transport);
-    const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toContain('list_companies');
-    const result = await client.callTool({ name: 'list_companies', arguments: {} });
-    expect(result.isError).toBeFalsy();
-    for (const name of aliceCompanyNames) expect(firstText(result)).toContain(name);
+    await expectListsAndCallsListCompanies(client);
     await client.close();
   });
 
@@ -70,11 +71,7 @@ describe('official SDK clients on every transport', () => {
       new StreamableHTTPClientTransport(new URL(`${stack.url}/mcp`), { requestInit: { headers: authHeaders() } }),
     );
     expect(client.getProtocolEra()).toBe('modern');
-    const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toContain('list_companies');
-    const result = await client.callTool({ name: 'list_companies', arguments: {} });
-    expect(result.isError).toBeFalsy();
-    for (const name of aliceCompanyNames) expect(firstText(result)).toContain(name);
+    await expectListsAndCallsListCompanies(client);
     await client.close();
   });
 
