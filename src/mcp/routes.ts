@@ -206,7 +206,9 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
 
   const router = Router();
 
-  router.all('/mcp', (req, res, next) => {
+  // Authentication comes before the method checks: every MCP route answers a request without a
+  // token with the 401 challenge (that is how clients discover OAuth), whatever its method.
+  const mcpMethods: RequestHandler = (req, res, next) => {
     if (req.method === 'POST' || req.method === 'DELETE') return next();
     if (req.method === 'GET' && sessionIdOf(req)) return next();
     if (req.method === 'GET') {
@@ -221,8 +223,8 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
       'GET, POST, DELETE',
       `Method not allowed: ${req.method} /mcp; use POST (GET and DELETE with a session)`,
     );
-  });
-  router.all('/mcp', ...guards.parseBody, ...traced, ...authenticated('mcp'), requireJsonRpc);
+  };
+  router.all('/mcp', ...guards.parseBody, ...traced, ...authenticated('mcp'), mcpMethods, requireJsonRpc);
   router.post(
     '/mcp',
     guarded(async (req, res) => {
@@ -292,18 +294,17 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
       `The legacy HTTP+SSE transport is disabled on this server; connect with Streamable HTTP at ${config.publicUrl}/mcp`,
     );
   };
-  router.all('/sse', sseDisabled, (req, res, next) => {
+  const sseMethods: RequestHandler = (req, res, next) => {
     if (req.method === 'GET') return next();
     methodNotAllowed(
       res,
       'GET',
       `Method not allowed: ${req.method} /sse; open the stream with GET /sse and POST messages to the endpoint it announces`,
     );
-  });
+  };
+  router.all('/sse', sseDisabled, ...traced, ...authenticated('sse'), sseMethods);
   router.get(
     '/sse',
-    ...traced,
-    ...authenticated('sse'),
     guarded(async (req, res) => {
       const caller = callerOf(req, res);
       deps.logger.info({ reqId: res.locals['requestId'], sub: caller?.sub }, 'legacy SSE stream opened');
@@ -311,23 +312,27 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
     }),
   );
 
-  router.all('/messages', (req, res, next) => {
+  const messagesMethods: RequestHandler = (req, res, next) => {
     if (req.method === 'POST') return next();
     methodNotAllowed(
       res,
       'POST',
       `Method not allowed: ${req.method} /messages; POST a JSON-RPC message (with ?sessionId=… from the /sse endpoint event, or without it for a one-off request)`,
     );
-  });
+  };
   const sseSessionsOnly: RequestHandler = (req, res, next) =>
     req.query['sessionId'] === undefined ? next() : sseDisabled(req, res, next);
-  router.post(
+  router.all(
     '/messages',
     sseSessionsOnly,
     ...guards.parseBody,
     ...traced,
     ...authenticated('sse'),
+    messagesMethods,
     requireJsonRpc,
+  );
+  router.post(
+    '/messages',
     guarded(async (req, res) => {
       const caller = callerOf(req, res);
       const sessionId = req.query['sessionId'];

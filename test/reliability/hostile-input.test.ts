@@ -264,7 +264,12 @@ describe('hostile input', () => {
       sendRaw(stack.bridge.url, raw, { timeoutMs: HANG_MS * 2, trickleBytes: 40, trickleDelayMs: 100 }),
     );
     const quick = routeJunkCases(context, 200, SEED + 5).filter((request) => request.path === '/healthz');
-    const probe = envelope(context, 'messages-direct', { jsonrpc: '2.0', id: 'probe', method: 'tools/list' }, 'slow');
+    const probe = envelope(
+      context,
+      'messages-direct',
+      { jsonrpc: '2.0', id: 'probe', method: 'tools/list' },
+      'served during the trickle',
+    );
     const during: HostileOutcome[] = [];
     for (let i = 0; i < 10; i++) during.push(await sender.send(probe));
     for (const outcome of await Promise.all(slow)) {

@@ -123,6 +123,22 @@ describe('Streamable HTTP sessions', () => {
     stream.close();
   });
 
+  it('challenges every method on the MCP routes before judging it: no token, 401 with WWW-Authenticate', async () => {
+    for (const [method, path] of [
+      ['GET', '/mcp'],
+      ['PUT', '/mcp'],
+      ['POST', '/sse'],
+      ['GET', '/messages'],
+    ] as const) {
+      const response = await fetch(`${stack.url}${path}`, { method, headers: { Accept: 'text/html' } });
+      expect(response.status, `${method} ${path}`).toBe(401);
+      const metadata = path === '/mcp' ? 'mcp' : 'sse';
+      expect(response.headers.get('www-authenticate')).toBe(
+        `Bearer resource_metadata="${stack.url}/.well-known/oauth-protected-resource/${metadata}"`,
+      );
+    }
+  });
+
   it('answers GET /mcp without a session with 405 and Allow, never 404', async () => {
     const response = await fetch(`${stack.url}/mcp`, {
       headers: { Authorization: `Bearer ${alice}`, Accept: 'text/event-stream' },
