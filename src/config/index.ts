@@ -55,6 +55,11 @@ export interface Config {
   maxSessionsTotal: number;
   /** Idle Streamable HTTP sessions are ended after this many seconds. */
   sessionIdleSeconds: number;
+  /**
+   * How long a Streamable HTTP session's streamed events are kept for `Last-Event-ID` resumption,
+   * seconds (never longer than the session lives).
+   */
+  resumeWindowSeconds: number;
   /** SSE keep-alive comment interval, ms (at most 15 s). */
   keepAliveMs: number;
   /** Requests per minute per user (authenticated) and per client IP (unauthenticated). 0 disables. */
@@ -251,6 +256,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     maxSessionsPerUser: readInt(env, 'MCP_MAX_SESSIONS_PER_USER', 50, 1, 100_000),
     maxSessionsTotal: readInt(env, 'MCP_MAX_SESSIONS', 20_000, 1, 1_000_000),
     sessionIdleSeconds: readInt(env, 'MCP_SESSION_IDLE_SECONDS', 1800, 10, 86_400),
+    resumeWindowSeconds: readInt(env, 'MCP_RESUME_WINDOW_SECONDS', 300, 1, 86_400),
     keepAliveMs: readInt(env, 'MCP_KEEPALIVE_MS', 15_000, 100, 15_000),
     rateLimitPerUser: readInt(env, 'MCP_RATE_LIMIT_PER_USER', 600, 0, 1_000_000),
     rateLimitPerIp: readInt(env, 'MCP_RATE_LIMIT_PER_IP', 120, 0, 1_000_000),

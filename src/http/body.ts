@@ -1,11 +1,32 @@
 import { isJsonContentType } from '@modelcontextprotocol/server';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
-import { JsonRpcCode, sendJsonRpcError } from '../mcp/jsonrpc.js';
+import { JsonRpcCode, requestIdOf, sendJsonRpcError } from '../mcp/jsonrpc.js';
+
+/**
+ * Deepest nesting of arrays and objects a body may have. MCP messages need about ten levels; much deeper
+ * input only exists to exhaust the stack of code that walks it recursively (schema validation, cloning).
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether `value` nests arrays and objects more than `maxDepth` levels deep; walked with a stack, not recursion. */
+export function nestsDeeperThan(value: unknown, maxDepth: number): boolean {
+  const pending: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (typeof next.value !== 'object' || next.value === null) continue;
+    const depth = next.depth + 1;
+    if (depth > maxDepth) return true;
+    for (const child of Object.values(next.value)) {
+      if (typeof child === 'object' && child !== null) pending.push({ value: child, depth });
+    }
+  }
+  return false;
+}
 
 /**
  * JSON body parsing for the MCP routes, with answers for every kind of bad input instead of a 500:
  * a POST that is not `application/json` gets 415, a body over `maxBodyBytes` 413, broken or empty
- * JSON the JSON-RPC parse error (-32700). Other methods pass untouched.
+ * JSON the JSON-RPC parse error (-32700), JSON nested deeper than MAX_JSON_DEPTH an Invalid Request
+ * (-32600). Other methods pass untouched.
  */
 export function jsonBody(maxBodyBytes: number): RequestHandler[] {
   const requireJson: RequestHandler = (req, res, next) => {
@@ -32,8 +53,18 @@ export function jsonBody(maxBodyBytes: number): RequestHandler[] {
     }
     next();
   };
+  const boundDepth: RequestHandler = (req, res, next) => {
+    if (req.method !== 'POST' || !nestsDeeperThan(req.body, MAX_JSON_DEPTH)) return next();
+    sendJsonRpcError(
+      res,
+      400,
+      JsonRpcCode.InvalidRequest,
+      `Invalid Request: the body is nested too deeply (more than ${MAX_JSON_DEPTH} levels of arrays and objects); send flatter arguments`,
+      { id: requestIdOf(req.body) },
+    );
+  };
   const parseOnPost: RequestHandler = (req, res, next) => (req.method === 'POST' ? parse(req, res, next) : next());
-  return [requireJson, parseOnPost, requireBody];
+  return [requireJson, parseOnPost, requireBody, boundDepth];
 }
 
 /** Turns body-parser failures into the answers `jsonBody` promises; passes every other error on. */

@@ -1,27 +1,47 @@
 import type { EventStore, JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { EventLog } from '../state/types.js';
 
+/** The one log holding every SSE stream of a session, so the session's events expire, are capped and deleted together. */
+function sessionLogId(sessionId: string): string {
+  return `mcp.${sessionId}`;
+}
+
+/** SDK stream ids are UUIDs or `_GET_stream`; none contains a newline, so the first one ends the stream id. */
+const STREAM_SEPARATOR = '\n';
+
+function splitEntry(entry: string): { streamId: string; message: string } {
+  const at = entry.indexOf(STREAM_SEPARATOR);
+  return { streamId: entry.slice(0, at), message: entry.slice(at + 1) };
+}
+
 /**
  * The SDK's resumability `EventStore` for one Streamable HTTP session, over the shared `Store.events`
  * log, so a client can resume with `Last-Event-ID` on any instance.
  *
- * The SDK names every session's standalone GET stream `_GET_stream`; stream ids are therefore
- * prefixed with the session id, and a `Last-Event-ID` from another session is treated as unknown
- * (nothing of one session can be replayed into another).
+ * All SSE streams of the session (one per POST, plus the GET stream) share one log, each entry tagged
+ * with its SDK stream id: the log's cap and `ttlSeconds` (the resumption window) bound what a session
+ * keeps, and `deleteSessionEvents` drops it all when the session ends. A `Last-Event-ID` from another
+ * session is treated as unknown (nothing of one session can be replayed into another), and a replay
+ * sends only the events of the stream the id belongs to.
  */
 export function createSessionEventStore(events: EventLog, sessionId: string, ttlSeconds: number): EventStore {
-  const prefix = `mcp.${sessionId}.`;
+  const logId = sessionLogId(sessionId);
 
-  /** The stream and its later events, or undefined when the id is unknown or belongs to another session. */
+  /** The stream of `lastEventId` and its later events, or undefined when the id is unknown or belongs to another session. */
   async function read(lastEventId: string) {
     const found = await events.readAfter(lastEventId);
-    if (!found?.streamId.startsWith(prefix)) return undefined;
-    return { streamId: found.streamId.slice(prefix.length), events: found.events };
+    if (found?.streamId !== logId) return undefined;
+    const { streamId } = splitEntry(found.message);
+    const later = found.events.flatMap((event) => {
+      const entry = splitEntry(event.message);
+      return entry.streamId === streamId ? [{ id: event.id, message: entry.message }] : [];
+    });
+    return { streamId, events: later };
   }
 
   return {
     storeEvent: (streamId: string, message: JSONRPCMessage) =>
-      events.append(prefix + streamId, JSON.stringify(message), ttlSeconds),
+      events.append(logId, `${streamId}${STREAM_SEPARATOR}${JSON.stringify(message)}`, ttlSeconds),
     getStreamIdForEventId: async (eventId: string) => (await read(eventId))?.streamId,
     async replayEventsAfter(lastEventId, { send }) {
       const found = await read(lastEventId);
@@ -32,4 +52,9 @@ export function createSessionEventStore(events: EventLog, sessionId: string, ttl
       return found.streamId;
     },
   };
+}
+
+/** Drops every stored event of a session (on DELETE): nothing it streamed can be replayed afterwards. */
+export function deleteSessionEvents(events: EventLog, sessionId: string): Promise<void> {
+  return events.delete(sessionLogId(sessionId));
 }

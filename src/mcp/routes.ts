@@ -10,6 +10,7 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import { type ErrorRequestHandler, type Request, type RequestHandler, type Response, Router } from 'express';
 import { type VerifiedToken, extractBearerToken } from '../auth/index.js';
 import type { Config } from '../config/index.js';
+import { StoreUnavailableError } from '../state/errors.js';
 import type { Store } from '../state/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
@@ -174,20 +175,35 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
   // Without a tracing endpoint the middleware is not mounted at all: nothing is spent per request.
   const traced: RequestHandler[] = config.otelEndpoint ? [traceRequest] : [];
   const count = (req: Request, transport: TransportLabel) => countMcpMessages(metrics, req, req.body, transport);
-  /** A store that cannot answer must give a clear, retryable error, never a 500 or a hang. */
+  /**
+   * A store that cannot answer gives a clear, retryable 503, never a hang. Anything else thrown is a bug
+   * in the bridge: logged here in full, answered as a JSON-RPC internal error without its details.
+   */
   const guarded =
     (handler: (req: Request, res: Response) => Promise<void>): RequestHandler =>
     async (req, res) => {
       try {
         await handler(req, res);
       } catch (error) {
-        deps.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'MCP request failed');
+        const id = requestIdOf(req.body);
+        if (error instanceof StoreUnavailableError) {
+          deps.logger.warn({ err: error.message }, 'MCP request failed: shared state unavailable');
+          return sendJsonRpcError(
+            res,
+            503,
+            JsonRpcCode.ServerError,
+            'The server could not complete this request right now (shared state unavailable); retry shortly',
+            { id, headers: { 'Retry-After': '2' } },
+          );
+        }
+        const requestId = String(res.locals['requestId'] ?? '');
+        deps.logger.error({ err: error, reqId: requestId }, 'MCP request failed inside the bridge');
         sendJsonRpcError(
           res,
-          503,
-          JsonRpcCode.ServerError,
-          'The server could not complete this request right now (shared state unavailable); retry shortly',
-          { id: requestIdOf(req.body), headers: { 'Retry-After': '2' } },
+          500,
+          JsonRpcCode.InternalError,
+          `Internal error: the server failed to handle this request (request id ${requestId}); retry, and report it if it persists`,
+          { id },
         );
       }
     };

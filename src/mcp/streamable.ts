@@ -13,7 +13,7 @@ import type { Config } from '../config/index.js';
 import type { EventLog } from '../state/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import { type Caller, toAuthInfo } from './caller.js';
-import { createSessionEventStore } from './event-store.js';
+import { createSessionEventStore, deleteSessionEvents } from './event-store.js';
 import { JsonRpcCode, requestIdOf, sendJsonRpcError } from './jsonrpc.js';
 import type { BuildServer } from './server-factory.js';
 import type { SessionRecord, SessionRegistry } from './sessions.js';
@@ -24,7 +24,7 @@ export interface StreamableDeps {
   build: BuildServer;
   sessions: SessionRegistry;
   events: EventLog;
-  config: Pick<Config, 'keepAliveMs' | 'sessionIdleSeconds' | 'maxBodyBytes' | 'upstreamTimeoutMs'>;
+  config: Pick<Config, 'keepAliveMs' | 'sessionIdleSeconds' | 'resumeWindowSeconds' | 'maxBodyBytes' | 'upstreamTimeoutMs'>;
   logger: Logger;
 }
 
@@ -73,8 +73,10 @@ export class StreamableHttp {
 
   constructor(private readonly deps: StreamableDeps) {}
 
+  /** Events are kept for the resumption window: a client that dropped a stream comes back within seconds. */
   private eventStore(sessionId: string): EventStore {
-    return createSessionEventStore(this.deps.events, sessionId, this.deps.config.sessionIdleSeconds);
+    const { resumeWindowSeconds, sessionIdleSeconds } = this.deps.config;
+    return createSessionEventStore(this.deps.events, sessionId, Math.min(resumeWindowSeconds, sessionIdleSeconds));
   }
 
   private transport(options: {
@@ -187,9 +189,9 @@ export class StreamableHttp {
     await writeWebResponse(res, response, { 'mcp-session-id': id });
   }
 
-  /** DELETE: ends the session everywhere and closes its streams held here. */
+  /** DELETE: ends the session everywhere, drops its stored events and closes its streams held here. */
   async terminate(res: ServerResponse, id: string): Promise<void> {
-    await this.deps.sessions.delete(id);
+    await Promise.all([this.deps.sessions.delete(id), deleteSessionEvents(this.deps.events, id)]);
     await this.closeStreams(id);
     res.writeHead(200).end();
   }

@@ -82,19 +82,24 @@ describe('memory store: event log', () => {
     expect(new Set([first, second, third]).size).toBe(3);
     expect(await events.readAfter(first)).toEqual({
       streamId: 'stream-1',
+      message: 'a',
       events: [
         { id: second, message: 'b' },
         { id: third, message: 'c' },
       ],
     });
-    expect(await events.readAfter(third)).toEqual({ streamId: 'stream-1', events: [] });
+    expect(await events.readAfter(third)).toEqual({ streamId: 'stream-1', message: 'c', events: [] });
   });
 
   it('finds streams whose id contains dots', async () => {
     const { events } = open();
     const id = await events.append('a.b.c', 'x', 60);
     const next = await events.append('a.b.c', 'y', 60);
-    expect(await events.readAfter(id)).toEqual({ streamId: 'a.b.c', events: [{ id: next, message: 'y' }] });
+    expect(await events.readAfter(id)).toEqual({
+      streamId: 'a.b.c',
+      message: 'x',
+      events: [{ id: next, message: 'y' }],
+    });
   });
 
   it('answers undefined for unknown, malformed, trimmed and expired ids', async () => {
@@ -106,9 +111,34 @@ describe('memory store: event log', () => {
     expect(await events.readAfter('nope')).toBeUndefined();
     expect(await events.readAfter('s.x')).toBeUndefined();
     expect(await events.readAfter('other.1')).toBeUndefined();
-    expect(await events.readAfter(third)).toEqual({ streamId: 's', events: [] });
+    expect(await events.readAfter(third)).toEqual({ streamId: 's', message: 'c', events: [] });
     clock += 61_000;
     expect(await events.readAfter(third)).toBeUndefined();
+  });
+
+  it('drops each event once it is older than its ttl, while the stream goes on', async () => {
+    const { events } = open();
+    const old = await events.append('s', 'old', 60);
+    clock += 40_000;
+    const recent = await events.append('s', 'recent', 60);
+    clock += 30_000;
+    const latest = await events.append('s', 'latest', 60);
+    expect(await events.readAfter(old)).toBeUndefined();
+    expect(await events.readAfter(recent)).toEqual({
+      streamId: 's',
+      message: 'recent',
+      events: [{ id: latest, message: 'latest' }],
+    });
+  });
+
+  it('deletes a stream with all its events', async () => {
+    const s = open();
+    const first = await s.events.append('s', 'a', 60);
+    await s.events.append('kept', 'b', 60);
+    await s.events.delete('s');
+    await s.events.delete('never-existed');
+    expect(await s.events.readAfter(first)).toBeUndefined();
+    expect(s.entryCount()).toBe(1);
   });
 });
 

@@ -13,7 +13,7 @@ export interface MemoryStoreOptions {
   logger: Logger;
   /** How often expired keys, streams and counters are dropped, ms. Default 30 s. */
   sweepIntervalMs?: number;
-  /** Events kept per stream; older ones are dropped first. Default 1,000. */
+  /** Events kept per stream (per Streamable HTTP session); older ones are dropped first. Default 256. */
   maxEventsPerStream?: number;
   /** Clock, for tests. Default `Date.now`. */
   now?: () => number;
@@ -25,8 +25,12 @@ interface Expiring {
 
 interface StreamLog extends Expiring {
   nextSeq: number;
-  events: { seq: number; message: string }[];
+  /** Oldest first; each event expires on its own. */
+  events: (Expiring & { seq: number; message: string })[];
 }
+
+/** Events a stream keeps by default: enough to resume the streams in flight of one busy session. */
+export const DEFAULT_MAX_EVENTS_PER_STREAM = 256;
 
 /** Throws on a ttl the contract forbids: nothing shared lives forever. */
 export function assertTtl(ttlSeconds: number): void {
@@ -48,7 +52,7 @@ export function assertWindow(windowMs: number): void {
  */
 export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
   const now = options.now ?? Date.now;
-  const maxEvents = options.maxEventsPerStream ?? 1_000;
+  const maxEvents = options.maxEventsPerStream ?? DEFAULT_MAX_EVENTS_PER_STREAM;
   const values = new Map<string, Expiring & { value: string }>();
   const streams = new Map<string, StreamLog>();
   const windows = new Map<string, Expiring & { count: number }>();
@@ -64,11 +68,18 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
     return entry;
   }
 
+  /** Drops a stream's expired events (the oldest come first). */
+  function dropExpiredEvents(stream: StreamLog, t: number): void {
+    const firstLive = stream.events.findIndex((event) => event.expiresAt > t);
+    stream.events.splice(0, firstLive < 0 ? stream.events.length : firstLive);
+  }
+
   function sweep(): void {
     const t = now();
     for (const map of [values, streams, windows] as Map<string, Expiring>[]) {
       for (const [key, entry] of map) if (entry.expiresAt <= t) map.delete(key);
     }
+    for (const stream of streams.values()) dropExpiredEvents(stream, t);
   }
   const sweeper = setInterval(sweep, options.sweepIntervalMs ?? 30_000);
   sweeper.unref();
@@ -124,27 +135,35 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
   const events: EventLog = {
     async append(streamId, message, ttlSeconds) {
       assertTtl(ttlSeconds);
+      const t = now();
       const stream = live(streams, streamId) ?? { nextSeq: 1, events: [], expiresAt: 0 };
       streams.set(streamId, stream);
       const seq = stream.nextSeq++;
-      stream.events.push({ seq, message });
+      stream.expiresAt = t + ttlSeconds * 1000;
+      stream.events.push({ seq, message, expiresAt: stream.expiresAt });
+      dropExpiredEvents(stream, t);
       if (stream.events.length > maxEvents) stream.events.splice(0, stream.events.length - maxEvents);
-      stream.expiresAt = now() + ttlSeconds * 1000;
       return formatEventId(streamId, String(seq));
     },
     async readAfter(afterEventId) {
       const parsed = parseEventId(afterEventId);
       if (!parsed || !/^\d+$/.test(parsed.position)) return undefined;
       const stream = live(streams, parsed.streamId);
+      if (!stream) return undefined;
+      dropExpiredEvents(stream, now());
       const seq = Number(parsed.position);
-      const at = stream?.events.findIndex((event) => event.seq === seq) ?? -1;
-      if (!stream || at < 0) return undefined;
+      const at = stream.events.findIndex((event) => event.seq === seq);
+      if (at < 0) return undefined;
       return {
         streamId: parsed.streamId,
+        message: stream.events[at]!.message,
         events: stream.events
           .slice(at + 1)
           .map((event) => ({ id: formatEventId(parsed.streamId, String(event.seq)), message: event.message })),
       };
+    },
+    async delete(streamId) {
+      streams.delete(streamId);
     },
   };
 

@@ -10,8 +10,8 @@ let a: Store;
 let b: Store;
 const opened: Store[] = [];
 
-function open(keyPrefix = 'test:'): Store {
-  const store = createRedisStore({ url: redis.url, logger: silentLogger(), keyPrefix });
+function open(keyPrefix = 'test:', options: { maxEventsPerStream?: number } = {}): Store {
+  const store = createRedisStore({ url: redis.url, logger: silentLogger(), keyPrefix, ...options });
   opened.push(store);
   return store;
 }
@@ -84,14 +84,32 @@ describe('redis store shared by two instances', () => {
     const third = await b.events.append('stream.1', 'three', 60);
     expect(await b.events.readAfter(first)).toEqual({
       streamId: 'stream.1',
+      message: 'one',
       events: [
         { id: second, message: 'two' },
         { id: third, message: 'three' },
       ],
     });
-    expect(await a.events.readAfter(third)).toEqual({ streamId: 'stream.1', events: [] });
+    expect(await a.events.readAfter(third)).toEqual({ streamId: 'stream.1', message: 'three', events: [] });
     expect(await a.events.readAfter('stream.1.0-1')).toBeUndefined();
     expect(await a.events.readAfter('garbage')).toBeUndefined();
+    await b.events.delete('stream.1');
+    expect(await a.events.readAfter(second)).toBeUndefined();
+  });
+
+  it('keeps a stream to its newest events and to its ttl', async () => {
+    const capped = open('capped:', { maxEventsPerStream: 2 });
+    await eventually(async () => (await capped.health()).status === 'ok');
+    const first = await capped.events.append('s', 'a', 60);
+    const second = await capped.events.append('s', 'b', 60);
+    await capped.events.append('s', 'c', 60);
+    expect(await capped.events.readAfter(first)).toBeUndefined();
+    expect((await capped.events.readAfter(second))?.events.map((event) => event.message)).toEqual(['c']);
+    const old = await a.events.append('window', 'old', 0.2);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const recent = await a.events.append('window', 'recent', 0.2);
+    expect(await a.events.readAfter(old)).toBeUndefined();
+    expect(await a.events.readAfter(recent)).toMatchObject({ message: 'recent', events: [] });
   });
 
   it('counts rate-limit hits across instances in one window', async () => {

@@ -3,7 +3,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../telemetry/logger.js';
 import { StoreUnavailableError } from './errors.js';
 import { formatEventId, parseEventId } from './event-id.js';
-import { assertTtl, assertWindow } from './memory.js';
+import { assertTtl, assertWindow, DEFAULT_MAX_EVENTS_PER_STREAM } from './memory.js';
 import type { Counters, EventLog, KeyValue, MessageBus, Store, StoreHealth } from './types.js';
 
 /** Options of the Redis store; the defaults suit production. */
@@ -15,7 +15,7 @@ export interface RedisStoreOptions {
   keyPrefix?: string;
   /** Longest wait for one Redis answer (and for the first connection), ms. Default 500. */
   commandTimeoutMs?: number;
-  /** Events kept per stream (approximately; Redis trims in whole nodes). Default 1,000. */
+  /** Events kept per stream (per Streamable HTTP session); older ones are dropped first. Default 256. */
   maxEventsPerStream?: number;
 }
 
@@ -31,6 +31,19 @@ if ttl < 0 then
   ttl = tonumber(ARGV[1])
 end
 return {count, ttl}
+`;
+
+/**
+ * Appends one event and bounds the stream in one step: at most ARGV[1] entries, none older than ARGV[3] ms
+ * before the new one (entry ids start with Redis's clock in ms, so instances' clocks do not matter), and
+ * the key expires ARGV[3] ms after this append. Returns the new entry id.
+ */
+const APPEND_SCRIPT = `
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[1], '*', 'm', ARGV[2])
+local ms = tonumber(string.match(id, '^%d+'))
+redis.call('XTRIM', KEYS[1], 'MINID', string.format('%.0f', ms - tonumber(ARGV[3])))
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return id
 `;
 
 /** Position of an event inside a Redis stream (`<ms>-<seq>`). */
@@ -53,6 +66,11 @@ function afterDeadline(ms: number, onExpired: () => void): () => void {
   };
 }
 
+/** The message field of a stream entry's field list. */
+function messageOf(fields: string[]): string {
+  return fields[fields.indexOf('m') + 1] ?? '';
+}
+
 /** Reconnect forever, backing off to at most 2 s between attempts. */
 function retryDelay(attempt: number): number {
   return Math.min(attempt * 100, 2_000);
@@ -69,7 +87,7 @@ function retryDelay(attempt: number): number {
 export function createRedisStore(options: RedisStoreOptions): Store {
   const prefix = options.keyPrefix ?? 'neonpanel-mcp:';
   const timeoutMs = options.commandTimeoutMs ?? 500;
-  const maxEvents = options.maxEventsPerStream ?? 1_000;
+  const maxEvents = options.maxEventsPerStream ?? DEFAULT_MAX_EVENTS_PER_STREAM;
   const log = options.logger.child({ component: 'store' });
   const instanceId = randomBytes(8).toString('hex');
 
@@ -244,12 +262,10 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   const events: EventLog = {
     async append(streamId, message, ttlSeconds) {
       assertTtl(ttlSeconds);
-      const key = streamKey(streamId);
-      const results = await run(client, () =>
-        client.multi().xadd(key, 'MAXLEN', '~', maxEvents, '*', 'm', message).pexpire(key, ms(ttlSeconds)).exec(),
+      const entryId = await run(client, () =>
+        client.eval(APPEND_SCRIPT, 1, streamKey(streamId), maxEvents, message, ms(ttlSeconds)),
       );
-      const [err, entryId] = results?.[0] ?? [new Error('transaction aborted')];
-      if (err || typeof entryId !== 'string') throw new StoreUnavailableError(`redis XADD failed: ${err?.message}`);
+      if (typeof entryId !== 'string') throw new StoreUnavailableError('redis XADD answered without an entry id');
       return formatEventId(streamId, entryId);
     },
     async readAfter(afterEventId) {
@@ -263,14 +279,19 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         ]),
       );
       // An id that is gone (expired or trimmed) cannot be resumed from without losing events.
-      if (found.length === 0) return undefined;
+      const [event] = found;
+      if (!event) return undefined;
       return {
         streamId: parsed.streamId,
+        message: messageOf(event[1]),
         events: after.map(([entryId, fields]) => ({
           id: formatEventId(parsed.streamId, entryId),
-          message: fields[fields.indexOf('m') + 1] ?? '',
+          message: messageOf(fields),
         })),
       };
+    },
+    async delete(streamId) {
+      await run(client, () => client.del(streamKey(streamId)));
     },
   };
 

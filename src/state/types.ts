@@ -21,12 +21,26 @@ export interface MessageBus {
   subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>>;
 }
 
-/** Append-only event log per stream, for Streamable HTTP resumption (`Last-Event-ID`). */
+/**
+ * Event log per stream, for Streamable HTTP resumption (`Last-Event-ID`). Bounded: each event is kept
+ * for about `ttlSeconds` after it was appended, each stream keeps only its store's cap of newest events,
+ * and a stream can be dropped at once.
+ */
 export interface EventLog {
-  /** Appends and returns the new event id (unique, ordered within the stream). */
+  /**
+   * Appends and returns the new event id (unique, ordered within the stream). Events of the stream older
+   * than `ttlSeconds` are dropped, and the stream expires `ttlSeconds` after its last append.
+   */
   append(streamId: string, message: string, ttlSeconds: number): Promise<string>;
-  /** Events after `afterEventId` in order, or undefined when that id is unknown. */
-  readAfter(afterEventId: string): Promise<{ streamId: string; events: { id: string; message: string }[] } | undefined>;
+  /**
+   * The message of `afterEventId` and the events after it in order, or undefined when that id is unknown
+   * (never issued, expired, trimmed or its stream deleted).
+   */
+  readAfter(
+    afterEventId: string,
+  ): Promise<{ streamId: string; message: string; events: { id: string; message: string }[] } | undefined>;
+  /** Drops a stream and every event in it; nothing happens when it does not exist. */
+  delete(streamId: string): Promise<void>;
 }
 
 /** Fixed-window counters for rate limits. */

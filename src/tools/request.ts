@@ -1,5 +1,5 @@
 import type { Operation } from '../openapi/index.js';
-import { expandPath, serializeQueryParameter, type UpstreamRequest } from '../upstream/index.js';
+import { expandPath, isUnusablePathSegment, serializeQueryParameter, type UpstreamRequest } from '../upstream/index.js';
 import type { ArgumentPlan, BodyPlan } from './input-schema.js';
 import type { ParameterOverlay } from './overlay.js';
 
@@ -54,6 +54,12 @@ export function buildRequest(
     if (args[name] === undefined) continue;
     for (const needed of overlay.requiresArguments ?? []) {
       if (args[needed] === undefined) problems.push(`"${needed}" is required when "${name}" is given`);
+    }
+  }
+  for (const param of plan.path) {
+    const value = args[param.name];
+    if (value !== undefined && isUnusablePathSegment(String(value))) {
+      problems.push(`"${param.name}" must be an id, got ${JSON.stringify(String(value))} (empty, "." and ".." are never ids)`);
     }
   }
   const chosen = chooseBody(plan, args);

@@ -4,13 +4,21 @@
  */
 
 /**
- * Percent-encodes one path segment. encodeURIComponent leaves `.` alone, so a value of `.` or `..`
- * would still be a dot-segment that URL normalisation (ours, a proxy's, NeonPanel's router) resolves
- * into a different path; such values get their dots encoded too.
+ * Whether a value cannot stand as one path segment: empty (it would join its neighbours), or `.` / `..`,
+ * which URL normalisation (RFC 3986 §5.2.4, WHATWG URL: ours, a proxy's, NeonPanel's router) resolves
+ * into a different path even when percent-encoded as `%2E%2E`. No id can take these values.
+ */
+export function isUnusablePathSegment(value: string): boolean {
+  return value === '' || value === '.' || value === '..';
+}
+
+/**
+ * Percent-encodes one path segment. Throws on a value that cannot be one (see isUnusablePathSegment):
+ * callers refuse such values before they get here, and no encoding of them is safe.
  */
 export function encodePathSegment(value: string): string {
-  const encoded = encodeURIComponent(value);
-  return /^\.+$/.test(encoded) ? encoded.replace(/\./g, '%2E') : encoded;
+  if (isUnusablePathSegment(value)) throw new RangeError(`${JSON.stringify(value)} cannot be a URL path segment`);
+  return encodeURIComponent(value);
 }
 
 /** Fills `{name}` placeholders of a path template; every value is one encoded segment. */

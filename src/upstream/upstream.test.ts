@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createConcurrencyLimiter } from './limiter.js';
-import { encodePathSegment, expandPath, serializeQueryParameter } from './path.js';
+import { encodePathSegment, expandPath, isUnusablePathSegment, serializeQueryParameter } from './path.js';
 import { backoffDelayMs, isConnectionReset, parseRetryAfter } from './retry.js';
 
 describe('path and query serialisation', () => {
   it.each([
-    ['..', '%2E%2E'],
-    ['.', '%2E'],
+    ['...', '...'],
     ['../x', '..%2Fx'],
     ['%2e%2e', '%252e%252e'],
     ['?x=1', '%3Fx%3D1'],
@@ -16,6 +15,14 @@ describe('path and query serialisation', () => {
   ])('encodes %j as one segment', (value, encoded) => {
     expect(encodePathSegment(value)).toBe(encoded);
     expect(expandPath('/companies/{id}/x', { id: value })).toBe(`/companies/${encoded}/x`);
+  });
+
+  it.each(['', '.', '..'])('refuses %j, which no encoding keeps one segment', (value) => {
+    // WHATWG URL resolves the encoded form as a dot-segment too.
+    expect(new URL('http://x/api/v1/companies/%2E%2E/warehouses').pathname).toBe('/api/v1/warehouses');
+    expect(isUnusablePathSegment(value)).toBe(true);
+    expect(() => encodePathSegment(value)).toThrow(RangeError);
+    expect(() => expandPath('/companies/{id}/x', { id: value })).toThrow(RangeError);
   });
 
   it('serialises arrays per style and explode', () => {

@@ -61,6 +61,26 @@ describe.each(['/mcp', '/messages'])('bad input on %s', (path) => {
     expect((await errorOf(response)).code).toBe(-32600);
   });
 
+  it('tool arguments nested 1,500 deep (under the body limit) → 400 -32600 saying so', async () => {
+    const deep = `${'['.repeat(1_500)}${']'.repeat(1_500)}`;
+    const body = `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"list_companies","arguments":{"x":${deep}}}}`;
+    const response = await send(path, body);
+    expect(response.status).toBe(400);
+    const reply = (await response.json()) as { id: unknown; error: { code: number; message: string } };
+    expect(reply.id).toBe(7);
+    expect(reply.error.code).toBe(-32600);
+    expect(reply.error.message).toMatch(/nested too deeply \(more than 64 levels/);
+  });
+
+  it('nesting at the limit of 64 levels is not refused as too deep', async () => {
+    // The message, params and arguments are 3 levels; 61 arrays make 64.
+    const deep = `${'['.repeat(61)}${']'.repeat(61)}`;
+    const body = `{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"list_companies","arguments":{"x":${deep}}}}`;
+    const text = await (await send(path, body)).text();
+    expect(text).not.toMatch(/nested too deeply/);
+    expect(text).toMatch(/unknown argument \\"x\\"/);
+  });
+
   it('unknown method → -32601', async () => {
     const response = await send(path, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/destroy' }));
     expect((await errorOf(response)).code).toBe(-32601);
