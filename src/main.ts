@@ -60,7 +60,7 @@ export async function startBridge(config: Readonly<Config>, overrides: BridgeOve
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
   // Tracing is process-wide (one global provider): at most one bridge per process should set the endpoint.
   const tracing: Tracing | undefined = config.otelEndpoint
-    ? initTracing(config, { serviceName: packageInfo.name, serviceVersion: packageInfo.version })
+    ? await initTracing(config, { serviceName: packageInfo.name, serviceVersion: packageInfo.version })
     : undefined;
   const fetchImpl = overrides.fetch ?? globalThis.fetch;
   const metrics = createMetrics();

@@ -1,9 +1,11 @@
 import {
+  type CallToolRequest,
   type CallToolResult,
   type ListToolsResult,
   ProtocolError,
   ProtocolErrorCode,
   Server,
+  type ServerContext,
 } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import type { Logger } from '../telemetry/logger.js';
@@ -51,51 +53,56 @@ export function createMcpServerFactory(deps: McpServerFactoryDeps): BuildServer 
   const listResult = toolsListResult(deps.toolset) as ListToolsResult;
   const jsonSchemaValidator = new AjvJsonSchemaValidator();
   const serverInfo = { name: packageInfo.name, title: 'NeonPanel', version: packageInfo.version };
+  const options = { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS, jsonSchemaValidator };
+  const listTools = () => listResult;
+  const callTool = createToolCallHandler(deps);
 
+  // The SDK copies `capabilities` per server and never writes to `options` or `serverInfo`: safe to share.
   return () => {
-    const server = new Server(serverInfo, {
-      capabilities: { tools: { listChanged: false } },
-      instructions: INSTRUCTIONS,
-      jsonSchemaValidator,
-    });
-    server.setRequestHandler('tools/list', () => listResult);
-    server.setRequestHandler('tools/call', async (request, ctx) => {
-      const name = request.params.name;
-      const tool = deps.toolset.get(name);
-      if (!tool) {
-        throw new ProtocolError(
-          ProtocolErrorCode.InvalidParams,
-          `Unknown tool "${name}" in params.name; call tools/list for the available tools`,
-        );
-      }
-      const caller = fromAuthInfo(ctx.http?.authInfo);
-      if (!caller) {
-        throw new ProtocolError(
-          ProtocolErrorCode.InvalidRequest,
-          'tools/call needs a bearer token: send Authorization: Bearer <token> (sign in to NeonPanel first)',
-        );
-      }
-      const logger = deps.logger.child({ reqId: caller.requestId, mcpId: ctx.mcpReq.id, sub: caller.sub, tool: name });
-      return withSpan('mcp.tool_call', { 'gen_ai.tool.name': name, 'enduser.id': caller.sub }, async (span) => {
-        let result: CallToolResult;
-        try {
-          result = await tool.call(request.params.arguments ?? {}, {
-            token: caller.token,
-            sub: caller.sub,
-            requestId: caller.requestId,
-            signal: ctx.mcpReq.signal,
-            logger,
-          });
-          span.setAttribute('mcp.tool.outcome', result.isError ? 'error' : 'ok');
-        } catch (error) {
-          // tool.call turns every upstream fault into a result; reaching here is a bug, not the caller's fault.
-          logger.error({ err: error }, 'tool call threw');
-          result = unexpectedFailure(name, caller.requestId);
-          span.setAttribute('mcp.tool.outcome', 'internal_error');
-        }
-        return result;
-      });
-    });
+    const server = new Server(serverInfo, options);
+    server.setRequestHandler('tools/list', listTools);
+    server.setRequestHandler('tools/call', callTool);
     return server;
+  };
+}
+
+/** The `tools/call` handler: one function for every server the factory builds. */
+function createToolCallHandler(deps: McpServerFactoryDeps) {
+  return async (request: CallToolRequest, ctx: ServerContext): Promise<CallToolResult> => {
+    const name = request.params.name;
+    const tool = deps.toolset.get(name);
+    if (!tool) {
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
+        `Unknown tool "${name}" in params.name; call tools/list for the available tools`,
+      );
+    }
+    const caller = fromAuthInfo(ctx.http?.authInfo);
+    if (!caller) {
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidRequest,
+        'tools/call needs a bearer token: send Authorization: Bearer <token> (sign in to NeonPanel first)',
+      );
+    }
+    const logger = deps.logger.child({ reqId: caller.requestId, mcpId: ctx.mcpReq.id, sub: caller.sub, tool: name });
+    return withSpan('mcp.tool_call', { 'gen_ai.tool.name': name, 'enduser.id': caller.sub }, async (span) => {
+      let result: CallToolResult;
+      try {
+        result = await tool.call(request.params.arguments ?? {}, {
+          token: caller.token,
+          sub: caller.sub,
+          requestId: caller.requestId,
+          signal: ctx.mcpReq.signal,
+          logger,
+        });
+        span.setAttribute('mcp.tool.outcome', result.isError ? 'error' : 'ok');
+      } catch (error) {
+        // tool.call turns every upstream fault into a result; reaching here is a bug, not the caller's fault.
+        logger.error({ err: error }, 'tool call threw');
+        result = unexpectedFailure(name, caller.requestId);
+        span.setAttribute('mcp.tool.outcome', 'internal_error');
+      }
+      return result;
+    });
   };
 }

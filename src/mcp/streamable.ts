@@ -24,7 +24,10 @@ export interface StreamableDeps {
   build: BuildServer;
   sessions: SessionRegistry;
   events: EventLog;
-  config: Pick<Config, 'keepAliveMs' | 'sessionIdleSeconds' | 'resumeWindowSeconds' | 'maxBodyBytes' | 'upstreamTimeoutMs'>;
+  config: Pick<
+    Config,
+    'keepAliveMs' | 'sessionIdleSeconds' | 'resumeWindowSeconds' | 'maxBodyBytes' | 'upstreamTimeoutMs'
+  >;
   logger: Logger;
 }
 

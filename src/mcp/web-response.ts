@@ -14,8 +14,8 @@ function drained(res: ServerResponse): Promise<void> {
 }
 
 /**
- * Writes a web-standard `Response` (what the SDK's transports return) to a Node response, streaming
- * SSE bodies as they come with backpressure. The headers go out at once so a client sees an idle SSE
+ * Writes a web-standard `Response` (what the SDK's transports return) to a Node response: a JSON body
+ * in one write with its length, an SSE body streamed as it comes with backpressure. The headers go out at once so a client sees an idle SSE
  * stream open; a client that disconnects cancels the body, which ends the SDK's stream.
  */
 export async function writeWebResponse(
@@ -27,12 +27,19 @@ export async function writeWebResponse(
   response.headers.forEach((value, name) => {
     headers[name] = value;
   });
-  res.writeHead(response.status, headers);
   if (!response.body) {
-    res.end();
+    res.writeHead(response.status, headers).end();
     return;
   }
-  if (headers['content-type']?.startsWith('text/event-stream')) res.flushHeaders();
+  if (!headers['content-type']?.startsWith('text/event-stream')) {
+    // A JSON answer is complete once the SDK returns it: one read and one write, not a chunk loop.
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    headers['content-length'] = String(bytes.byteLength);
+    res.writeHead(response.status, headers).end(bytes);
+    return;
+  }
+  res.writeHead(response.status, headers);
+  res.flushHeaders();
   const reader = response.body.getReader();
   const cancel = () => {
     reader.cancel().catch(() => undefined);

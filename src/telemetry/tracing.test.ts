@@ -55,7 +55,7 @@ afterEach(async () => {
 
 describe('tracing', () => {
   it('is off without an endpoint: callbacks run and no traceparent is added', async () => {
-    tracing = initTracing({ otelEndpoint: undefined });
+    tracing = await initTracing({ otelEndpoint: undefined });
     const headers = await withSpan('mcp.request', { 'mcp.method': 'tools/list' }, async (span) => {
       expect(span.isRecording()).toBe(false);
       return injectTraceparent({ accept: 'application/json' });
@@ -66,7 +66,7 @@ describe('tracing', () => {
   it('exports nested spans as OTLP JSON, propagates traceparent, and never exports a token', async () => {
     const receiver = await startReceiver();
     try {
-      tracing = initTracing({ otelEndpoint: `${receiver.url}/` }, { serviceVersion: '1.2.3' });
+      tracing = await initTracing({ otelEndpoint: `${receiver.url}/` }, { serviceVersion: '1.2.3' });
       const incoming = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
       let outgoing: Record<string, string> = {};
       await withSpan(

@@ -9,9 +9,6 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { Config } from '../config/index.js';
 
 /** What `initTracing` returns: flush and stop on shutdown. */
@@ -53,9 +50,20 @@ export function safeAttributes(attributes: Record<string, AttributeValue | undef
  * as OTLP/HTTP JSON to `<endpoint>/v1/traces`, and W3C trace context is the propagator. Without the
  * endpoint nothing is registered and the helpers below cost next to nothing.
  * The exporter also honours the standard `OTEL_EXPORTER_OTLP_HEADERS` for collector credentials.
+ * The SDK and exporter are imported here, not at the top: they are a fifth of the bridge's start-up
+ * time, and most deployments never turn tracing on.
  */
-export function initTracing(config: Pick<Config, 'otelEndpoint'>, options: TracingOptions = {}): Tracing {
+export async function initTracing(
+  config: Pick<Config, 'otelEndpoint'>,
+  options: TracingOptions = {},
+): Promise<Tracing> {
   if (!config.otelEndpoint) return { shutdown: async () => undefined };
+  const [{ OTLPTraceExporter }, { resourceFromAttributes }, { BatchSpanProcessor, NodeTracerProvider }] =
+    await Promise.all([
+      import('@opentelemetry/exporter-trace-otlp-http'),
+      import('@opentelemetry/resources'),
+      import('@opentelemetry/sdk-trace-node'),
+    ]);
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({
       'service.name': options.serviceName ?? TRACER_NAME,

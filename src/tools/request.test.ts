@@ -12,6 +12,10 @@ let toolset: Toolset;
 const ctx = { token: 't', sub: 'alice', requestId: 'r', logger: silentLogger() };
 const WAREHOUSE = '3f0b8c1e-7d2a-4b5c-9e8f-1a2b3c4d5e6f';
 
+function textOf(result: { content: unknown[] } | undefined): string {
+  return (result?.content[0] as { text?: string } | undefined)?.text ?? '';
+}
+
 beforeAll(async () => {
   const config = loadConfig({ NEONPANEL_API_URL: 'https://api.neonpanel.test' });
   toolset = await createToolset({ config, logger: silentLogger(), metrics: createMetrics(), dispatcher: agent });
@@ -20,18 +24,16 @@ afterAll(() => agent.close());
 
 describe('path arguments', () => {
   it.each(['.', '..', ''])('refuses %j as an id before anything is sent, naming the argument', async (value) => {
-    const result = await toolset
-      .get('warehouse_balances')
-      ?.call({ companyUuid: value, warehouseUuid: WAREHOUSE }, ctx);
+    const result = await toolset.get('warehouse_balances')?.call({ companyUuid: value, warehouseUuid: WAREHOUSE }, ctx);
     expect(result?.isError).toBe(true);
-    const text = (result?.content[0] as { text: string }).text;
+    const text = textOf(result);
     expect(text).toContain(`"companyUuid" must be an id, got ${JSON.stringify(value)}`);
     expect(text).toContain('Nothing was sent to NeonPanel');
   });
 
   it('names every unusable path argument at once', async () => {
     const result = await toolset.get('warehouse_balances')?.call({ companyUuid: '..', warehouseUuid: '.' }, ctx);
-    const text = (result?.content[0] as { text: string }).text;
+    const text = textOf(result);
     expect(text).toMatch(/"companyUuid" must be an id.*"warehouseUuid" must be an id/);
   });
 });

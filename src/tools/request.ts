@@ -59,7 +59,9 @@ export function buildRequest(
   for (const param of plan.path) {
     const value = args[param.name];
     if (value !== undefined && isUnusablePathSegment(String(value))) {
-      problems.push(`"${param.name}" must be an id, got ${JSON.stringify(String(value))} (empty, "." and ".." are never ids)`);
+      problems.push(
+        `"${param.name}" must be an id, got ${JSON.stringify(String(value))} (empty, "." and ".." are never ids)`,
+      );
     }
   }
   const chosen = chooseBody(plan, args);

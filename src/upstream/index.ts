@@ -4,7 +4,13 @@
  */
 export { createUpstreamClient, type UpstreamClientDeps } from './client.js';
 export { type ConcurrencyLimiter, createConcurrencyLimiter } from './limiter.js';
-export { encodePathSegment, expandPath, isUnusablePathSegment, type QueryStyle, serializeQueryParameter } from './path.js';
+export {
+  encodePathSegment,
+  expandPath,
+  isUnusablePathSegment,
+  type QueryStyle,
+  serializeQueryParameter,
+} from './path.js';
 export { backoffDelayMs, isConnectionReset, MAX_RETRIES, parseRetryAfter, RETRYABLE_STATUSES } from './retry.js';
 export type {
   UpstreamCallContext,

@@ -195,11 +195,11 @@ describe('hostile input', () => {
     expectNoBreakage(since);
   }, 300_000);
 
-  // Known bug (reported): an id of "." or ".." is sent as %2E / %2E%2E (src/upstream/path.ts
+  // Fixed bug (regression test): an id of "." or ".." was sent as %2E / %2E%2E (src/upstream/path.ts
   // `encodePathSegment`), which WHATWG URL parsers (Node's URL, proxies, frameworks) resolve as a
   // dot-segment: /companies/%2E%2E/warehouses/x/balances becomes /warehouses/x/balances. Such ids can
-  // never be valid and must be refused before any call. Flip to `it` once they are refused.
-  it.fails('refuses "." and ".." ids instead of sending them as dot-segments', () => {
+  // never be valid and must be refused before any call.
+  it('refuses "." and ".." ids instead of sending them as dot-segments', () => {
     expect(dotSegmentProblems.slice(0, 10)).toEqual([]);
   });
 
@@ -241,11 +241,11 @@ describe('hostile input', () => {
     expectNoBreakage(since);
   }, 300_000);
 
-  // Known bug (reported): arguments nested ~5,000 deep overflow the stack while the request is
-  // processed ("Maximum call stack size exceeded"); src/mcp/routes.ts `guarded` answers that as 503
+  // Fixed bug (regression test): arguments nested ~5,000 deep overflowed the stack while the request is
+  // processed ("Maximum call stack size exceeded"); src/mcp/routes.ts `guarded` answered that as 503
   // "shared state unavailable; retry shortly", which is neither true nor the client's cue to fix its
-  // input. Flip to `it` once such bodies get a 4xx.
-  it.fails('answers deeply nested bodies with a 4xx, not a 5xx', async () => {
+  // input. Such bodies must get a 4xx.
+  it('answers deeply nested bodies with a 4xx, not a 5xx', async () => {
     const since = mark();
     await sender.sendAll(hugeBodyCases(context).filter(isDeepNesting), 2, check);
     await settleLegacyStream();

@@ -354,11 +354,11 @@ describe('load with upstream faults', () => {
     expect(bridge.exit).toBeUndefined();
   }, 240_000);
 
-  // Known bug (reported): every answer a Streamable HTTP session streams is kept in the event log for
-  // MCP_SESSION_IDLE_SECONDS (30 min) and is not dropped when the session is deleted
+  // Fixed bug (regression test): every answer a Streamable HTTP session streamed was kept in the event log for
+  // MCP_SESSION_IDLE_SECONDS (30 min) and was not dropped when the session was deleted
   // (src/mcp/streamable.ts `post` → src/mcp/event-store.ts; `terminate` leaves the events). 2,000
-  // list_inventory_items calls keep ~33 MB after DELETE. Flip to `it` once sessions free their events.
-  it.fails('gives back the memory of a busy Streamable HTTP session once it is deleted', async () => {
+  // list_inventory_items calls kept ~33 MB after DELETE.
+  it('gives back the memory of a busy Streamable HTTP session once it is deleted', async () => {
     const { bridge, sandbox } = stack;
     const alice = users.find((user) => user.sub === 'alice')!;
     const before = await idleMemory();

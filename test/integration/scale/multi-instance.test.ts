@@ -4,6 +4,7 @@
  * a dead instance's clients carry on at the other, and a Redis outage degrades without hanging.
  */
 import { Client, SSEClientTransport, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../../sandbox/index.js';
 import type { Sandbox } from '../../../sandbox/types.js';
@@ -211,6 +212,27 @@ describe('two bridge instances sharing Redis', () => {
     }, 200);
     expect(answer?.['result']).toMatchObject({ content: expect.any(Array) });
     expect((answer?.['result'] as { isError?: boolean } | undefined)?.isError).toBeFalsy();
+  });
+
+  it('Streamable HTTP: events are kept for the resumption window only, and DELETE on B drops those A wrote', async () => {
+    const token = await tokenFor('delete-user');
+    const session = await openSession(a, token);
+    await inSession(a, token, session, 2, 'tools/list');
+    const inspector = new Redis(redis.url);
+    try {
+      const key = `neonpanel-mcp:ev:mcp.${session}`;
+      const ttl = await inspector.pttl(key);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(300_000);
+      const deleted = await fetch(`${b.url}/mcp`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${token}`, ...sessionHeaders(session) },
+      });
+      expect(deleted.status).toBe(200);
+      expect(await inspector.exists(key)).toBe(0);
+    } finally {
+      inspector.disconnect();
+    }
   });
 
   it('2026-07-28: a client alternating between the instances gets every answer', async () => {

@@ -335,14 +335,22 @@ describe('errors a model can act on', () => {
   });
 
   it('never lets a hostile id change the upstream path or query', async () => {
-    for (const hostile of ['..', '../..', '%2e%2e', '?x=1', 'a\r\nX-Injected: 1', '#frag', 'a/b']) {
+    for (const hostile of ['../..', '%2e%2e', '?x=1', 'a\r\nX-Injected: 1', '#frag', 'a/b']) {
       const result = await call('list_warehouses', { companyUuid: hostile });
       expect(result.isError).toBe(true);
       const entry = apiRequests('listWarehouses').at(-1);
-      expect(entry?.path).toBe(
-        `/api/v1/companies/${encodeURIComponent(hostile).replace(/^\.+$/, (d) => d.replace(/\./g, '%2E'))}/warehouses`,
-      );
+      expect(entry?.path).toBe(`/api/v1/companies/${encodeURIComponent(hostile)}/warehouses`);
       expect(entry?.query).toBe('');
+    }
+  });
+
+  it('refuses ".", ".." and empty ids before any call: no encoding keeps them one path segment', async () => {
+    for (const dots of ['.', '..', '']) {
+      const before = apiRequests('listWarehouses').length;
+      const result = await call('list_warehouses', { companyUuid: dots });
+      expect(result.isError).toBe(true);
+      expect(text(result)).toContain(`"companyUuid" must be an id, got ${JSON.stringify(dots)}`);
+      expect(apiRequests('listWarehouses').length).toBe(before);
     }
   });
 });

@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StoreUnavailableError } from '../../../src/state/errors.js';
+import { createMemoryStore } from '../../../src/state/memory.js';
+import type { KeyValue } from '../../../src/state/types.js';
+import { silentLogger } from '../../../src/telemetry/logger.js';
 import { type Stack, startStack } from '../../helpers/stack.js';
 
 let stack: Stack;
@@ -210,5 +214,61 @@ describe('anonymous discovery (MCP_ALLOW_ANONYMOUS_DISCOVERY=true)', () => {
     const called = await anonymous({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'list_companies' } });
     expect(called.status).toBe(401);
     expect(called.headers.get('www-authenticate')).toMatch(/^Bearer resource_metadata=/);
+  });
+});
+
+describe('failures inside the bridge', () => {
+  it('answers a bug with -32603 and its request id, no detail; only a store outage gets 503 + Retry-After', async () => {
+    // The one fault injected here: the session store's reads fail on demand, as a bug or as Redis going away.
+    const memory = createMemoryStore({ logger: silentLogger() });
+    let fault: Error | undefined;
+    const kv: KeyValue = {
+      ...memory.kv,
+      get: async (key) => {
+        if (fault) throw fault;
+        return memory.kv.get(key);
+      },
+    };
+    const faulty = await startStack({ store: { ...memory, kv } });
+    try {
+      const headers = {
+        Authorization: `Bearer ${await faulty.tokenFor('alice')}`,
+        'Content-Type': 'application/json',
+        Accept: 'application/json, text/event-stream',
+      };
+      const post = (body: unknown, extra: Record<string, string> = {}) =>
+        fetch(`${faulty.url}/mcp`, { method: 'POST', headers: { ...headers, ...extra }, body: JSON.stringify(body) });
+      const opened = await post({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+      });
+      const session = { 'Mcp-Session-Id': opened.headers.get('mcp-session-id') ?? '' };
+      await opened.body?.cancel();
+
+      fault = new TypeError('internal detail /srv/bridge/secret.js:42');
+      const bug = await post({ jsonrpc: '2.0', id: 5, method: 'tools/list' }, session);
+      expect(bug.status).toBe(500);
+      expect(bug.headers.get('retry-after')).toBeNull();
+      const requestId = bug.headers.get('x-request-id');
+      const text = await bug.text();
+      expect(text).not.toContain('internal detail');
+      expect(JSON.parse(text)).toMatchObject({
+        jsonrpc: '2.0',
+        id: 5,
+        error: { code: -32603, message: expect.stringContaining(`request id ${requestId}`) },
+      });
+      expect(faulty.logs.some((line) => line.includes('internal detail'))).toBe(true);
+
+      fault = new StoreUnavailableError('redis unavailable: connection refused');
+      const outage = await post({ jsonrpc: '2.0', id: 6, method: 'tools/list' }, session);
+      expect(outage.status).toBe(503);
+      expect(outage.headers.get('retry-after')).toBe('2');
+      expect(await outage.json()).toMatchObject({ id: 6, error: { message: expect.stringMatching(/retry shortly/) } });
+    } finally {
+      await faulty.close();
+      await memory.close();
+    }
   });
 });
