@@ -26,36 +26,52 @@ function mcpDetails(req: Request): { mcpMethod?: string; mcpId?: unknown; tool?:
   return { mcpMethod: body.method, mcpId: body.id, tool };
 }
 
+/** What the access log needs of a request, kept on `res.locals` so one listener serves every request. */
+interface AccessLogState {
+  requestId: string;
+  /** `performance.now()` when the request arrived. */
+  started: number;
+}
+
 /**
  * Gives every request one correlation id (X-Request-Id in and out, `res.locals.requestId`, passed on
  * to NeonPanel by the tools) and writes one access-log line per request joining it with the MCP
  * method, request id and tool, and the user's `sub`. Never logs headers, bodies or tokens.
+ * The `close` listener is one function for all requests (`this` is the response): an open SSE stream
+ * holds no closure of its own for its log line.
  */
 export function requestContext(deps: { logger: Logger; metrics: Pick<Metrics, 'httpRequests'> }): RequestHandler {
+  function logAnswered(this: Response): void {
+    const req = this.req;
+    const { requestId, started } = this.locals['log'] as AccessLogState;
+    const route = routeLabel(req);
+    deps.metrics.httpRequests.inc({ route, method: req.method, status: String(this.statusCode) });
+    const auth = this.locals['auth'] as { sub?: string } | undefined;
+    const details = mcpDetails(req);
+    deps.logger.info(
+      {
+        reqId: requestId,
+        method: req.method,
+        route,
+        ip: req.ip,
+        status: this.statusCode,
+        ms: Math.round((performance.now() - started) * 1000) / 1000,
+        sub: auth?.sub,
+        mcpMethod: details.mcpMethod,
+        mcpId: details.mcpId,
+        tool: details.tool,
+      },
+      'request',
+    );
+  }
+
   return (req: Request, res: Response, next) => {
-    const started = process.hrtime.bigint();
     const sent = req.headers['x-request-id'];
     const requestId = typeof sent === 'string' && ACCEPTABLE_REQUEST_ID.test(sent) ? sent : randomUUID();
     res.locals['requestId'] = requestId;
+    res.locals['log'] = { requestId, started: performance.now() } satisfies AccessLogState;
     res.setHeader('X-Request-Id', requestId);
-    res.on('close', () => {
-      const route = routeLabel(req);
-      deps.metrics.httpRequests.inc({ route, method: req.method, status: String(res.statusCode) });
-      const auth = res.locals['auth'] as { sub?: string } | undefined;
-      deps.logger.info(
-        {
-          reqId: requestId,
-          method: req.method,
-          route,
-          ip: req.ip,
-          status: res.statusCode,
-          ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
-          sub: auth?.sub,
-          ...mcpDetails(req),
-        },
-        'request',
-      );
-    });
+    res.once('close', logAnswered);
     next();
   };
 }

@@ -7,7 +7,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { type AuthInfo, type Server, parseJSONRPCMessage } from '@modelcontextprotocol/server';
-import { SSEServerTransport } from '@modelcontextprotocol/server-legacy/sse';
+import type { SSEServerTransport } from '@modelcontextprotocol/server-legacy/sse';
 import type { Config } from '../config/index.js';
 import type { Store } from '../state/types.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -42,7 +42,32 @@ interface RoutedMessage {
 interface LocalStream {
   sub: string | null;
   transport: SSEServerTransport;
-  server: Server;
+  /** Built and connected on the stream's first message: an idle stream holds no SDK server. */
+  server?: Promise<Server>;
+}
+
+type SseTransportClass = typeof SSEServerTransport;
+let sseTransportClass: Promise<SseTransportClass> | undefined;
+
+/**
+ * The SDK's frozen SSE transport, imported on the first `GET /sse` (it is a tenth of the start-up
+ * time, and many deployments never see a legacy client). Its `start()`, which writes the stream's
+ * headers and `endpoint` event, is called by `open` as soon as the stream opens; the SDK server,
+ * connected later, calls `start()` again, which must then do nothing.
+ */
+function loadSseTransport(): Promise<SseTransportClass> {
+  sseTransportClass ??= import('@modelcontextprotocol/server-legacy/sse').then(
+    ({ SSEServerTransport: Base }) =>
+      class OpenedSseTransport extends Base {
+        private opened = false;
+        override async start(): Promise<void> {
+          if (this.opened) return;
+          this.opened = true;
+          await super.start();
+        }
+      },
+  );
+  return sseTransportClass;
 }
 
 const streamKey = (id: string) => `mcp:sse:${id}`;
@@ -86,11 +111,12 @@ export class LegacySse {
       return;
     }
     const id = newSessionId();
-    const transport = new SSEServerTransport('/messages', res);
+    const Transport = await loadSseTransport();
+    const transport = new Transport('/messages', res);
     // The frozen transport names sessions with randomUUID (122 random bits); ours carry 256.
     (transport as unknown as { _sessionId: string })._sessionId = id;
-    const server = this.deps.build();
-    this.streams.set(id, { sub, transport, server });
+    const stream: LocalStream = { sub, transport };
+    this.streams.set(id, stream);
     this.deps.metrics.sseStreams.inc();
 
     let unsubscribe: (() => Promise<void>) | undefined;
@@ -107,7 +133,7 @@ export class LegacySse {
       this.deps.metrics.sseStreams.dec();
       void unsubscribe?.().catch(() => undefined);
       void this.deps.store.kv.delete(streamKey(id)).catch(() => undefined);
-      void server.close();
+      void stream.server?.then((server) => server.close()).catch(() => undefined);
     });
     unsubscribe = await this.deps.store.bus.subscribe(streamChannel(id), (raw) => this.deliverRouted(id, raw));
     if (!this.streams.has(id)) {
@@ -115,8 +141,19 @@ export class LegacySse {
       return;
     }
     await this.deps.store.kv.set(streamKey(id), recordJson, this.recordTtlSeconds);
-    await server.connect(transport);
+    await transport.start();
     res.socket?.setNoDelay(true);
+  }
+
+  /** Hands one message to the stream's SDK server, building and connecting it on the first message. */
+  private async deliver(stream: LocalStream, message: unknown, authInfo: AuthInfo | undefined): Promise<void> {
+    stream.server ??= (async () => {
+      const server = this.deps.build();
+      await server.connect(stream.transport);
+      return server;
+    })();
+    await stream.server;
+    await stream.transport.handleMessage(message, { authInfo });
   }
 
   /** A message routed from another instance to a stream held here. */
@@ -125,12 +162,9 @@ export class LegacySse {
     if (!stream) return;
     try {
       const routed = JSON.parse(raw) as RoutedMessage;
-      void withSpan(
-        'mcp.routed_message',
-        {},
-        () => stream.transport.handleMessage(routed.message, { authInfo: routed.authInfo }),
-        { parentHeaders: routed.trace },
-      ).catch(() => undefined);
+      void withSpan('mcp.routed_message', {}, () => this.deliver(stream, routed.message, routed.authInfo), {
+        parentHeaders: routed.trace,
+      }).catch(() => undefined);
     } catch (error) {
       this.deps.logger.warn({ err: error, sessionId: id }, 'dropped a malformed routed SSE message');
     }
@@ -171,7 +205,7 @@ export class LegacySse {
     const authInfo = caller ? toAuthInfo(caller) : undefined;
     const local = this.streams.get(sessionId);
     if (local) {
-      await local.transport.handleMessage(message, { authInfo });
+      await this.deliver(local, message, authInfo);
     } else {
       const routed: RoutedMessage = { message, authInfo, trace: injectTraceparent({}) };
       await this.deps.store.bus.publish(streamChannel(sessionId), JSON.stringify(routed));

@@ -1,0 +1,76 @@
+import type { IncomingMessage } from 'node:http';
+import { toWebRequest } from '@modelcontextprotocol/node';
+import { isLegacyRequest } from '@modelcontextprotocol/server';
+import { describe, expect, it } from 'vitest';
+import { isLegacyEra } from './era.js';
+
+const META = {
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientInfo': { name: 't', version: '1' },
+  'io.modelcontextprotocol/clientCapabilities': {},
+};
+
+/** Enough of a Node request for `toWebRequest` and `isLegacyEra`. */
+function nodeRequest(headers: Record<string, string | string[]>): IncomingMessage {
+  return {
+    method: 'POST',
+    url: '/mcp',
+    headers: { host: '127.0.0.1', 'content-type': 'application/json', ...headers },
+    socket: {},
+  } as unknown as IncomingMessage;
+}
+
+const cases: Array<[string, Record<string, string | string[]>, unknown]> = [
+  [
+    '2025 tools/call without a session',
+    { 'mcp-protocol-version': '2025-11-25' },
+    { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'x' } },
+  ],
+  [
+    'initialize',
+    {},
+    {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'c', version: '1' } },
+    },
+  ],
+  [
+    '2026 tools/list with the envelope and headers',
+    { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/list' },
+    { jsonrpc: '2.0', id: 2, method: 'tools/list', params: { _meta: META } },
+  ],
+  [
+    '2026 server/discover',
+    { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'server/discover' },
+    { jsonrpc: '2.0', id: 3, method: 'server/discover', params: { _meta: META } },
+  ],
+  ['a notification', {}, { jsonrpc: '2.0', method: 'notifications/initialized' }],
+  ['a response', {}, { jsonrpc: '2.0', id: 4, result: {} }],
+  ['a batch', {}, [{ jsonrpc: '2.0', id: 5, method: 'ping' }]],
+  ['an envelope without headers', {}, { jsonrpc: '2.0', id: 6, method: 'tools/list', params: { _meta: META } }],
+  [
+    'a modern header on a 2025 body',
+    { 'mcp-protocol-version': '2026-07-28' },
+    { jsonrpc: '2.0', id: 7, method: 'ping' },
+  ],
+  [
+    'padded and repeated headers',
+    { 'mcp-protocol-version': ' 2026-07-28 ', 'mcp-method': ['tools/list', 'tools/list'] },
+    { jsonrpc: '2.0', id: 8, method: 'tools/list', params: { _meta: META } },
+  ],
+];
+
+describe('isLegacyEra', () => {
+  it.each(cases)('agrees with the SDK isLegacyRequest: %s', async (_name, headers, body) => {
+    const req = nodeRequest(headers);
+    const expected = await isLegacyRequest(await toWebRequest(req, body), body);
+    expect(isLegacyEra(req, body)).toBe(expected);
+  });
+
+  it('sends 2025 requests and 2026 requests to different handlers', () => {
+    expect(isLegacyEra(nodeRequest({}), cases[0]![2])).toBe(true);
+    expect(isLegacyEra(nodeRequest(cases[2]![1]), cases[2]![2])).toBe(false);
+  });
+});
