@@ -64,7 +64,7 @@ export async function startBridge(config: Readonly<Config>, overrides: BridgeOve
     : undefined;
   const fetchImpl = overrides.fetch ?? globalThis.fetch;
   const metrics = createMetrics();
-  const store = overrides.store ?? createStore(config, { logger, keyPrefix: config.redisKeyPrefix });
+  const store = overrides.store ?? (await createStore(config, { logger, keyPrefix: config.redisKeyPrefix }));
   const auth = createAuth(config, { logger, metrics, fetch: fetchImpl });
   const apiDocument = await loadApiDocument();
   const toolset = await createToolset({ config, logger, metrics, document: apiDocument });

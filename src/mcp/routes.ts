@@ -1,11 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toWebRequest } from '@modelcontextprotocol/node';
-import {
-  createMcpHandler,
-  isInitializeRequest,
-  isLegacyRequest,
-  parseJSONRPCMessage,
-} from '@modelcontextprotocol/server';
+import { createMcpHandler, isInitializeRequest, parseJSONRPCMessage } from '@modelcontextprotocol/server';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { type ErrorRequestHandler, type Request, type RequestHandler, type Response, Router } from 'express';
 import { type VerifiedToken, extractBearerToken } from '../auth/index.js';
@@ -16,6 +11,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { withSpan } from '../telemetry/tracing.js';
 import { type Caller, toAuthInfo } from './caller.js';
+import { isLegacyEra } from './era.js';
 import { JsonRpcCode, requestIdOf, sendJsonRpcError } from './jsonrpc.js';
 import { LegacySse } from './legacy-sse.js';
 import { type TransportLabel, countMcpMessages, singleMethod } from './observe.js';
@@ -252,10 +248,11 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
         count(req, 'streamable');
         return streamable.post(req, res, body, caller, id);
       }
-      const webRequest = await toWebRequest(req, body);
-      if (!(await isLegacyRequest(webRequest, body))) {
+      // Classified from the parsed body and headers: the web Request is built only for the handler that reads it.
+      if (!isLegacyEra(req, body)) {
         count(req, 'modern');
         const authInfo = caller ? toAuthInfo(caller) : undefined;
+        const webRequest = await toWebRequest(req, body);
         return writeWebResponse(res, await modern.fetch(webRequest, { authInfo, parsedBody: body }));
       }
       if (isInitializeRequest(body)) {

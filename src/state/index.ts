@@ -1,7 +1,6 @@
 import type { Config } from '../config/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import { createMemoryStore } from './memory.js';
-import { createRedisStore } from './redis.js';
 import type { Store } from './types.js';
 
 export { StoreUnavailableError } from './errors.js';
@@ -19,7 +18,9 @@ export interface StoreDeps {
  * otherwise process memory (one instance). Returns at once; a Redis connection is made in the background
  * and `health()` reports it.
  */
-export function createStore(config: Pick<Config, 'redisUrl'>, deps: StoreDeps): Store {
+export async function createStore(config: Pick<Config, 'redisUrl'>, deps: StoreDeps): Promise<Store> {
   if (!config.redisUrl) return createMemoryStore({ logger: deps.logger });
+  // ioredis is imported only when used: loading it costs a twentieth of the start-up time.
+  const { createRedisStore } = await import('./redis.js');
   return createRedisStore({ url: config.redisUrl, logger: deps.logger, keyPrefix: deps.keyPrefix });
 }
