@@ -1,50 +1,6 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startOtlpReceiver } from '../../test/helpers/loopback.js';
 import { injectTraceparent, initTracing, type Tracing, withSpan } from './tracing.js';
-
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  status?: { code?: number };
-  attributes: { key: string; value: Record<string, unknown> }[];
-}
-
-/** A loopback OTLP/HTTP receiver: records every JSON export request it gets. */
-async function startReceiver() {
-  const bodies: string[] = [];
-  const contentTypes: string[] = [];
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => {
-      body += chunk;
-    });
-    req.on('end', () => {
-      if (req.url === '/v1/traces') {
-        bodies.push(body);
-        contentTypes.push(req.headers['content-type'] ?? '');
-      }
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    bodies,
-    contentTypes,
-    spans(): OtlpSpan[] {
-      return bodies.flatMap((body) =>
-        (JSON.parse(body) as { resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[] }).resourceSpans.flatMap((r) =>
-          r.scopeSpans.flatMap((s) => s.spans),
-        ),
-      );
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl';
 let tracing: Tracing | undefined;
@@ -64,7 +20,7 @@ describe('tracing', () => {
   });
 
   it('exports nested spans as OTLP JSON, propagates traceparent, and never exports a token', async () => {
-    const receiver = await startReceiver();
+    const receiver = await startOtlpReceiver();
     try {
       tracing = await initTracing({ otelEndpoint: `${receiver.url}/` }, { serviceVersion: '1.2.3' });
       const incoming = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
+import { freePort } from './net.js';
 
 /** A real redis-server for one test file, on a free loopback port. */
 export interface TestRedis {
@@ -18,17 +19,6 @@ export interface TestRedis {
 }
 
 const REDIS_SERVER = '/usr/bin/redis-server';
-
-/** A port nobody listens on right now (the OS picks it; redis-server cannot take port 0). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 /** Resolves when the server answers PING with PONG. */
 async function answersPing(port: number): Promise<boolean> {

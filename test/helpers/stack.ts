@@ -1,8 +1,7 @@
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import type { IssueTokenOptions, Sandbox, SandboxOptions } from '../../sandbox/index.js';
 import { startSandbox } from '../../sandbox/index.js';
+import { freePort } from './net.js';
 import { type Config, loadConfig } from '../../src/config/index.js';
 import { type Bridge, type BridgeOverrides, startBridge } from '../../src/main.js';
 import type { Store } from '../../src/state/types.js';
@@ -35,16 +34,7 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** A port nobody listens on right now, so MCP_PUBLIC_URL can name it before the bridge starts. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
+export { freePort };
 
 /** The bridge configuration for a sandbox on `sandboxUrl` and a bridge on `port`. */
 export function stackConfig(sandbox: Sandbox, port: number, env: Record<string, string> = {}): Readonly<Config> {

@@ -11,7 +11,7 @@ import {
   attributeOf,
   startCapturingProxy,
   startOtlpReceiver,
-} from './loopback.js';
+} from '../../helpers/loopback.js';
 
 /** Each client sends its own W3C trace context, so its spans can be told apart. */
 const TRACES = {

@@ -1,4 +1,4 @@
-/** Loopback servers the operations tests put around the stack: an OTLP receiver and a header-capturing proxy. */
+/** Loopback servers tests put around the stack: an OTLP receiver and a header-capturing proxy. */
 import { once } from 'node:events';
 import { type Server, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -31,12 +31,15 @@ export interface OtlpReceiver {
   url: string;
   /** Raw export bodies, for checking that no secret was exported. */
   bodies: string[];
+  /** The Content-Type of each export. */
+  contentTypes: string[];
   spans(): OtlpSpan[];
   close(): Promise<void>;
 }
 
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const bodies: string[] = [];
+  const contentTypes: string[] = [];
   const server = createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8');
@@ -44,7 +47,10 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       body += chunk;
     });
     req.on('end', () => {
-      if (req.method === 'POST' && req.url === '/v1/traces') bodies.push(body);
+      if (req.method === 'POST' && req.url === '/v1/traces') {
+        bodies.push(body);
+        contentTypes.push(req.headers['content-type'] ?? '');
+      }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
@@ -52,6 +58,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   return {
     url,
     bodies,
+    contentTypes,
     spans: () =>
       bodies.flatMap((body) =>
         (JSON.parse(body) as { resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[] }).resourceSpans.flatMap(
