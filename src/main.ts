@@ -14,7 +14,7 @@ import type { Lifecycle } from './http/health.js';
 import type { McpRoutes } from './mcp/routes.js';
 import { packageInfo } from './mcp/package-info.js';
 import { createMcpServerFactory } from './mcp/server-factory.js';
-import { extractOperations, loadApiDocument } from './openapi/index.js';
+import { loadApiDocument } from './openapi/index.js';
 import { createStore } from './state/index.js';
 import type { Store } from './state/types.js';
 import { type Logger, createLogger } from './telemetry/logger.js';
@@ -81,7 +81,7 @@ export async function startBridge(config: Readonly<Config>, overrides: BridgeOve
     openapi: {
       title: apiDocument.title,
       version: apiDocument.version,
-      operations: extractOperations(apiDocument).length,
+      operations: toolset.operationCount,
     },
     lifecycle: () => lifecycle,
     fetch: fetchImpl,

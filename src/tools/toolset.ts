@@ -31,6 +31,8 @@ export interface Toolset {
   get(name: string): BridgeTool | undefined;
   /** The API document's `info.version` the tools were built from (for health and the status page). */
   readonly apiVersion: string;
+  /** How many API operations the document has (each one a tool). */
+  readonly operationCount: number;
   /** Closes the pooled NeonPanel connections. */
   close(): Promise<void>;
 }
@@ -76,6 +78,7 @@ export async function createToolset(deps: ToolsetDeps): Promise<Toolset> {
     tools,
     get: (name) => byName.get(name),
     apiVersion: document.version,
+    operationCount: operations.length,
     close: () => upstream.close(),
   };
 }
