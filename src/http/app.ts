@@ -8,6 +8,7 @@ import type { Store } from '../state/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { bodyErrors, jsonBody } from './body.js';
+import { chain } from './chain.js';
 import { corsMiddleware } from './cors.js';
 import { type Lifecycle, type OpenApiSummary, healthRouter } from './health.js';
 import { hostGuard } from './host-guard.js';
@@ -38,8 +39,8 @@ export interface BridgeApp {
 }
 
 /**
- * The bridge's HTTP surface, in order: request id + access log, DNS-rebinding guard, CORS, server
- * info, health, metrics, the API document, OAuth discovery, the MCP transports, then JSON 404s.
+ * The bridge's HTTP surface, in order: request id + access log, DNS-rebinding guard, CORS, the MCP
+ * transports, server info, health, metrics, the API document, OAuth discovery, then JSON 404s.
  */
 export function createApp(deps: AppDeps): BridgeApp {
   const { config, logger, metrics } = deps;
@@ -63,9 +64,9 @@ export function createApp(deps: AppDeps): BridgeApp {
     },
   });
 
-  app.use(requestContext({ logger, metrics }));
-  app.use(hostGuard(config));
-  app.use(corsMiddleware());
+  app.use(chain([requestContext({ logger, metrics }), hostGuard(config), corsMiddleware()]));
+  // The MCP routes come first: they carry almost all traffic, and express tries each earlier route in turn.
+  app.use(mcp.router);
 
   const serverInfo = buildServerInfo(config);
   const health = healthRouter({
@@ -92,7 +93,6 @@ export function createApp(deps: AppDeps): BridgeApp {
   });
   app.use(openapiRouter());
   app.use(deps.auth.discoveryRouter());
-  app.use(mcp.router);
 
   app.use((req, res) => {
     res.status(404).json({

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toWebRequest } from '@modelcontextprotocol/node';
-import { createMcpHandler, isInitializeRequest, parseJSONRPCMessage } from '@modelcontextprotocol/server';
+import { createMcpHandler, isInitializeRequest } from '@modelcontextprotocol/server';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { type ErrorRequestHandler, type Request, type RequestHandler, type Response, Router } from 'express';
+import { chain } from '../http/chain.js';
 import { type VerifiedToken, extractBearerToken } from '../auth/index.js';
 import type { Config } from '../config/index.js';
 import { StoreUnavailableError } from '../state/errors.js';
@@ -14,6 +15,7 @@ import { type Caller, toAuthInfo } from './caller.js';
 import { isLegacyEra } from './era.js';
 import { JsonRpcCode, requestIdOf, sendJsonRpcError } from './jsonrpc.js';
 import { LegacySse } from './legacy-sse.js';
+import { isJsonRpcMessage } from './message-shape.js';
 import { type TransportLabel, countMcpMessages, singleMethod } from './observe.js';
 import type { BuildServer } from './server-factory.js';
 import { SessionRegistry, newSessionId } from './sessions.js';
@@ -61,14 +63,8 @@ function methodNotAllowed(res: ServerResponse, allow: string, message: string): 
 
 /** Whether a parsed body is one JSON-RPC 2.0 message or a non-empty batch of them. */
 function isJsonRpc(body: unknown): boolean {
-  const messages = Array.isArray(body) ? body : [body];
-  if (messages.length === 0) return false;
-  try {
-    for (const message of messages) parseJSONRPCMessage(message);
-    return true;
-  } catch {
-    return false;
-  }
+  if (!Array.isArray(body)) return isJsonRpcMessage(body);
+  return body.length > 0 && body.every(isJsonRpcMessage);
 }
 
 /** Valid JSON that is not JSON-RPC is an Invalid Request (-32600), answered before any transport sees it. */
@@ -236,66 +232,63 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
       `Method not allowed: ${req.method} /mcp; use POST (GET and DELETE with a session)`,
     );
   };
-  router.all('/mcp', ...guards.parseBody, ...traced, ...authenticated('mcp'), mcpMethods, requireJsonRpc);
-  router.post(
-    '/mcp',
-    guarded(async (req, res) => {
-      const caller = callerOf(req, res);
-      const body: unknown = req.body;
-      if (sessionIdOf(req)) {
-        const id = await ownedSession(req, res, caller);
-        if (!id) return;
-        count(req, 'streamable');
-        return streamable.post(req, res, body, caller, id);
-      }
-      // Classified from the parsed body and headers: the web Request is built only for the handler that reads it.
-      if (!isLegacyEra(req, body)) {
-        count(req, 'modern');
-        const authInfo = caller ? toAuthInfo(caller) : undefined;
-        const webRequest = await toWebRequest(req, body);
-        return writeWebResponse(res, await modern.fetch(webRequest, { authInfo, parsedBody: body }));
-      }
-      if (isInitializeRequest(body)) {
-        const refusal = sessions.admit(caller?.sub ?? null);
-        if (refusal) {
-          const limit = refusal === 'total' ? config.maxSessionsTotal : config.maxSessionsPerUser;
-          const who = refusal === 'total' ? 'this server holds its maximum of' : 'you already have the maximum of';
-          return sendJsonRpcError(
-            res,
-            503,
-            JsonRpcCode.ServerError,
-            `Too many sessions: ${who} ${limit} sessions; end one with DELETE /mcp or wait ${config.sessionIdleSeconds} s for idle ones to expire`,
-            { id: requestIdOf(body), headers: { 'Retry-After': '30' } },
-          );
-        }
-        count(req, 'streamable');
-        return streamable.initialize(req, res, body, caller, newSessionId());
-      }
-      count(req, 'stateless');
-      return streamable.stateless(req, res, body, caller);
-    }),
-  );
-  router.get(
-    '/mcp',
-    guarded(async (req, res) => {
-      const id = await ownedSession(req, res, callerOf(req, res));
-      if (id) await streamable.stream(req, res, id);
-    }),
-  );
-  router.delete(
-    '/mcp',
-    guarded(async (req, res) => {
-      if (!sessionIdOf(req)) {
+  const postMcp = guarded(async (req, res) => {
+    const caller = callerOf(req, res);
+    const body: unknown = req.body;
+    if (sessionIdOf(req)) {
+      const id = await ownedSession(req, res, caller);
+      if (!id) return;
+      count(req, 'streamable');
+      return streamable.post(req, res, body, caller, id);
+    }
+    // Classified from the parsed body and headers: the web Request is built only for the handler that reads it.
+    if (!isLegacyEra(req, body)) {
+      count(req, 'modern');
+      const authInfo = caller ? toAuthInfo(caller) : undefined;
+      const webRequest = await toWebRequest(req, body);
+      return writeWebResponse(res, await modern.fetch(webRequest, { authInfo, parsedBody: body }));
+    }
+    if (isInitializeRequest(body)) {
+      const refusal = sessions.admit(caller?.sub ?? null);
+      if (refusal) {
+        const limit = refusal === 'total' ? config.maxSessionsTotal : config.maxSessionsPerUser;
+        const who = refusal === 'total' ? 'this server holds its maximum of' : 'you already have the maximum of';
         return sendJsonRpcError(
           res,
-          400,
+          503,
           JsonRpcCode.ServerError,
-          'Bad Request: DELETE /mcp ends a session; send its Mcp-Session-Id header',
+          `Too many sessions: ${who} ${limit} sessions; end one with DELETE /mcp or wait ${config.sessionIdleSeconds} s for idle ones to expire`,
+          { id: requestIdOf(body), headers: { 'Retry-After': '30' } },
         );
       }
-      const id = await ownedSession(req, res, callerOf(req, res));
-      if (id) await streamable.terminate(res, id);
-    }),
+      count(req, 'streamable');
+      return streamable.initialize(req, res, body, caller, newSessionId());
+    }
+    count(req, 'stateless');
+    return streamable.stateless(req, res, body, caller);
+  });
+  const getMcp = guarded(async (req, res) => {
+    const id = await ownedSession(req, res, callerOf(req, res));
+    if (id) await streamable.stream(req, res, id);
+  });
+  const deleteMcp = guarded(async (req, res) => {
+    if (!sessionIdOf(req)) {
+      return sendJsonRpcError(
+        res,
+        400,
+        JsonRpcCode.ServerError,
+        'Bad Request: DELETE /mcp ends a session; send its Mcp-Session-Id header',
+      );
+    }
+    const id = await ownedSession(req, res, callerOf(req, res));
+    if (id) await streamable.terminate(res, id);
+  });
+  // mcpMethods lets only POST, DELETE and GET with a session through.
+  const byMcpMethod: RequestHandler = (req, res, next) =>
+    (req.method === 'POST' ? postMcp : req.method === 'GET' ? getMcp : deleteMcp)(req, res, next);
+  router.all(
+    '/mcp',
+    chain([...guards.parseBody, ...traced, ...authenticated('mcp'), mcpMethods, requireJsonRpc, byMcpMethod]),
   );
 
   const sseDisabled: RequestHandler = (_req, res, next) => {
@@ -315,15 +308,12 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
       `Method not allowed: ${req.method} /sse; open the stream with GET /sse and POST messages to the endpoint it announces`,
     );
   };
-  router.all('/sse', sseDisabled, ...traced, ...authenticated('sse'), sseMethods);
-  router.get(
-    '/sse',
-    guarded(async (req, res) => {
-      const caller = callerOf(req, res);
-      deps.logger.info({ reqId: res.locals['requestId'], sub: caller?.sub }, 'legacy SSE stream opened');
-      await legacySse.open(res, caller);
-    }),
-  );
+  const openSse = guarded(async (req, res) => {
+    const caller = callerOf(req, res);
+    deps.logger.info({ reqId: res.locals['requestId'], sub: caller?.sub }, 'legacy SSE stream opened');
+    await legacySse.open(res, caller);
+  });
+  router.all('/sse', chain([sseDisabled, ...traced, ...authenticated('sse'), sseMethods, openSse]));
 
   const messagesMethods: RequestHandler = (req, res, next) => {
     if (req.method === 'POST') return next();
@@ -335,38 +325,38 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
   };
   const sseSessionsOnly: RequestHandler = (req, res, next) =>
     req.query['sessionId'] === undefined ? next() : sseDisabled(req, res, next);
+  const postMessages = guarded(async (req, res) => {
+    const caller = callerOf(req, res);
+    const sessionId = req.query['sessionId'];
+    if (sessionId === undefined) {
+      count(req, 'messages');
+      return streamable.stateless(req, res, req.body, caller);
+    }
+    if (typeof sessionId !== 'string') {
+      return sendJsonRpcError(
+        res,
+        400,
+        JsonRpcCode.InvalidRequest,
+        'Bad Request: send exactly one sessionId query parameter',
+        {
+          id: requestIdOf(req.body),
+        },
+      );
+    }
+    count(req, 'sse');
+    await legacySse.post(res, sessionId, req.body, caller);
+  });
   router.all(
     '/messages',
-    sseSessionsOnly,
-    ...guards.parseBody,
-    ...traced,
-    ...authenticated('sse'),
-    messagesMethods,
-    requireJsonRpc,
-  );
-  router.post(
-    '/messages',
-    guarded(async (req, res) => {
-      const caller = callerOf(req, res);
-      const sessionId = req.query['sessionId'];
-      if (sessionId === undefined) {
-        count(req, 'messages');
-        return streamable.stateless(req, res, req.body, caller);
-      }
-      if (typeof sessionId !== 'string') {
-        return sendJsonRpcError(
-          res,
-          400,
-          JsonRpcCode.InvalidRequest,
-          'Bad Request: send exactly one sessionId query parameter',
-          {
-            id: requestIdOf(req.body),
-          },
-        );
-      }
-      count(req, 'sse');
-      await legacySse.post(res, sessionId, req.body, caller);
-    }),
+    chain([
+      sseSessionsOnly,
+      ...guards.parseBody,
+      ...traced,
+      ...authenticated('sse'),
+      messagesMethods,
+      requireJsonRpc,
+      postMessages,
+    ]),
   );
 
   return {

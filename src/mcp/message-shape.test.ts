@@ -1,0 +1,81 @@
+import { parseJSONRPCMessage } from '@modelcontextprotocol/server';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isJsonRpcMessage } from './message-shape.js';
+
+function sdkAccepts(value: unknown): boolean {
+  try {
+    parseJSONRPCMessage(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Values near the edges of each member's type: what a hostile or buggy client sends. */
+const anyValue = fc.oneof(
+  fc.constantFrom(null, true, 0, 1, -1, 1.5, 2 ** 53, 1e20, '', '2.0', '1.0', 'tools/list', [], {}),
+  fc.jsonValue({ maxDepth: 2 }),
+);
+const meta = fc.oneof(
+  anyValue,
+  fc.record(
+    {
+      progressToken: anyValue,
+      'io.modelcontextprotocol/related-task': fc.oneof(anyValue, fc.record({ taskId: anyValue })),
+      other: anyValue,
+    },
+    { requiredKeys: [] },
+  ),
+);
+const params = fc.oneof(anyValue, fc.record({ _meta: meta, name: anyValue }, { requiredKeys: [] }));
+const message = fc.record(
+  {
+    jsonrpc: fc.oneof(fc.constant('2.0'), anyValue),
+    id: fc.oneof(fc.integer(), fc.string({ maxLength: 3 }), anyValue),
+    method: fc.oneof(fc.constant('tools/call'), anyValue),
+    params,
+    result: fc.oneof(fc.record({ _meta: anyValue, content: anyValue }, { requiredKeys: [] }), anyValue),
+    error: fc.oneof(
+      fc.record(
+        {
+          code: fc.oneof(fc.integer(), anyValue),
+          message: fc.oneof(fc.string(), anyValue),
+          data: anyValue,
+          extra: anyValue,
+        },
+        { requiredKeys: [] },
+      ),
+      anyValue,
+    ),
+    extra: anyValue,
+  },
+  { requiredKeys: [] },
+);
+
+describe('isJsonRpcMessage', () => {
+  it('accepts exactly what the SDK parser accepts', () => {
+    fc.assert(
+      fc.property(fc.oneof(message, anyValue), (value) => {
+        expect(isJsonRpcMessage(value)).toBe(sdkAccepts(value));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('accepts the four kinds of message', () => {
+    expect(isJsonRpcMessage({ jsonrpc: '2.0', id: 1, method: 'tools/list' })).toBe(true);
+    expect(isJsonRpcMessage({ jsonrpc: '2.0', method: 'notifications/initialized' })).toBe(true);
+    expect(isJsonRpcMessage({ jsonrpc: '2.0', id: 'a', result: {} })).toBe(true);
+    expect(isJsonRpcMessage({ jsonrpc: '2.0', id: 2, error: { code: -32601, message: 'no' } })).toBe(true);
+    expect(isJsonRpcMessage({ jsonrpc: '2.0', error: { code: -32700, message: 'bad', extra: 1 } })).toBe(true);
+  });
+
+  it('refuses plain JSON, a wrong version, extra members and bad ids', () => {
+    expect(isJsonRpcMessage({ hello: 'world' })).toBe(false);
+    expect(isJsonRpcMessage({ jsonrpc: '1.0', id: 1, method: 'ping' })).toBe(false);
+    expect(isJsonRpcMessage({ jsonrpc: '2.0', id: 1, method: 'ping', extra: true })).toBe(false);
+    expect(isJsonRpcMessage({ jsonrpc: '2.0', id: 1.5, method: 'ping' })).toBe(false);
+    expect(isJsonRpcMessage({ jsonrpc: '2.0', id: null, method: 'ping' })).toBe(false);
+  });
+});

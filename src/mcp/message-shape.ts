@@ -1,0 +1,70 @@
+/**
+ * A structural check of JSON-RPC 2.0 messages with the rules of the MCP SDK's `JSONRPCMessageSchema`
+ * (no extra members at the top level, safe-integer or string ids, an error object's own extra members allowed, object params with an optional `_meta`), written out by hand
+ * because it runs on every request before the SDK validates the message again with zod: the gate only
+ * has to tell JSON-RPC from other JSON, and doing it twice with zod was a measurable share of a call.
+ * message-shape.test.ts checks it against the SDK's own parser on generated input.
+ */
+
+type Members = Record<string, unknown>;
+
+const RELATED_TASK_META_KEY = 'io.modelcontextprotocol/related-task';
+const REQUEST_KEYS = new Set(['jsonrpc', 'id', 'method', 'params']);
+const NOTIFICATION_KEYS = new Set(['jsonrpc', 'method', 'params']);
+const RESULT_KEYS = new Set(['jsonrpc', 'id', 'result']);
+const ERROR_KEYS = new Set(['jsonrpc', 'id', 'error']);
+
+function isObject(value: unknown): value is Members {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function onlyKeys(value: Members, allowed: ReadonlySet<string>): boolean {
+  for (const key in value) if (!allowed.has(key)) return false;
+  return true;
+}
+
+function isRequestId(value: unknown): boolean {
+  return typeof value === 'string' || Number.isSafeInteger(value);
+}
+
+/** `params._meta` of requests and notifications: a loose object whose two known members are typed. */
+function isValidMeta(meta: unknown): boolean {
+  if (meta === undefined) return true;
+  if (!isObject(meta)) return false;
+  const progressToken = meta['progressToken'];
+  if (progressToken !== undefined && typeof progressToken !== 'string' && !Number.isSafeInteger(progressToken)) {
+    return false;
+  }
+  const relatedTask = meta[RELATED_TASK_META_KEY];
+  return relatedTask === undefined || (isObject(relatedTask) && typeof relatedTask['taskId'] === 'string');
+}
+
+function isValidParams(params: unknown): boolean {
+  return params === undefined || (isObject(params) && isValidMeta(params['_meta']));
+}
+
+function isCall(message: Members, keys: ReadonlySet<string>): boolean {
+  return onlyKeys(message, keys) && typeof message['method'] === 'string' && isValidParams(message['params']);
+}
+
+function isResultMeta(meta: unknown): boolean {
+  return meta === undefined || isObject(meta);
+}
+
+/** Whether `value` is one JSON-RPC 2.0 request, notification, result or error as MCP defines them. */
+export function isJsonRpcMessage(value: unknown): boolean {
+  if (!isObject(value) || value['jsonrpc'] !== '2.0') return false;
+  if ('method' in value) {
+    return 'id' in value ? isRequestId(value['id']) && isCall(value, REQUEST_KEYS) : isCall(value, NOTIFICATION_KEYS);
+  }
+  if ('result' in value) {
+    const result = value['result'];
+    return (
+      onlyKeys(value, RESULT_KEYS) && isRequestId(value['id']) && isObject(result) && isResultMeta(result['_meta'])
+    );
+  }
+  if (!('error' in value) || !onlyKeys(value, ERROR_KEYS)) return false;
+  if ('id' in value && value['id'] !== undefined && !isRequestId(value['id'])) return false;
+  const error = value['error'];
+  return isObject(error) && Number.isSafeInteger(error['code']) && typeof error['message'] === 'string';
+}
