@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { toWebRequest } from '@modelcontextprotocol/node';
 import { createMcpHandler, isInitializeRequest } from '@modelcontextprotocol/server';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { type ErrorRequestHandler, type Request, type RequestHandler, type Response, Router } from 'express';
@@ -20,6 +19,7 @@ import { type TransportLabel, countMcpMessages, singleMethod } from './observe.j
 import type { BuildServer } from './server-factory.js';
 import { SessionRegistry, newSessionId } from './sessions.js';
 import { StreamableHttp, sessionNotFound } from './streamable.js';
+import { webRequestOf } from './web-request.js';
 import { writeWebResponse } from './web-response.js';
 
 /** Middleware the MCP routes are mounted behind, supplied by the HTTP app. */
@@ -245,7 +245,7 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
     if (!isLegacyEra(req, body)) {
       count(req, 'modern');
       const authInfo = caller ? toAuthInfo(caller) : undefined;
-      const webRequest = await toWebRequest(req, body);
+      const webRequest = webRequestOf(req);
       return writeWebResponse(res, await modern.fetch(webRequest, { authInfo, parsedBody: body }));
     }
     if (isInitializeRequest(body)) {

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { toWebRequest } from '@modelcontextprotocol/node';
 import {
   type EventStore,
   type JSONRPCMessage,
@@ -14,9 +13,11 @@ import type { EventLog } from '../state/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import { type Caller, toAuthInfo } from './caller.js';
 import { createSessionEventStore, deleteSessionEvents } from './event-store.js';
+import { serveJsonExchange } from './json-exchange.js';
 import { JsonRpcCode, requestIdOf, sendJsonRpcError } from './jsonrpc.js';
 import type { BuildServer } from './server-factory.js';
 import type { SessionRecord, SessionRegistry } from './sessions.js';
+import { webRequestOf } from './web-request.js';
 import { writeWebResponse } from './web-response.js';
 
 /** What the Streamable HTTP (2025-era) transport needs. */
@@ -115,7 +116,7 @@ export class StreamableHttp {
     const server = this.deps.build();
     const lifetime = this.closeWhenAnswered(server, transport, countRequests(body));
     await server.connect(transport);
-    const webRequest = await toWebRequest(req, body);
+    const webRequest = webRequestOf(req);
     const authInfo = caller ? toAuthInfo(caller) : undefined;
     const response = await transport.handleRequest(webRequest, { parsedBody: body, authInfo });
     await writeWebResponse(res, response, extraHeaders);
@@ -138,14 +139,37 @@ export class StreamableHttp {
       clearTimeout(timer);
       void server.close().finally(resolve);
     };
-    // Bound: a request that never answers (a bug) must not pin its server in memory.
-    const timer = setTimeout(close, this.deps.config.upstreamTimeoutMs * 2 + 5_000);
+    const timer = setTimeout(close, this.answerDeadlineMs());
     timer.unref();
     transport.send = async (message: JSONRPCMessage, options?: Parameters<typeof send>[1]) => {
       await send(message, options);
       if ((isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) && --pending <= 0) close();
     };
     return { close, closed };
+  }
+
+  /** A POST answered with JSON, on a fresh server carried by the bridge's own JSON transport. */
+  private serveJson(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+    caller: Caller | undefined,
+    headers?: Record<string, string>,
+  ): Promise<void> {
+    return serveJsonExchange({
+      server: this.deps.build(),
+      req,
+      res,
+      body,
+      authInfo: caller ? toAuthInfo(caller) : undefined,
+      headers,
+      giveUpMs: this.answerDeadlineMs(),
+    });
+  }
+
+  /** Bound: a request that never answers (a bug) must not pin its server in memory. */
+  private answerDeadlineMs(): number {
+    return this.deps.config.upstreamTimeoutMs * 2 + 5_000;
   }
 
   /** `initialize` without a session: opens a new session owned by the caller. */
@@ -164,12 +188,14 @@ export class StreamableHttp {
   /** A 2025-era request without a session: answered statelessly, JSON when the client accepts it. */
   async stateless(req: IncomingMessage, res: ServerResponse, body: unknown, caller: Caller | undefined) {
     const shape = chooseShape(req, 'json');
+    if (shape === 'json') return this.serveJson(req, res, body, caller);
     await this.serve(req, res, body, caller, this.transport({ shape }));
   }
 
   /** A POST in a session the caller owns (checked by the caller of this method). */
   async post(req: IncomingMessage, res: ServerResponse, body: unknown, caller: Caller | undefined, id: string) {
     const shape = chooseShape(req, 'sse');
+    if (shape === 'json') return this.serveJson(req, res, body, caller, { 'mcp-session-id': id });
     const transport = this.transport({ shape, eventStore: this.eventStore(id) });
     await this.serve(req, res, body, caller, transport, { 'mcp-session-id': id });
   }
@@ -188,7 +214,7 @@ export class StreamableHttp {
       if (streams.size === 0) this.openStreams.delete(id);
       void transport.close();
     });
-    const response = await transport.handleRequest(await toWebRequest(req));
+    const response = await transport.handleRequest(webRequestOf(req));
     await writeWebResponse(res, response, { 'mcp-session-id': id });
   }
 

@@ -105,12 +105,19 @@ export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
     const started = Date.now();
     const deadline = started + config.upstreamTimeoutMs;
     const release = limiter.tryAcquire(ctx.sub);
-    const log = ctx.logger.child({
+    // The call's fields go on each line rather than into a child logger: most calls log one line, and
+    // building a child per call cost more than the line itself.
+    const bindings = {
       operation: request.operationId,
       upstreamRequestId: requestId,
       mcpRequestId: ctx.requestId,
       sub: ctx.sub,
-    });
+    };
+    const log = {
+      info: (fields: object, message: string) => ctx.logger.info({ ...bindings, ...fields }, message),
+      warn: (fields: object, message: string) => ctx.logger.warn({ ...bindings, ...fields }, message),
+      debug: (fields: object, message: string) => ctx.logger.debug({ ...bindings, ...fields }, message),
+    };
     if (!release) {
       log.warn({ limit: limiter.max }, 'upstream call refused: per-user concurrency cap reached');
       return { ok: false, kind: 'busy', requestId, retryAfterSeconds: 1, attempts: 0 };
