@@ -3,15 +3,17 @@
 # Run:   docker run -p 3000:3000 -e MCP_PUBLIC_URL=https://mcp.example.com neonpanel-mcp
 # Every setting is an environment variable; see docs/deploying.md.
 
-# ---- build: all dependencies, compile TypeScript to dist/ ----
+# ---- build: all dependencies; bundle the server into dist/ with its V8 code cache ----
 FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Scripts are skipped here because `prepare` compiles, and the sources are not copied yet.
+# Scripts are skipped here because `prepare` builds, and the sources are not copied yet.
 RUN npm ci --ignore-scripts --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json ./
+COPY scripts/build.ts ./scripts/
+COPY openapi ./openapi
 COPY src ./src
-COPY sandbox ./sandbox
+# The code cache is made by this stage's Node; the runtime stage uses the same image, so V8 accepts it.
 RUN npm run build
 
 # ---- deps: production dependencies only ----
@@ -20,7 +22,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
-# ---- runtime: compiled code, production dependencies, and the data files read at run time ----
+# ---- runtime: the bundle, production dependencies, and the data files read at run time ----
 FROM node:24-slim
 ENV NODE_ENV=production \
     PORT=3000 \
@@ -29,10 +31,11 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
-# Read from the package root at run time (tsc does not copy them into dist/): the NeonPanel API and
-# OAuth documents and the tools' curated overlay. A new data file read this way must be added here.
+# Read from the package root at run time (the bundle does not contain them): the NeonPanel API and
+# OAuth documents (served at /openapi.*) and the tool catalog generated from them. A new data file
+# read this way must be added here.
 COPY openapi ./openapi
-COPY src/tools/overlay.yaml ./src/tools/overlay.yaml
+COPY src/tools/catalog.generated.json ./src/tools/catalog.generated.json
 # The image's unprivileged user; the files stay owned by root, so the server cannot change its own code.
 USER node
 EXPOSE 3000

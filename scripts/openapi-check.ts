@@ -10,7 +10,9 @@ import { loadConfig } from '../src/config/index.js';
 import { type ApiDocument, loadApiDocument, parseApiDocument } from '../src/openapi/index.js';
 import { silentLogger } from '../src/telemetry/logger.js';
 import { createMetrics } from '../src/telemetry/metrics.js';
+import { buildCatalog } from '../src/tools/catalog-source.js';
 import { createToolset, diffToolDefinitions, formatToolChanges, toolsListResult } from '../src/tools/index.js';
+import { loadOverlay } from '../src/tools/overlay.js';
 
 async function readSource(source: string): Promise<string> {
   if (/^https?:\/\//i.test(source)) {
@@ -26,7 +28,7 @@ async function definitionsOf(document: ApiDocument) {
     config: loadConfig({}),
     logger: silentLogger(),
     metrics: createMetrics(),
-    document,
+    catalog: buildCatalog(document, loadOverlay()),
   });
   await toolset.close();
   return toolsListResult(toolset).tools;

@@ -7,6 +7,7 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import type { Express } from 'express';
+import { fetch as undiciFetch } from 'undici';
 import { type Auth, createAuth } from './auth/index.js';
 import { type Config, ConfigError, loadConfig } from './config/index.js';
 import { createApp } from './http/app.js';
@@ -14,7 +15,6 @@ import type { Lifecycle } from './http/health.js';
 import type { McpRoutes } from './mcp/routes.js';
 import { packageInfo } from './mcp/package-info.js';
 import { createMcpServerFactory } from './mcp/server-factory.js';
-import { loadApiDocument } from './openapi/index.js';
 import { createStore } from './state/index.js';
 import type { Store } from './state/types.js';
 import { type Logger, createLogger } from './telemetry/logger.js';
@@ -28,7 +28,7 @@ export interface BridgeOverrides {
   logger?: Logger;
   /** Default: `createStore(config)` (Redis when `REDIS_URL` is set, else memory). A given store is not closed by `close()`. */
   store?: Store;
-  /** Used for the issuer's JWKS and metadata and for deep health's upstream check. Default: global fetch. */
+  /** Used for the issuer's JWKS and metadata and for deep health's upstream check. Default: undici's fetch. */
   fetch?: typeof fetch;
 }
 
@@ -62,12 +62,13 @@ export async function startBridge(config: Readonly<Config>, overrides: BridgeOve
   const tracing: Tracing | undefined = config.otelEndpoint
     ? await initTracing(config, { serviceName: packageInfo.name, serviceVersion: packageInfo.version })
     : undefined;
-  const fetchImpl = overrides.fetch ?? globalThis.fetch;
+  // undici's own fetch, not the global one: the bridge loads undici for NeonPanel calls anyway, and the
+  // global fetch would load Node's second, internal copy of undici at start (tens of milliseconds).
+  const fetchImpl = overrides.fetch ?? (undiciFetch as unknown as typeof fetch);
   const metrics = createMetrics();
   const store = overrides.store ?? (await createStore(config, { logger, keyPrefix: config.redisKeyPrefix }));
   const auth = createAuth(config, { logger, metrics, fetch: fetchImpl });
-  const apiDocument = await loadApiDocument();
-  const toolset = await createToolset({ config, logger, metrics, document: apiDocument });
+  const toolset = await createToolset({ config, logger, metrics });
   const build = createMcpServerFactory({ toolset, logger });
 
   let lifecycle: Lifecycle = 'starting';
@@ -78,11 +79,7 @@ export async function startBridge(config: Readonly<Config>, overrides: BridgeOve
     auth,
     store,
     build,
-    openapi: {
-      title: apiDocument.title,
-      version: apiDocument.version,
-      operations: toolset.operationCount,
-    },
+    openapi: { ...toolset.api, operations: toolset.operationCount },
     lifecycle: () => lifecycle,
     fetch: fetchImpl,
   });
@@ -170,10 +167,17 @@ async function main(): Promise<void> {
   process.on('SIGINT', shutdown);
 }
 
-const entry = process.argv[1];
-if (entry && import.meta.url === pathToFileURL(entry).href) {
+/**
+ * Runs the bridge as a program and exits with a message when it cannot start. Called when this module
+ * is the entry point (`tsx src/main.ts`), and by the production launcher (src/launch.ts), which loads
+ * the bundled server as a library.
+ */
+export function runAsProgram(): void {
   main().catch((error: unknown) => {
     console.error('The bridge failed to start:', error instanceof Error ? error.message : error);
     process.exit(1);
   });
 }
+
+const entry = process.argv[1];
+if (entry && import.meta.url === pathToFileURL(entry).href) runAsProgram();

@@ -1,11 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { dereference } from '@apidevtools/json-schema-ref-parser';
 import YAML from 'yaml';
-
-/** The bundled NeonPanel API document, relative to the package root. */
-export const BUNDLED_API_DOCUMENT = 'openapi/neonpanel-api.openapi.yaml';
+import { BUNDLED_API_DOCUMENT, packageRoot } from './package-root.js';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -28,21 +25,6 @@ export interface ApiDocument {
   version: string;
   title: string;
   raw: Record<string, unknown>;
-}
-
-/**
- * The package root: the nearest folder above this module holding our package.json. Walking up
- * works both from `src/openapi/` (tsx, tests) and from `dist/src/openapi/` (the built server).
- */
-export function packageRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  for (;;) {
-    const candidate = join(dir, 'package.json');
-    if (existsSync(candidate) && existsSync(join(dir, BUNDLED_API_DOCUMENT))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no package root with ${BUNDLED_API_DOCUMENT} above ${from}`);
-    dir = parent;
-  }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -4,14 +4,13 @@
  */
 export {
   type ApiDocument,
-  BUNDLED_API_DOCUMENT,
   type HttpMethod,
   loadApiDocument,
   OpenApiDocumentError,
-  packageRoot,
   parseApiDocument,
   validateDocumentShape,
 } from './document.js';
+export { BUNDLED_API_DOCUMENT, packageRoot } from './package-root.js';
 export { type JsonSchema, type SchemaMode, toJsonSchema } from './json-schema.js';
 export {
   extractOperations,

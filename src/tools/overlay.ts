@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { packageRoot } from '../openapi/index.js';
+import { packageRoot } from '../openapi/package-root.js';
 
-/** The curated overlay, relative to the package root (read at start, like the API document). */
+/** The curated overlay, relative to the package root (read at build time into the tool catalog). */
 export const OVERLAY_FILE = 'src/tools/overlay.yaml';
 
 const parameterOverlay = z.strictObject({

@@ -1,13 +1,12 @@
 import type { Dispatcher } from 'undici';
 import type { Config } from '../config/index.js';
-import { type ApiDocument, extractOperations, loadApiDocument } from '../openapi/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { createUpstreamClient } from '../upstream/index.js';
+import { loadCatalog, type ToolCatalog } from './catalog.js';
 import { createFetchTool, FETCH_OPERATIONS } from './fetch.js';
 import { createOperationInvoker } from './invoker.js';
 import { createOperationTool } from './operation-tool.js';
-import { loadOverlay, type Overlay } from './overlay.js';
 import { createSearchTool, SEARCH_OPERATIONS } from './search.js';
 import type { BridgeTool, BridgeToolDefinition } from './types.js';
 import { createValidator } from './validation.js';
@@ -18,10 +17,11 @@ export interface ToolsetDeps {
   metrics: Pick<Metrics, 'toolCalls' | 'schemaDrift' | 'upstreamLatency'>;
   /** undici dispatcher for NeonPanel calls (tests); default a pooled keep-alive Agent. */
   dispatcher?: Dispatcher;
-  /** The API document; default the bundled one. */
-  document?: ApiDocument;
-  /** The curated overlay; default the bundled `src/tools/overlay.yaml`. */
-  overlay?: Overlay;
+  /**
+   * The operations and overlay to build from; default the generated catalog of the bundled API
+   * document and `src/tools/overlay.yaml` (`buildCatalog` makes one from another document).
+   */
+  catalog?: ToolCatalog;
 }
 
 /** The tools the bridge serves, built once at start. */
@@ -29,8 +29,8 @@ export interface Toolset {
   /** In `tools/list` order: one per API operation in document order, then `search` and `fetch`. */
   readonly tools: readonly BridgeTool[];
   get(name: string): BridgeTool | undefined;
-  /** The API document's `info.version` the tools were built from (for health and the status page). */
-  readonly apiVersion: string;
+  /** The API document's `info.title` and `info.version` the tools were built from (for health and the status page). */
+  readonly api: { readonly title: string; readonly version: string };
   /** How many API operations the document has (each one a tool). */
   readonly operationCount: number;
   /** Closes the pooled NeonPanel connections. */
@@ -38,13 +38,12 @@ export interface Toolset {
 }
 
 /**
- * Builds every tool from the API document and the overlay: a changed document changes the tools
- * with no code change. `search`/`fetch` are added when the operations they read through exist.
+ * Builds every tool from the catalog (the API document's operations and the overlay): a changed
+ * document changes the tools with no code change. `search`/`fetch` are added when the operations
+ * they read through exist.
  */
 export async function createToolset(deps: ToolsetDeps): Promise<Toolset> {
-  const document = deps.document ?? (await loadApiDocument());
-  const overlay = deps.overlay ?? loadOverlay();
-  const operations = extractOperations(document);
+  const { api, operations, overlay } = deps.catalog ?? loadCatalog();
   const upstream = createUpstreamClient({
     config: deps.config,
     metrics: deps.metrics,
@@ -77,7 +76,7 @@ export async function createToolset(deps: ToolsetDeps): Promise<Toolset> {
   return {
     tools,
     get: (name) => byName.get(name),
-    apiVersion: document.version,
+    api,
     operationCount: operations.length,
     close: () => upstream.close(),
   };
