@@ -72,7 +72,7 @@ export async function startBridge(config: Readonly<Config>, overrides: BridgeOve
   const build = createMcpServerFactory({ toolset, logger });
 
   let lifecycle: Lifecycle = 'starting';
-  const { app, mcp } = createApp({
+  const { app, listener, mcp } = createApp({
     config,
     logger,
     metrics,
@@ -84,7 +84,7 @@ export async function startBridge(config: Readonly<Config>, overrides: BridgeOve
     fetch: fetchImpl,
   });
 
-  const server = createServer(app);
+  const server = createServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {

@@ -1,9 +1,12 @@
+import type { RequestListener } from 'node:http';
 import express, { type ErrorRequestHandler, type Express } from 'express';
+import proxyaddr from 'proxy-addr';
 import type { Auth } from '../auth/index.js';
 import type { Config } from '../config/index.js';
 import { JsonRpcCode, sendJsonRpcError } from '../mcp/jsonrpc.js';
 import { type McpRoutes, createMcpRoutes } from '../mcp/routes.js';
 import type { BuildServer } from '../mcp/server-factory.js';
+import { isPlainSseOpen } from '../mcp/sse-open.js';
 import type { Store } from '../state/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
@@ -35,6 +38,8 @@ export interface AppDeps {
 /** The express app and the MCP transports mounted in it (for shutdown and health). */
 export interface BridgeApp {
   app: Express;
+  /** What the HTTP server runs: a plain `GET /sse` outside express when it can be, everything else in express. */
+  listener: RequestListener;
   mcp: McpRoutes;
 }
 
@@ -61,6 +66,10 @@ export function createApp(deps: AppDeps): BridgeApp {
       parseBody: [...jsonBody(config.maxBodyBytes), bodyErrors],
       requireToken: (route, options) => deps.auth.requireToken(route, options),
       rateLimit: rateLimiter.middleware,
+      verify: (token) => deps.auth.verify(token),
+      rateLimitCheck: (kind, id) => rateLimiter.check(kind, id),
+      // express's own rule for `req.ip`, so lines logged outside express name the same address.
+      clientIp: (req) => proxyaddr(req, app.get('trust proxy fn')),
     },
   });
 
@@ -105,5 +114,18 @@ export function createApp(deps: AppDeps): BridgeApp {
     sendJsonRpcError(res, 500, JsonRpcCode.InternalError, `Internal error (request id ${res.locals['requestId']})`);
   };
   app.use(bodyErrors, lastResort);
-  return { app, mcp };
+  const { sseOpen } = mcp;
+  const listener: RequestListener = sseOpen
+    ? (req, res) => {
+        if (!isPlainSseOpen(req)) return app(req, res);
+        sseOpen(req, res).then(
+          (served) => served || app(req, res),
+          (error: unknown) => {
+            logger.error({ err: error }, 'GET /sse failed outside express');
+            res.destroy();
+          },
+        );
+      }
+    : app;
+  return { app, listener, mcp };
 }

@@ -54,12 +54,31 @@ function describe(decision: RateLimitDecision): string {
   return `Rate limit reached for ${who}: ${decision.limit} requests per minute. Retry in ${decision.resetSeconds} s.`;
 }
 
-/** IETF draft `RateLimit` header fields (draft-ietf-httpapi-ratelimit-headers), set on every counted response. */
+/**
+ * IETF draft `RateLimit` header fields (draft-ietf-httpapi-ratelimit-headers), sent on every counted
+ * response, as a flat name, value list (for `writeHead` outside express).
+ */
+export function rateLimitHeaderList(decision: RateLimitDecision): string[] {
+  return [
+    'RateLimit-Limit',
+    String(decision.limit),
+    'RateLimit-Remaining',
+    String(decision.remaining),
+    'RateLimit-Reset',
+    String(decision.resetSeconds),
+    'RateLimit-Policy',
+    `${decision.limit};w=${WINDOW_MS / 1000}`,
+  ];
+}
+
 function setRateLimitHeaders(res: Response, decision: RateLimitDecision): void {
-  res.setHeader('RateLimit-Limit', String(decision.limit));
-  res.setHeader('RateLimit-Remaining', String(decision.remaining));
-  res.setHeader('RateLimit-Reset', String(decision.resetSeconds));
-  res.setHeader('RateLimit-Policy', `${decision.limit};w=${WINDOW_MS / 1000}`);
+  const list = rateLimitHeaderList(decision);
+  for (let i = 0; i < list.length; i += 2) res.setHeader(list[i]!, list[i + 1]!);
+}
+
+/** The JSON body of a 429 answer. */
+export function rateLimitedBody(decision: RateLimitDecision) {
+  return { error: 'rate_limited', error_description: describe(decision), retry_after_seconds: decision.resetSeconds };
 }
 
 /** The tool result that tells a model it was rate limited and when it may try again. */
@@ -105,11 +124,7 @@ export function createRateLimiter({ config, store, metrics }: RateLimiterDeps): 
     setRateLimitHeaders(res, decision);
     if (decision.allowed) return next();
     res.setHeader('Retry-After', String(decision.resetSeconds));
-    res.status(429).json({
-      error: 'rate_limited',
-      error_description: describe(decision),
-      retry_after_seconds: decision.resetSeconds,
-    });
+    res.status(429).json(rateLimitedBody(decision));
   };
 
   return {

@@ -1,10 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 
 /** A client-sent X-Request-Id is kept only when it is short and plain (it ends up in logs and upstream headers). */
 const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The request's correlation id: the client's X-Request-Id when short and plain, else a new UUID. */
+export function acceptedRequestId(headers: IncomingHttpHeaders): string {
+  const sent = headers['x-request-id'];
+  return typeof sent === 'string' && ACCEPTABLE_REQUEST_ID.test(sent) ? sent : randomUUID();
+}
 
 /** Paths answered by middleware before routing (CORS preflight, host guard): labelled as themselves. */
 const KNOWN_PATHS = new Set(['/', '/mcp', '/sse', '/messages', '/healthz', '/readyz', '/metrics']);
@@ -66,8 +73,7 @@ export function requestContext(deps: { logger: Logger; metrics: Pick<Metrics, 'h
   }
 
   return (req: Request, res: Response, next) => {
-    const sent = req.headers['x-request-id'];
-    const requestId = typeof sent === 'string' && ACCEPTABLE_REQUEST_ID.test(sent) ? sent : randomUUID();
+    const requestId = acceptedRequestId(req.headers);
     res.locals['requestId'] = requestId;
     res.locals['log'] = { requestId, started: performance.now() } satisfies AccessLogState;
     res.setHeader('X-Request-Id', requestId);

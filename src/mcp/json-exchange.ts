@@ -75,7 +75,7 @@ export interface JsonExchange {
  * Serves one POST whose answer is JSON, with the rules of the SDK's stateless Streamable HTTP
  * transport: at most 100 messages in a batch, one `initialize` alone, a supported
  * `MCP-Protocol-Version` header on anything else, 202 with no body when there is no request in it,
- * else 200 with the answer (or the batch of answers, in request order). The server is closed after.
+ * else 200 with the answer (or the batch of answers, in request order).
  */
 export async function serveJsonExchange(exchange: JsonExchange): Promise<void> {
   const { server, req, res, body } = exchange;
@@ -87,6 +87,10 @@ export async function serveJsonExchange(exchange: JsonExchange): Promise<void> {
   });
   const transport = new JsonExchangeTransport(new Set(requestIds), answered);
   await server.connect(transport);
+  // Closing is only needed to abort a handler still running. After every request is answered, the
+  // server and transport are simply dropped: the SDK's close builds an Error with a stack trace to
+  // settle pending work, and that was a measurable share of every call.
+  let abandoned = false;
   try {
     const refusal = refusalOf(req, messages, transport.supportedProtocolVersions);
     if (refusal) return sendJsonRpcError(res, 400, refusal.code, refusal.message);
@@ -99,6 +103,7 @@ export async function serveJsonExchange(exchange: JsonExchange): Promise<void> {
     const collected = await answers;
     clearTimeout(timer);
     if (!collected) {
+      abandoned = true;
       return sendJsonRpcError(
         res,
         500,
@@ -116,7 +121,7 @@ export async function serveJsonExchange(exchange: JsonExchange): Promise<void> {
       })
       .end(payload);
   } finally {
-    await server.close();
+    if (abandoned) await server.close();
   }
 }
 

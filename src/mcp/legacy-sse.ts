@@ -26,6 +26,13 @@ export interface LegacySseDeps {
   logger: Logger;
 }
 
+/** A flat name, value list as an object (for an answer that is not the stream). */
+function pairs(flat: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) headers[flat[i]!] = flat[i + 1]!;
+  return headers;
+}
+
 /** Where a stream lives, in `Store.kv`, so a POST landing on another instance can be routed to it. */
 interface StreamRecord {
   sub: string | null;
@@ -39,48 +46,71 @@ interface RoutedMessage {
   trace?: Record<string, string>;
 }
 
+/**
+ * One stream open on this instance. An idle stream holds only this: the SDK transport and server are
+ * built on its first message (most of a stream's life is idle, and thousands may be open).
+ */
 interface LocalStream {
   sub: string | null;
-  transport: SSEServerTransport;
-  /** Built and connected on the stream's first message: an idle stream holds no SDK server. */
+  res: ServerResponse;
+  /** `{"sub":…}`, written back to `Store.kv` on every keep-alive tick. */
+  recordJson: string;
+  unsubscribe?: () => Promise<void>;
+  transport?: SSEServerTransport;
   server?: Promise<Server>;
 }
 
-type SseTransportClass = typeof SSEServerTransport;
+type SseTransportClass = new (id: string, res: ServerResponse) => SSEServerTransport;
 let sseTransportClass: Promise<SseTransportClass> | undefined;
 
 /**
- * The SDK's frozen SSE transport, imported on the first `GET /sse` (it is a tenth of the start-up
- * time, and many deployments never see a legacy client). Its `start()`, which writes the stream's
- * headers and `endpoint` event, is called by `open` as soon as the stream opens; the SDK server,
- * connected later, calls `start()` again, which must then do nothing.
+ * The SDK's frozen SSE transport, imported on a stream's first message (it is a tenth of the start-up
+ * time, and many deployments never see a legacy client). It is built for a stream that is already
+ * open: `open` wrote the headers and the `endpoint` event, so its `start()`, which the SDK server
+ * calls on connect and which would write them again, does nothing.
  */
 function loadSseTransport(): Promise<SseTransportClass> {
   sseTransportClass ??= import('@modelcontextprotocol/server-legacy/sse').then(
     ({ SSEServerTransport: Base }) =>
       class OpenedSseTransport extends Base {
-        private opened = false;
-        override async start(): Promise<void> {
-          if (this.opened) return;
-          this.opened = true;
-          await super.start();
+        constructor(id: string, res: ServerResponse) {
+          super(MESSAGES_PATH, res);
+          // The frozen transport names sessions with randomUUID (122 random bits); ours carry 256.
+          const fields = this as unknown as { _sessionId: string; _sseResponse: ServerResponse };
+          fields._sessionId = id;
+          fields._sseResponse = res;
         }
+        override async start(): Promise<void> {}
       },
   );
   return sseTransportClass;
 }
 
+const MESSAGES_PATH = '/messages';
 const streamKey = (id: string) => `mcp:sse:${id}`;
 const streamChannel = (id: string) => `mcp:sse:${id}`;
 
+/** The head of every stream (the SDK transport's headers), after the caller's own. */
+const STREAM_HEADERS = [
+  'Content-Type',
+  'text/event-stream',
+  'Cache-Control',
+  'no-cache, no-transform',
+  'Connection',
+  'keep-alive',
+] as const;
+
 /**
  * Open legacy SSE streams on this instance, and the routing of POSTed messages to them (locally, or
- * over the message bus to the instance that holds the stream).
+ * over the message bus to the instance that holds the stream). One timer serves every stream's
+ * keep-alive, so an idle stream costs no timer of its own.
  */
 export class LegacySse {
   private readonly streams = new Map<string, LocalStream>();
   /** Stream records expire unless refreshed by the keep-alive, so a crashed instance's streams vanish. */
   private readonly recordTtlSeconds: number;
+  /** Runs while at least one stream is open. */
+  private keepAliveTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: LegacySseDeps) {
     this.recordTtlSeconds = Math.max(30, Math.ceil((deps.config.keepAliveMs * 3) / 1000));
@@ -100,60 +130,92 @@ export class LegacySse {
     return undefined;
   }
 
-  /** `GET /sse`: opens a stream whose first event is `endpoint`, owned by the caller's subject. */
-  async open(res: ServerResponse, caller: Caller | undefined): Promise<void> {
+  /**
+   * One keep-alive tick for every stream: a comment down the stream (so proxies keep it open) and
+   * its record written back (set, not touch: it restores the record after Redis lost its data).
+   */
+  private keepAlive(): void {
+    const { kv } = this.deps.store;
+    for (const [id, stream] of this.streams) {
+      if (stream.res.headersSent) stream.res.write(': keepalive\n\n');
+      kv.set(streamKey(id), stream.recordJson, this.recordTtlSeconds).catch(() => undefined);
+    }
+  }
+
+  private track(id: string, stream: LocalStream): void {
+    this.streams.set(id, stream);
+    this.deps.metrics.sseStreams.inc();
+    this.keepAliveTimer ??= setInterval(() => this.keepAlive(), this.deps.config.keepAliveMs);
+  }
+
+  /** Forgets a closed stream and releases what it held; false when it was already forgotten. */
+  private forget(id: string): boolean {
+    const stream = this.streams.get(id);
+    if (!stream) return false;
+    this.streams.delete(id);
+    this.deps.metrics.sseStreams.dec();
+    if (this.streams.size === 0) {
+      clearInterval(this.keepAliveTimer);
+      this.keepAliveTimer = undefined;
+    }
+    void stream.unsubscribe?.().catch(() => undefined);
+    void this.deps.store.kv.delete(streamKey(id)).catch(() => undefined);
+    void stream.server?.then((server) => server.close()).catch(() => undefined);
+    return true;
+  }
+
+  /**
+   * `GET /sse`: opens a stream whose first event is `endpoint`, owned by the caller's subject.
+   * `headers` (a flat name, value list) go out with the stream's head, for a caller that serves the
+   * request outside express (request id, CORS, rate-limit fields); express callers set theirs on `res`.
+   */
+  async open(
+    res: ServerResponse,
+    caller: Pick<Caller, 'sub'> | undefined,
+    headers: readonly string[] = [],
+  ): Promise<void> {
     const sub = caller?.sub ?? null;
     const refusal = this.refusal(sub);
     if (refusal) {
       sendJsonRpcError(res, 503, JsonRpcCode.ServerError, `Too many SSE streams: ${refusal}`, {
-        headers: { 'Retry-After': '30' },
+        headers: { 'Retry-After': '30', ...pairs(headers) },
       });
       return;
     }
     const id = newSessionId();
-    const Transport = await loadSseTransport();
-    const transport = new Transport('/messages', res);
-    // The frozen transport names sessions with randomUUID (122 random bits); ours carry 256.
-    (transport as unknown as { _sessionId: string })._sessionId = id;
-    const stream: LocalStream = { sub, transport };
-    this.streams.set(id, stream);
-    this.deps.metrics.sseStreams.inc();
-
-    let unsubscribe: (() => Promise<void>) | undefined;
-    const recordJson = JSON.stringify({ sub } satisfies StreamRecord);
-    const keepAlive = setInterval(() => {
-      if (res.headersSent) res.write(': keepalive\n\n');
-      // set, not touch: writes the record back after Redis lost its data (a restart without persistence).
-      this.deps.store.kv.set(streamKey(id), recordJson, this.recordTtlSeconds).catch(() => undefined);
-    }, this.deps.config.keepAliveMs);
+    const stream: LocalStream = { sub, res, recordJson: JSON.stringify({ sub } satisfies StreamRecord) };
+    this.track(id, stream);
     // Registered first, so a stream whose setup fails below (store down) is still cleaned up.
-    res.on('close', () => {
-      clearInterval(keepAlive);
-      if (!this.streams.delete(id)) return;
-      this.deps.metrics.sseStreams.dec();
-      void unsubscribe?.().catch(() => undefined);
-      void this.deps.store.kv.delete(streamKey(id)).catch(() => undefined);
-      void stream.server?.then((server) => server.close()).catch(() => undefined);
-    });
-    unsubscribe = await this.deps.store.bus.subscribe(streamChannel(id), (raw) => this.deliverRouted(id, raw));
+    res.once('close', () => this.forget(id));
+    const unsubscribe = await this.deps.store.bus.subscribe(streamChannel(id), (raw) => this.deliverRouted(id, raw));
     if (!this.streams.has(id)) {
       await unsubscribe(); // the client left while we subscribed
       return;
     }
-    await this.deps.store.kv.set(streamKey(id), recordJson, this.recordTtlSeconds);
-    await transport.start();
+    stream.unsubscribe = unsubscribe;
+    await this.deps.store.kv.set(streamKey(id), stream.recordJson, this.recordTtlSeconds);
+    if (res.destroyed) return;
+    res.writeHead(200, [...headers, ...STREAM_HEADERS]);
+    res.write(`event: endpoint\ndata: ${MESSAGES_PATH}?sessionId=${id}\n\n`);
     res.socket?.setNoDelay(true);
   }
 
   /** Hands one message to the stream's SDK server, building and connecting it on the first message. */
-  private async deliver(stream: LocalStream, message: unknown, authInfo: AuthInfo | undefined): Promise<void> {
+  private async deliver(
+    id: string,
+    stream: LocalStream,
+    message: unknown,
+    authInfo: AuthInfo | undefined,
+  ): Promise<void> {
     stream.server ??= (async () => {
+      const Transport = await loadSseTransport();
+      stream.transport = new Transport(id, stream.res);
       const server = this.deps.build();
       await server.connect(stream.transport);
       return server;
     })();
     await stream.server;
-    await stream.transport.handleMessage(message, { authInfo });
+    await stream.transport!.handleMessage(message, { authInfo });
   }
 
   /** A message routed from another instance to a stream held here. */
@@ -162,7 +224,7 @@ export class LegacySse {
     if (!stream) return;
     try {
       const routed = JSON.parse(raw) as RoutedMessage;
-      void withSpan('mcp.routed_message', {}, () => this.deliver(stream, routed.message, routed.authInfo), {
+      void withSpan('mcp.routed_message', {}, () => this.deliver(id, stream, routed.message, routed.authInfo), {
         parentHeaders: routed.trace,
       }).catch(() => undefined);
     } catch (error) {
@@ -205,7 +267,7 @@ export class LegacySse {
     const authInfo = caller ? toAuthInfo(caller) : undefined;
     const local = this.streams.get(sessionId);
     if (local) {
-      await this.deliver(local, message, authInfo);
+      await this.deliver(sessionId, local, message, authInfo);
     } else {
       const routed: RoutedMessage = { message, authInfo, trace: injectTraceparent({}) };
       await this.deps.store.bus.publish(streamChannel(sessionId), JSON.stringify(routed));
@@ -223,7 +285,12 @@ export class LegacySse {
 
   /** Ends every stream held here cleanly (graceful shutdown). */
   async closeAll(): Promise<void> {
-    await Promise.all([...this.streams.values()].map((stream) => stream.transport.close()));
+    await Promise.all(
+      [...this.streams.values()].map(async (stream) => {
+        stream.res.end();
+        await stream.server?.then((server) => server.close()).catch(() => undefined);
+      }),
+    );
   }
 
   /** Open streams on this instance. */

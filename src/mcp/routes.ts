@@ -5,16 +5,17 @@ import { type ErrorRequestHandler, type Request, type RequestHandler, type Respo
 import { chain } from '../http/chain.js';
 import { type VerifiedToken, extractBearerToken } from '../auth/index.js';
 import type { Config } from '../config/index.js';
-import { StoreUnavailableError } from '../state/errors.js';
 import type { Store } from '../state/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { withSpan } from '../telemetry/tracing.js';
 import { type Caller, toAuthInfo } from './caller.js';
 import { isLegacyEra } from './era.js';
+import { answerFailure } from './failure.js';
 import { JsonRpcCode, requestIdOf, sendJsonRpcError } from './jsonrpc.js';
 import { LegacySse } from './legacy-sse.js';
 import { isJsonRpcMessage } from './message-shape.js';
+import { type SseOpenDeps, type SseOpenHandler, createSseOpenHandler } from './sse-open.js';
 import { type TransportLabel, countMcpMessages, singleMethod } from './observe.js';
 import type { BuildServer } from './server-factory.js';
 import { SessionRegistry, newSessionId } from './sessions.js';
@@ -30,6 +31,11 @@ export interface McpRouteGuards {
   requireToken(route: 'mcp' | 'sse', options: { allowAnonymous?: (req: Request) => boolean }): RequestHandler;
   /** Counted after authentication (per user) and before it (per IP, requests without a token). */
   rateLimit?: RequestHandler;
+  /** For `GET /sse` served outside express: the auth module's `verify` and the rate limiter's `check`. */
+  verify: SseOpenDeps['verify'];
+  rateLimitCheck: SseOpenDeps['rateLimit'];
+  /** The client's address as express gives it (`req.ip`), for the access log of streams served outside express. */
+  clientIp: SseOpenDeps['clientIp'];
 }
 
 export interface McpRoutesDeps {
@@ -44,6 +50,11 @@ export interface McpRoutesDeps {
 /** The MCP transports mounted on an express router, and what shutdown and health need of them. */
 export interface McpRoutes {
   router: Router;
+  /**
+   * Serves a plain `GET /sse` (see `isPlainSseOpen`) on node:http before express, or resolves false to
+   * leave it to express; undefined when express must serve every stream (legacy SSE off, tracing on).
+   */
+  sseOpen: SseOpenHandler | undefined;
   /** Open legacy SSE streams on this instance. */
   sseStreamCount(): number;
   /** Streamable HTTP sessions in use on this instance, and their open GET streams. */
@@ -167,36 +178,15 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
   // Without a tracing endpoint the middleware is not mounted at all: nothing is spent per request.
   const traced: RequestHandler[] = config.otelEndpoint ? [traceRequest] : [];
   const count = (req: Request, transport: TransportLabel) => countMcpMessages(metrics, req, req.body, transport);
-  /**
-   * A store that cannot answer gives a clear, retryable 503, never a hang. Anything else thrown is a bug
-   * in the bridge: logged here in full, answered as a JSON-RPC internal error without its details.
-   */
+  /** Runs a route's handler; what it throws is answered by `answerFailure` (503 for the store, else 500). */
   const guarded =
     (handler: (req: Request, res: Response) => Promise<void>): RequestHandler =>
     async (req, res) => {
       try {
         await handler(req, res);
       } catch (error) {
-        const id = requestIdOf(req.body);
-        if (error instanceof StoreUnavailableError) {
-          deps.logger.warn({ err: error.message }, 'MCP request failed: shared state unavailable');
-          return sendJsonRpcError(
-            res,
-            503,
-            JsonRpcCode.ServerError,
-            'The server could not complete this request right now (shared state unavailable); retry shortly',
-            { id, headers: { 'Retry-After': '2' } },
-          );
-        }
         const requestId = String(res.locals['requestId'] ?? '');
-        deps.logger.error({ err: error, reqId: requestId }, 'MCP request failed inside the bridge');
-        sendJsonRpcError(
-          res,
-          500,
-          JsonRpcCode.InternalError,
-          `Internal error: the server failed to handle this request (request id ${requestId}); retry, and report it if it persists`,
-          { id },
-        );
+        answerFailure(res, error, { requestId, id: requestIdOf(req.body), logger: deps.logger });
       }
     };
 
@@ -361,6 +351,15 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
 
   return {
     router,
+    sseOpen: createSseOpenHandler({
+      legacySse,
+      config,
+      verify: guards.verify,
+      rateLimit: guards.rateLimitCheck,
+      logger: deps.logger,
+      metrics,
+      clientIp: guards.clientIp,
+    }),
     sseStreamCount: () => legacySse.activeCount,
     sessionCount: () => sessions.activeCount,
     closeStreams: async () => {
