@@ -293,10 +293,11 @@ const METHOD = `## Method
   streams and sessions per user above what the run opens. \`LOG_LEVEL=info\` as in production, logs to /dev/null.
 - **Token validation** calls the bridge's own \`verify\` (src/auth) in the benchmark process: distinct fresh tokens
   (each an RS256 verification, then cached) and one cached token in a loop.
-- **Idle memory**: a fresh bridge process per run and kind, started with \`--expose-gc\`; after 50 warm-up streams
-  or sessions, a full collection, RSS from \`/proc/<pid>/status\`; then the streams or sessions are opened and
-  held idle, another collection, RSS again. The growth divided by the count is the figure (kernel socket buffers
-  are not in RSS).
+- **Idle memory**: a fresh bridge process per run and kind, started with \`--expose-gc\`; after warm-up (50 streams;
+  for sessions as many sessions as are measured, because a session holds no connection and what the first
+  thousands of requests grow in a fresh process is not held per session), a full collection, RSS from
+  \`/proc/<pid>/status\`; then the streams or sessions are opened and held idle, another collection, RSS again.
+  The growth divided by the count is the figure (kernel socket buffers are not in RSS).
 - **Cold start**: one unmeasured start to fill the file cache, then each run spawns the entry point and polls
   \`/readyz\` every 5 ms; \`/readyz\` answers 200 only once the issuer's keys are fetched.
 - **Noise**: the machine may be shared; compare ratios measured in one run, not absolute figures across runs.

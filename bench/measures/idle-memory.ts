@@ -47,8 +47,20 @@ async function settledMemory(bridge: Child): Promise<Memory> {
 }
 
 /**
- * One run for one kind on a fresh bridge: a few streams or sessions to warm it up, a full collection
- * and the RSS; then `count` more held idle, another collection, and the RSS again.
+ * Items opened before the first reading. Streams: a few, to warm the code paths (each holds a socket
+ * on both sides, so the open-files limit bounds them). Sessions: as many as are measured. A session
+ * holds no connection, only a record; opening one is two requests, and the first 10,000 requests a
+ * fresh process serves grow its heap and allocator to their working size whether or not anything is
+ * kept (seen as 3 to 18 KB "per session" from one run to the next). After as many sessions again, the
+ * growth measured is what each further session holds.
+ */
+function warmUpItems(what: OpenIdleJob['what'], count: number): number {
+  return what === 'sse' ? WARM_UP_ITEMS : count;
+}
+
+/**
+ * One run for one kind on a fresh bridge: streams or sessions to warm it up (`warmUpItems`), a full
+ * collection and the RSS; then `count` more held idle, another collection, and the RSS again.
  */
 async function measureOnce(
   what: OpenIdleJob['what'],
@@ -60,13 +72,13 @@ async function measureOnce(
 ) {
   const bridge = await startBridge(placed, sandboxUrl, {
     name: `bridge (idle ${what})`,
-    idleCount: count + WARM_UP_ITEMS,
+    idleCount: count + warmUpItems(what, count),
     nodeFlags: ['--expose-gc'],
   });
   const open = (n: number) =>
     loader.request({ kind: 'open-idle', origin: bridge.url, what, token, count: n } satisfies OpenIdleJob);
   try {
-    await open(WARM_UP_ITEMS);
+    await open(warmUpItems(what, count));
     const before = await settledMemory(bridge);
     await open(count);
     const after = await settledMemory(bridge);
