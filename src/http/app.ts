@@ -1,5 +1,11 @@
-import type { RequestListener } from 'node:http';
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import express, {
+  type ErrorRequestHandler,
+  type Express,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
 import proxyaddr from 'proxy-addr';
 import type { Auth } from '../auth/index.js';
 import type { Config } from '../config/index.js';
@@ -73,7 +79,8 @@ export function createApp(deps: AppDeps): BridgeApp {
     },
   });
 
-  app.use(chain([requestContext({ logger, metrics }), hostGuard(config), corsMiddleware()]));
+  const front = [requestContext({ logger, metrics }), hostGuard(config), corsMiddleware()];
+  app.use(chain(front));
   // The MCP routes come first: they carry almost all traffic, and express tries each earlier route in turn.
   app.use(mcp.router);
 
@@ -103,29 +110,57 @@ export function createApp(deps: AppDeps): BridgeApp {
   app.use(openapiRouter());
   app.use(deps.auth.discoveryRouter());
 
-  app.use((req, res) => {
+  const notFound: RequestHandler = (req, res) => {
     res.status(404).json({
       error: 'not_found',
       error_description: `No route for ${req.method} ${req.path.slice(0, 200)}; see GET ${config.publicUrl}/ for the endpoints`,
     });
-  });
+  };
+  app.use(notFound);
   const lastResort: ErrorRequestHandler = (error, req, res, _next) => {
     logger.error({ err: error, reqId: res.locals['requestId'], path: req.path }, 'unhandled error');
     sendJsonRpcError(res, 500, JsonRpcCode.InternalError, `Internal error (request id ${res.locals['requestId']})`);
   };
   app.use(bodyErrors, lastResort);
+
+  /**
+   * The MCP paths, run without express's router: the same middleware and route chain as in the app,
+   * after the same decoration express gives every request (its prototypes, `res.locals`). Matching
+   * each request against the app's layers was a tenth of the CPU of a tool call. Anything else, and
+   * any spelling of these paths that is not exact (`/MCP`, `/mcp/`), goes through express as before.
+   */
+  const direct = new Map<string, RequestHandler>(
+    Object.entries(mcp.routes).map(([path, route]) => [
+      path,
+      chain([...front, route, notFound, bodyErrors, lastResort]),
+    ]),
+  );
+  const runDirect = (route: RequestHandler, req: IncomingMessage, res: ServerResponse): void => {
+    Object.setPrototypeOf(req, app.request);
+    Object.setPrototypeOf(res, app.response);
+    const request = req as Request;
+    const response = res as Response;
+    request.res = response;
+    response.req = request;
+    request.originalUrl = req.url ?? '/';
+    request.baseUrl = '';
+    response.locals = Object.create(null) as Response['locals'];
+    // lastResort answers every error and notFound every request left over: nothing reaches this.
+    route(request, response, () => response.destroy());
+  };
   const { sseOpen } = mcp;
-  const listener: RequestListener = sseOpen
-    ? (req, res) => {
-        if (!isPlainSseOpen(req)) return app(req, res);
-        sseOpen(req, res).then(
-          (served) => served || app(req, res),
-          (error: unknown) => {
-            logger.error({ err: error }, 'GET /sse failed outside express');
-            res.destroy();
-          },
-        );
-      }
-    : app;
+  const listener: RequestListener = (req, res) => {
+    const query = req.url?.indexOf('?') ?? -1;
+    const route = direct.get(query === -1 ? (req.url ?? '') : req.url!.slice(0, query));
+    if (!route) return app(req, res);
+    if (!sseOpen || !isPlainSseOpen(req)) return runDirect(route, req, res);
+    sseOpen(req, res).then(
+      (served) => served || runDirect(route, req, res),
+      (error: unknown) => {
+        logger.error({ err: error }, 'GET /sse failed outside express');
+        res.destroy();
+      },
+    );
+  };
   return { app, listener, mcp };
 }

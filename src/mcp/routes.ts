@@ -51,6 +51,11 @@ export interface McpRoutesDeps {
 export interface McpRoutes {
   router: Router;
   /**
+   * The same routes by exact path, for the HTTP app to run without express's router: each is the route's
+   * whole middleware chain as one handler, expecting express's request and response.
+   */
+  routes: Readonly<Record<McpPath, RequestHandler>>;
+  /**
    * Serves a plain `GET /sse` (see `isPlainSseOpen`) on node:http before express, or resolves false to
    * leave it to express; undefined when express must serve every stream (legacy SSE off, tracing on).
    */
@@ -64,6 +69,9 @@ export interface McpRoutes {
   /** Aborts what is still in flight on the 2026-07-28 handler: the last step of shutdown. */
   close(): Promise<void>;
 }
+
+/** The paths the MCP transports answer on. */
+export type McpPath = '/mcp' | '/sse' | '/messages';
 
 /** Methods a deployment with `allowAnonymousDiscovery` answers without a token. */
 const ANONYMOUS_METHODS = new Set(['initialize', 'notifications/initialized', 'tools/list', 'server/discover', 'ping']);
@@ -202,8 +210,6 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
     return id;
   }
 
-  const router = Router();
-
   // Authentication comes before the method checks: every MCP route answers a request without a
   // token with the 401 challenge (that is how clients discover OAuth), whatever its method.
   const mcpMethods: RequestHandler = (req, res, next) => {
@@ -276,10 +282,14 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
   // mcpMethods lets only POST, DELETE and GET with a session through.
   const byMcpMethod: RequestHandler = (req, res, next) =>
     (req.method === 'POST' ? postMcp : req.method === 'GET' ? getMcp : deleteMcp)(req, res, next);
-  router.all(
-    '/mcp',
-    chain([...guards.parseBody, ...traced, ...authenticated('mcp'), mcpMethods, requireJsonRpc, byMcpMethod]),
-  );
+  const mcpRoute = chain([
+    ...guards.parseBody,
+    ...traced,
+    ...authenticated('mcp'),
+    mcpMethods,
+    requireJsonRpc,
+    byMcpMethod,
+  ]);
 
   const sseDisabled: RequestHandler = (_req, res, next) => {
     if (config.legacySse) return next();
@@ -303,7 +313,7 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
     deps.logger.info({ reqId: res.locals['requestId'], sub: caller?.sub }, 'legacy SSE stream opened');
     await legacySse.open(res, caller);
   });
-  router.all('/sse', chain([sseDisabled, ...traced, ...authenticated('sse'), sseMethods, openSse]));
+  const sseRoute = chain([sseDisabled, ...traced, ...authenticated('sse'), sseMethods, openSse]);
 
   const messagesMethods: RequestHandler = (req, res, next) => {
     if (req.method === 'POST') return next();
@@ -336,21 +346,23 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
     count(req, 'sse');
     await legacySse.post(res, sessionId, req.body, caller);
   });
-  router.all(
-    '/messages',
-    chain([
-      sseSessionsOnly,
-      ...guards.parseBody,
-      ...traced,
-      ...authenticated('sse'),
-      messagesMethods,
-      requireJsonRpc,
-      postMessages,
-    ]),
-  );
+  const messagesRoute = chain([
+    sseSessionsOnly,
+    ...guards.parseBody,
+    ...traced,
+    ...authenticated('sse'),
+    messagesMethods,
+    requireJsonRpc,
+    postMessages,
+  ]);
+
+  const routes = { '/mcp': mcpRoute, '/sse': sseRoute, '/messages': messagesRoute } as const;
+  const router = Router();
+  for (const [path, route] of Object.entries(routes)) router.all(path, route);
 
   return {
     router,
+    routes,
     sseOpen: createSseOpenHandler({
       legacySse,
       config,
