@@ -13,7 +13,7 @@ import type { EventLog } from '../state/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import { type Caller, toAuthInfo } from './caller.js';
 import { createSessionEventStore, deleteSessionEvents } from './event-store.js';
-import { serveJsonExchange } from './json-exchange.js';
+import { servePostExchange } from './post-exchange.js';
 import { JsonRpcCode, requestIdOf, sendJsonRpcError } from './jsonrpc.js';
 import type { BuildServer } from './server-factory.js';
 import type { SessionRecord, SessionRegistry } from './sessions.js';
@@ -67,10 +67,11 @@ function initializeRecord(body: unknown, caller: Caller | undefined): SessionRec
  * Streamable HTTP for protocol revisions 2024-11-05 … 2025-11-25 on `/mcp`.
  *
  * A session is a record in the shared store, not an object in this process: every request builds
- * a fresh server and a per-request transport (the SDK's stateless transport, after this class has
- * checked the session and its owner), so any instance can serve any session and resume its streams
- * from the shared event log. Only open GET streams live here, so they can be ended on DELETE and
- * at shutdown.
+ * a fresh server and a per-request transport (after this class's caller has checked the session and its
+ * owner), so any instance can serve any session and resume its streams from the shared event log.
+ * `initialize` and GET streams use the SDK's Streamable HTTP transport; every other POST uses the
+ * bridge's own (post-exchange.ts), which writes the same answers without the web Request/Response
+ * round trip. Only open GET streams live here, so they can be ended on DELETE and at shutdown.
  */
 export class StreamableHttp {
   private readonly openStreams = new Map<string, Set<WebStandardStreamableHTTPServerTransport>>();
@@ -148,21 +149,25 @@ export class StreamableHttp {
     return { close, closed };
   }
 
-  /** A POST answered with JSON, on a fresh server carried by the bridge's own JSON transport. */
-  private serveJson(
+  /** A POST (not `initialize`) on a fresh server, carried by the bridge's own transport (post-exchange.ts). */
+  private exchange(
     req: IncomingMessage,
     res: ServerResponse,
     body: unknown,
     caller: Caller | undefined,
-    headers?: Record<string, string>,
+    shape: ResponseShape,
+    session?: string,
   ): Promise<void> {
-    return serveJsonExchange({
+    return servePostExchange({
       server: this.deps.build(),
       req,
       res,
       body,
       authInfo: caller ? toAuthInfo(caller) : undefined,
-      headers,
+      shape,
+      events: session === undefined ? undefined : this.eventStore(session),
+      keepAliveMs: this.deps.config.keepAliveMs,
+      headers: session === undefined ? undefined : { 'mcp-session-id': session },
       giveUpMs: this.answerDeadlineMs(),
     });
   }
@@ -187,17 +192,12 @@ export class StreamableHttp {
 
   /** A 2025-era request without a session: answered statelessly, JSON when the client accepts it. */
   async stateless(req: IncomingMessage, res: ServerResponse, body: unknown, caller: Caller | undefined) {
-    const shape = chooseShape(req, 'json');
-    if (shape === 'json') return this.serveJson(req, res, body, caller);
-    await this.serve(req, res, body, caller, this.transport({ shape }));
+    await this.exchange(req, res, body, caller, chooseShape(req, 'json'));
   }
 
   /** A POST in a session the caller owns (checked by the caller of this method). */
   async post(req: IncomingMessage, res: ServerResponse, body: unknown, caller: Caller | undefined, id: string) {
-    const shape = chooseShape(req, 'sse');
-    if (shape === 'json') return this.serveJson(req, res, body, caller, { 'mcp-session-id': id });
-    const transport = this.transport({ shape, eventStore: this.eventStore(id) });
-    await this.serve(req, res, body, caller, transport, { 'mcp-session-id': id });
+    await this.exchange(req, res, body, caller, chooseShape(req, 'sse'), id);
   }
 
   /** The session's server stream (GET), or a replay of a dropped stream when Last-Event-ID is sent. */

@@ -1,0 +1,267 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  type AuthInfo,
+  DEFAULT_NEGOTIATED_PROTOCOL_VERSION,
+  type EventStore,
+  type JSONRPCMessage,
+  type RequestId,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  type Server,
+  type Transport,
+  type TransportSendOptions,
+  isInitializeRequest,
+  isJSONRPCErrorResponse,
+  isJSONRPCRequest,
+  isJSONRPCResultResponse,
+} from '@modelcontextprotocol/server';
+import { JsonRpcCode, sendJsonRpcError } from './jsonrpc.js';
+
+/** The largest batch the SDK's Streamable HTTP transport accepts; the same limit here. */
+const MAX_BATCH_SIZE = 100;
+
+/** Where the messages of one POST's answer go: collected for one JSON body, or streamed as SSE events. */
+interface AnswerWriter {
+  /** An answer to one of the POST's requests, or a notification about one (progress). */
+  message(message: JSONRPCMessage, isAnswer: boolean): Promise<void>;
+}
+
+/**
+ * An SDK `Transport` for one HTTP POST: it hands the POST's messages to the connected `Server` and
+ * passes on what the server sends about them, until every request in the POST is answered.
+ *
+ * Why not the SDK's `WebStandardStreamableHTTPServerTransport` for these: it works on web `Request`
+ * and `Response` objects, so a Node request was converted to a web one, its messages validated again,
+ * and the answer serialized into a `Response` or a web stream and read back out of it: about two thirds
+ * of the SDK's cost per call. The `Server` (protocol, handlers, validation of every request and result)
+ * is the SDK's either way; only the carriage differs.
+ */
+class PostExchangeTransport implements Transport {
+  onmessage?: Transport['onmessage'];
+  onclose?: Transport['onclose'];
+  onerror?: Transport['onerror'];
+  supportedProtocolVersions: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS;
+  private readonly answered = new Set<RequestId>();
+
+  constructor(
+    private readonly expected: ReadonlySet<RequestId>,
+    private readonly writer: AnswerWriter,
+    private readonly done: () => void,
+  ) {}
+
+  setSupportedProtocolVersions(versions: string[]): void {
+    this.supportedProtocolVersions = versions;
+  }
+
+  async start(): Promise<void> {}
+
+  /** Messages about none of this POST's requests have no stream here (a per-request server sends none). */
+  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    const isAnswer = isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message);
+    const about = isAnswer ? message.id : options?.relatedRequestId;
+    if (about === undefined || !this.expected.has(about)) return;
+    await this.writer.message(message, isAnswer);
+    if (!isAnswer) return;
+    this.answered.add(about);
+    if (this.answered.size === this.expected.size) this.done();
+  }
+
+  async close(): Promise<void> {
+    this.onclose?.();
+  }
+}
+
+/** Collects the answers for one JSON body, in request order. */
+class JsonAnswer implements AnswerWriter {
+  private readonly answers = new Map<RequestId, JSONRPCMessage>();
+
+  async message(message: JSONRPCMessage, isAnswer: boolean): Promise<void> {
+    // A JSON answer has no room for notifications: they are dropped, as the SDK does in JSON mode.
+    if (isAnswer && 'id' in message && message.id !== undefined) this.answers.set(message.id, message);
+  }
+
+  write(res: ServerResponse, requestIds: RequestId[], batch: boolean, headers: Record<string, string>): void {
+    const ordered = requestIds.map((id) => this.answers.get(id));
+    const payload = JSON.stringify(batch ? ordered : ordered[0]);
+    res
+      .writeHead(200, {
+        ...headers,
+        'Content-Type': 'application/json',
+        'Content-Length': String(Buffer.byteLength(payload)),
+      })
+      .end(payload);
+  }
+}
+
+/**
+ * Streams one POST's answer as SSE, in the SDK's format: each event stored in the session's event log
+ * first (its id lets a client that lost the stream resume it with `Last-Event-ID`, on any instance),
+ * a priming event for revisions that allow one, keep-alive comments while a call runs. A client that
+ * disconnects stops the writing, not the storing: the answer still reaches the log.
+ */
+class SseAnswer implements AnswerWriter {
+  private queue: Promise<void> = Promise.resolve();
+  private keepAlive: NodeJS.Timeout | undefined;
+  private readonly streamId = randomUUID();
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly events: EventStore | undefined,
+  ) {}
+
+  open(headers: Record<string, string>, priming: boolean, keepAliveMs: number): void {
+    this.res.writeHead(200, {
+      ...headers,
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    this.res.flushHeaders();
+    if (priming && this.events) this.enqueue({} as JSONRPCMessage, (id) => (id ? `id: ${id}\ndata: \n\n` : ''));
+    if (keepAliveMs >= 1) {
+      this.keepAlive = setInterval(() => this.write(': keepalive\n\n'), keepAliveMs);
+      this.keepAlive.unref();
+    }
+  }
+
+  message(message: JSONRPCMessage): Promise<void> {
+    return this.enqueue(
+      message,
+      (id) => `event: message\n${id ? `id: ${id}\n` : ''}data: ${JSON.stringify(message)}\n\n`,
+    );
+  }
+
+  /** Ends the stream once every event queued so far is written. */
+  async end(): Promise<void> {
+    await this.queue;
+    clearInterval(this.keepAlive);
+    if (!this.res.writableEnded) this.res.end();
+  }
+
+  /** Events go out in the order they were sent, each after it is stored (without an id if the log fails). */
+  private enqueue(message: JSONRPCMessage, format: (id: string | undefined) => string): Promise<void> {
+    this.queue = this.queue.then(async () => {
+      let id: string | undefined;
+      try {
+        id = this.events ? await this.events.storeEvent(this.streamId, message) : undefined;
+      } catch {
+        id = undefined; // the client gets the event; only resuming past it is lost
+      }
+      this.write(format(id));
+    });
+    return this.queue;
+  }
+
+  private write(text: string): void {
+    if (text !== '' && !this.res.destroyed && !this.res.writableEnded) this.res.write(text);
+  }
+}
+
+/** What one POST exchange needs: a fresh server, the caller's auth and how the answer goes out. */
+export interface PostExchange {
+  server: Server;
+  req: IncomingMessage;
+  res: ServerResponse;
+  /** The parsed body, already checked to be JSON-RPC (one message or a non-empty batch). */
+  body: unknown;
+  authInfo: AuthInfo | undefined;
+  /** One JSON body, or an SSE stream (whose events go to `events` when the session keeps a log). */
+  shape: 'json' | 'sse';
+  events?: EventStore;
+  keepAliveMs: number;
+  /** Headers for the answer besides its content type (the session id). */
+  headers?: Record<string, string>;
+  /** A request never answered (a bug) must not hold its server forever. */
+  giveUpMs: number;
+}
+
+/**
+ * Serves one POST of a 2025-era client (stateless, or in a session the caller owns), with the rules of
+ * the SDK's Streamable HTTP transport: at most 100 messages in a batch, one `initialize` alone, a
+ * supported `MCP-Protocol-Version` header on anything else, 202 with no body when there is no request
+ * in it, else 200 with the answer as JSON (or the batch of answers, in request order) or as SSE events.
+ */
+export async function servePostExchange(exchange: PostExchange): Promise<void> {
+  const { server, req, res, body } = exchange;
+  const headers = exchange.headers ?? {};
+  const messages = (Array.isArray(body) ? body : [body]) as JSONRPCMessage[];
+  const requestIds = [...new Set(messages.filter(isJSONRPCRequest).map((message) => message.id))];
+  let answered: (complete: boolean) => void = () => {};
+  const outcome = new Promise<boolean>((resolve) => {
+    answered = resolve;
+  });
+  const writer = exchange.shape === 'json' ? new JsonAnswer() : new SseAnswer(res, exchange.events);
+  const transport = new PostExchangeTransport(new Set(requestIds), writer, () => answered(true));
+  await server.connect(transport);
+  // Closing is only needed to abort a handler still running. After every request is answered, the
+  // server and transport are simply dropped: the SDK's close builds an Error with a stack trace to
+  // settle pending work, and that was a measurable share of every call.
+  let abandoned = false;
+  try {
+    const refusal = refusalOf(req, messages, transport.supportedProtocolVersions);
+    if (refusal) return sendJsonRpcError(res, 400, refusal.code, refusal.message);
+    if (requestIds.length === 0) {
+      for (const message of messages) transport.onmessage?.(message, { authInfo: exchange.authInfo });
+      res.writeHead(202, headers).end();
+      return;
+    }
+    if (writer instanceof SseAnswer) {
+      writer.open(headers, primingAllowed(req, messages, transport.supportedProtocolVersions), exchange.keepAliveMs);
+    }
+    for (const message of messages) transport.onmessage?.(message, { authInfo: exchange.authInfo });
+    const timer = setTimeout(() => answered(false), exchange.giveUpMs);
+    const complete = await outcome;
+    clearTimeout(timer);
+    abandoned = !complete;
+    if (writer instanceof SseAnswer) return await writer.end();
+    if (!complete) {
+      return sendJsonRpcError(
+        res,
+        500,
+        JsonRpcCode.InternalError,
+        'Internal error: the request was not answered in time',
+      );
+    }
+    writer.write(res, requestIds, Array.isArray(body), headers);
+  } finally {
+    if (abandoned) await server.close();
+  }
+}
+
+/** Whether the stream may open with an empty priming event: revisions from 2025-11-25 on, as the SDK decides. */
+function primingAllowed(req: IncomingMessage, messages: JSONRPCMessage[], supported: readonly string[]): boolean {
+  const initialize = messages.find((message) => isInitializeRequest(message));
+  const claimed = initialize
+    ? (initialize as { params: { protocolVersion: string } }).params.protocolVersion
+    : req.headers['mcp-protocol-version'];
+  const version = typeof claimed === 'string' ? claimed : DEFAULT_NEGOTIATED_PROTOCOL_VERSION;
+  return supported.includes(version) && version >= '2025-11-25';
+}
+
+/** What the SDK's transport refuses before a message reaches the server, as the same JSON-RPC errors. */
+function refusalOf(
+  req: IncomingMessage,
+  messages: JSONRPCMessage[],
+  supported: readonly string[],
+): { code: number; message: string } | undefined {
+  if (messages.length > MAX_BATCH_SIZE) {
+    return {
+      code: JsonRpcCode.InvalidRequest,
+      message: `Invalid Request: Batch must not exceed ${MAX_BATCH_SIZE} messages`,
+    };
+  }
+  if (messages.some((message) => isInitializeRequest(message))) {
+    return messages.length > 1
+      ? { code: JsonRpcCode.InvalidRequest, message: 'Invalid Request: Only one initialization request is allowed' }
+      : undefined;
+  }
+  const version = req.headers['mcp-protocol-version'];
+  if (version !== undefined && !supported.includes(String(version))) {
+    return {
+      code: JsonRpcCode.ServerError,
+      message: `Bad Request: Unsupported protocol version: ${version} (supported versions: ${supported.join(', ')})`,
+    };
+  }
+  return undefined;
+}
