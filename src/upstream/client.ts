@@ -83,6 +83,31 @@ function parseBody(text: string, contentType: string | undefined): unknown {
  * when its `Retry-After` fits the deadline, and a per-user cap on calls in flight.
  * It never throws for upstream faults: every outcome is a value.
  */
+/**
+ * The signal of one attempt: aborted when `ms` pass or when `outer` (the MCP request's) aborts. One
+ * controller and one timer, cleared by `dispose`: `AbortSignal.timeout` with `AbortSignal.any` made three
+ * signals per call and kept the timer running after the answer.
+ */
+function abortAfter(ms: number, outer: AbortSignal | undefined) {
+  const controller = new AbortController();
+  let expired = false;
+  const timer = setTimeout(() => {
+    expired = true;
+    controller.abort(new DOMException('The NeonPanel call timed out', 'TimeoutError'));
+  }, ms);
+  const cancel = () => controller.abort(outer?.reason);
+  if (outer?.aborted) cancel();
+  else outer?.addEventListener('abort', cancel, { once: true });
+  return {
+    signal: controller.signal,
+    timedOut: () => expired,
+    dispose() {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', cancel);
+    },
+  };
+}
+
 export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
   const { config, metrics } = deps;
   const ownDispatcher = deps.dispatcher ? undefined : new Agent({ keepAliveTimeout: 10_000, connections: 256 });
@@ -114,7 +139,6 @@ export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
       sub: ctx.sub,
     };
     const log = {
-      info: (fields: object, message: string) => ctx.logger.info({ ...bindings, ...fields }, message),
       warn: (fields: object, message: string) => ctx.logger.warn({ ...bindings, ...fields }, message),
       debug: (fields: object, message: string) => ctx.logger.debug({ ...bindings, ...fields }, message),
     };
@@ -143,8 +167,8 @@ export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
       for (let attempt = 1; ; attempt++) {
         const remaining = deadline - Date.now();
         if (remaining <= 0) return fail({ kind: 'timeout', attempts: attempt - 1, maybeApplied: !request.retryable });
-        const timeout = AbortSignal.timeout(remaining);
-        const signal = ctx.signal ? AbortSignal.any([timeout, ctx.signal]) : timeout;
+        const attemptSignal = abortAfter(remaining, ctx.signal);
+        const { signal } = attemptSignal;
         const attemptStart = performance.now();
         let retryDelayMs: number | undefined;
         let label: string;
@@ -185,7 +209,9 @@ export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
             (performance.now() - attemptStart) / 1000,
           );
           if (status >= 200 && status < 300) {
-            log.info({ status, attempts: attempt, durationMs: Date.now() - started }, 'upstream call');
+            // At info, a request is one access-log line; a call that went well adds detail only at debug
+            // (its latency is in the metrics). A failed call is always logged, at warn.
+            log.debug({ status, attempts: attempt, durationMs: Date.now() - started }, 'upstream call');
             return { ok: true, status, headers: resHeaders, body, requestId };
           }
           const left = deadline - Date.now();
@@ -208,7 +234,7 @@ export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
           }
           if (retryDelayMs === undefined) return fail({ kind: classify(status), status, body, attempts: attempt });
         } catch (err) {
-          const timedOut = timeout.aborted;
+          const timedOut = attemptSignal.timedOut();
           const cancelled = !timedOut && ctx.signal?.aborted === true;
           label = timedOut ? 'timeout' : cancelled ? 'cancelled' : isConnectionReset(err) ? 'reset' : 'error';
           metrics.upstreamLatency.observe(
@@ -227,6 +253,8 @@ export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
             log.debug({ err: (err as Error).message }, 'upstream connection error');
             return fail({ kind: 'connection', attempts: attempt, maybeApplied: reset && !request.retryable });
           }
+        } finally {
+          attemptSignal.dispose();
         }
         log.debug({ attempt, status: label, retryInMs: retryDelayMs }, 'retrying upstream call');
         try {
