@@ -40,10 +40,25 @@ interface Memory {
   heapUsed: number;
 }
 
+/** RSS readings closer than this count as settled. */
+const SETTLED_BYTES = 256 * 1024;
+
+/**
+ * The bridge's memory once it has stopped moving: a full collection, then RSS read until two readings
+ * in a row agree (V8 and the allocator hand freed pages back to the system over a few hundred
+ * milliseconds; one early reading can sit megabytes above where RSS comes to rest).
+ */
 async function settledMemory(bridge: Child): Promise<Memory> {
-  await sleep(300);
-  const { heapUsed } = await bridge.request<MemoryReply>({ type: 'memory' });
-  return { rss: bridge.rssBytes(), heapUsed };
+  let heapUsed = 0;
+  let previous = Number.POSITIVE_INFINITY;
+  for (let reading = 0; reading < 12; reading++) {
+    await sleep(250);
+    ({ heapUsed } = await bridge.request<MemoryReply>({ type: 'memory' }));
+    const rss = bridge.rssBytes();
+    if (Math.abs(rss - previous) < SETTLED_BYTES) return { rss, heapUsed };
+    previous = rss;
+  }
+  return { rss: previous, heapUsed };
 }
 
 /**
