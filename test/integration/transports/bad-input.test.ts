@@ -3,6 +3,7 @@ import { StoreUnavailableError } from '../../../src/state/errors.js';
 import { createMemoryStore } from '../../../src/state/memory.js';
 import type { KeyValue } from '../../../src/state/types.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
+import { postMcp } from '../../helpers/mcp-post.js';
 import { type Stack, startStack } from '../../helpers/stack.js';
 
 let stack: Stack;
@@ -15,16 +16,7 @@ beforeAll(async () => {
 afterAll(() => stack?.close());
 
 function send(path: string, body: string, headers: Record<string, string> = {}) {
-  return fetch(`${stack.url}${path}`, {
-    method: 'POST',
-    headers: {
-      Authorization: `Bearer ${token}`,
-      'Content-Type': 'application/json',
-      Accept: 'application/json, text/event-stream',
-      ...headers,
-    },
-    body,
-  });
+  return postMcp(`${stack.url}${path}`, token, body, headers);
 }
 
 async function errorOf(response: Response): Promise<{ code: number; message: string }> {

@@ -4,6 +4,7 @@
  * the bridge's own JSON carriage (src/mcp/json-exchange.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postMcp } from '../../helpers/mcp-post.js';
 import { type Stack, startStack } from '../../helpers/stack.js';
 
 let stack: Stack;
@@ -16,16 +17,7 @@ beforeAll(async () => {
 afterAll(() => stack?.close());
 
 function post(path: string, body: unknown, headers: Record<string, string> = {}) {
-  return fetch(`${stack.url}${path}`, {
-    method: 'POST',
-    headers: {
-      Authorization: `Bearer ${token}`,
-      'Content-Type': 'application/json',
-      Accept: 'application/json, text/event-stream',
-      ...headers,
-    },
-    body: JSON.stringify(body),
-  });
+  return postMcp(`${stack.url}${path}`, token, JSON.stringify(body), headers);
 }
 
 const ping = (id: number | string) => ({ jsonrpc: '2.0', id, method: 'ping' });
