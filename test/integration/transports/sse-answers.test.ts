@@ -1,0 +1,128 @@
+/**
+ * POSTs in a session answered as SSE (what ChatGPT and Claude ask for): the bridge's own carriage
+ * (src/mcp/post-exchange.ts) must write what the SDK's transport writes, and stay useful when the
+ * session's event log fails.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemoryStore } from '../../../src/state/memory.js';
+import type { EventLog } from '../../../src/state/types.js';
+import { silentLogger } from '../../../src/telemetry/logger.js';
+import { postMcp } from '../../helpers/mcp-post.js';
+import { type SseEvent, openSse } from '../../helpers/sse.js';
+import { type Stack, startStack } from '../../helpers/stack.js';
+
+let stack: Stack;
+let token: string;
+/** When set, every append to the event log fails, as Redis going away would make it. */
+let logFault: Error | undefined;
+
+beforeAll(async () => {
+  const memory = createMemoryStore({ logger: silentLogger() });
+  const events: EventLog = {
+    ...memory.events,
+    append: async (...args) => {
+      if (logFault) throw logFault;
+      return memory.events.append(...args);
+    },
+  };
+  stack = await startStack({ store: { ...memory, events }, env: { MCP_KEEPALIVE_MS: '100' } });
+  token = await stack.tokenFor('alice');
+});
+afterAll(() => stack?.close());
+
+async function openSession(protocolVersion = '2025-11-25'): Promise<string> {
+  const response = await postMcp(
+    `${stack.url}/mcp`,
+    token,
+    JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion, capabilities: {}, clientInfo: { name: 'test', version: '1' } },
+    }),
+  );
+  expect(response.status).toBe(200);
+  await response.text();
+  return response.headers.get('mcp-session-id')!;
+}
+
+/** Every event of one SSE answer, until the server ends the stream. */
+async function answerEvents(sessionId: string, body: unknown, protocolVersion = '2025-11-25') {
+  const stream = await openSse(`${stack.url}/mcp`, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${token}`,
+      'Content-Type': 'application/json',
+      Accept: 'application/json, text/event-stream',
+      'Mcp-Session-Id': sessionId,
+      'MCP-Protocol-Version': protocolVersion,
+    },
+    body: JSON.stringify(body),
+  });
+  const events: SseEvent[] = [];
+  const ended = stream.ended.then(() => 'ended' as const);
+  for (;;) {
+    const next = await Promise.race([stream.next(10_000).catch(() => undefined), ended]);
+    if (next === 'ended' || next === undefined) break;
+    events.push(next);
+  }
+  return { stream, events };
+}
+
+const listCompanies = {
+  jsonrpc: '2.0',
+  id: 5,
+  method: 'tools/call',
+  params: { name: 'list_companies', arguments: {} },
+};
+
+describe('SSE answers to session POSTs', () => {
+  it('stream a priming event, then the answer, each with an event id, and end', async () => {
+    const sessionId = await openSession();
+    const { stream, events } = await answerEvents(sessionId, listCompanies);
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get('content-type')).toBe('text/event-stream');
+    expect(stream.headers.get('mcp-session-id')).toBe(sessionId);
+    expect(events).toHaveLength(2);
+    expect(events[0]).toMatchObject({ data: '', id: expect.any(String) });
+    expect(events[1]?.event).toBe('message');
+    expect(events[1]?.id).toBeTruthy();
+    expect(JSON.parse(events[1]!.data)).toMatchObject({
+      jsonrpc: '2.0',
+      id: 5,
+      result: { content: expect.any(Array) },
+    });
+  });
+
+  it('send no priming event to a client on a revision before 2025-11-25', async () => {
+    const sessionId = await openSession('2025-06-18');
+    const { events } = await answerEvents(sessionId, listCompanies, '2025-06-18');
+    expect(events).toHaveLength(1);
+    expect(JSON.parse(events[0]!.data)).toMatchObject({ id: 5 });
+  });
+
+  it('keep a slow call alive with keep-alive comments', async () => {
+    stack.sandbox.faults.set({ route: 'listCompanies', kind: 'latency', latencyMs: 450, times: 1 });
+    try {
+      const sessionId = await openSession();
+      const { stream, events } = await answerEvents(sessionId, listCompanies);
+      expect(JSON.parse(events.at(-1)!.data)).toMatchObject({ id: 5, result: expect.any(Object) });
+      expect(stream.comments()).toBeGreaterThanOrEqual(2);
+    } finally {
+      stack.sandbox.faults.clear();
+    }
+  });
+
+  it('still deliver the answer, without an event id, when the event log fails', async () => {
+    const sessionId = await openSession();
+    logFault = new Error('event log down');
+    try {
+      const { events } = await answerEvents(sessionId, listCompanies);
+      expect(events).toHaveLength(1);
+      expect(events[0]?.id).toBeUndefined();
+      expect(JSON.parse(events[0]!.data)).toMatchObject({ id: 5, result: expect.any(Object) });
+    } finally {
+      logFault = undefined;
+    }
+  });
+});
