@@ -102,9 +102,9 @@ export class StreamableHttp {
   }
 
   /**
-   * Serves one POST on a fresh server, and closes that server once every request in the body has
-   * been answered: not when the client disconnects, so an answer still reaches the event log and a
-   * client resuming with Last-Event-ID gets it.
+   * Serves `initialize` on a fresh server and the SDK's transport (which creates the session), and
+   * closes that server once it has answered: not when the client disconnects, so an answer still
+   * reaches the event log and a client resuming with Last-Event-ID gets it.
    */
   private async serve(
     req: IncomingMessage,
@@ -112,7 +112,6 @@ export class StreamableHttp {
     body: unknown,
     caller: Caller | undefined,
     transport: WebStandardStreamableHTTPServerTransport,
-    extraHeaders: Record<string, string> = {},
   ): Promise<void> {
     const server = this.deps.build();
     const lifetime = this.closeWhenAnswered(server, transport, countRequests(body));
@@ -120,7 +119,7 @@ export class StreamableHttp {
     const webRequest = webRequestOf(req);
     const authInfo = caller ? toAuthInfo(caller) : undefined;
     const response = await transport.handleRequest(webRequest, { parsedBody: body, authInfo });
-    await writeWebResponse(res, response, extraHeaders);
+    await writeWebResponse(res, response);
     // Refused (4xx) or notifications only (202): nothing will be answered later.
     if (response.status !== 200) lifetime.close();
     await lifetime.closed;
