@@ -3,8 +3,8 @@
  * bridge and the baseline each run in their own process pinned to CPU 0; the load generator runs in
  * its own process pinned to CPU 1. The benchmark process itself only coordinates.
  */
-import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
+import { freePort } from '../test/helpers/net.js';
 import { Child, tasksetAvailable } from './processes/spawn.js';
 
 const SERVER_CHILD = 'bench/processes/server-child.ts';
@@ -36,15 +36,8 @@ export function placement(pin: boolean): Placement {
   };
 }
 
-/** A free TCP port on 127.0.0.1 (the bridge needs its port before it starts, for MCP_PUBLIC_URL). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
+// The bridge needs its port before it starts (for MCP_PUBLIC_URL): the same helper the tests use.
+export { freePort };
 
 /**
  * The bridge's environment for the benchmark. Limits that exist to protect a shared deployment

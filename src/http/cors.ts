@@ -18,6 +18,13 @@ export const CORS_ALLOWED_HEADERS = [
 /** Response headers a browser client must be able to read: the challenge and the session. */
 export const CORS_EXPOSED_HEADERS = ['WWW-Authenticate', 'Mcp-Session-Id', 'MCP-Protocol-Version'] as const;
 
+const EXPOSED = CORS_EXPOSED_HEADERS.join(', ');
+
+/** The CORS headers of every answer to a request from `origin` (none without one): the origin echoed, the exposed headers. */
+export function originHeaders(origin: string | undefined): Record<string, string> {
+  return origin ? { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': EXPOSED } : {};
+}
+
 /** How long a browser may reuse a preflight answer, seconds. */
 const PREFLIGHT_MAX_AGE_SECONDS = 86_400;
 
@@ -30,14 +37,10 @@ const PREFLIGHT_MAX_AGE_SECONDS = 86_400;
 export function corsMiddleware(): RequestHandler {
   const methods = CORS_ALLOWED_METHODS.join(', ');
   const allowedHeaders = CORS_ALLOWED_HEADERS.join(', ');
-  const exposed = CORS_EXPOSED_HEADERS.join(', ');
   return (req, res, next) => {
-    const origin = req.headers.origin;
     res.vary('Origin');
-    if (origin) {
-      res.set('Access-Control-Allow-Origin', origin);
-      res.set('Access-Control-Expose-Headers', exposed);
-    }
+    const origin = req.headers.origin;
+    if (origin) for (const [name, value] of Object.entries(originHeaders(origin))) res.setHeader(name, value);
     if (req.method !== 'OPTIONS') return next();
     res.set('Access-Control-Allow-Methods', methods);
     res.set('Access-Control-Allow-Headers', allowedHeaders);

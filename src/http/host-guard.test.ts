@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isAllowedHost, isLoopbackBind } from './host-guard.js';
+import { hostMatcher, isLoopbackBind } from './host-guard.js';
+
+const isAllowedHost = (host: string | undefined, publicUrl: string) => hostMatcher(publicUrl)(host);
 
 describe('host guard', () => {
   it('knows loopback bind addresses', () => {

@@ -17,16 +17,20 @@ function splitHost(hostHeader: string): { hostname: string; port: string } {
 }
 
 /**
- * Whether a Host header names this server: localhost, 127.0.0.1 or [::1] on any port, or the host
- * of MCP_PUBLIC_URL (its port, or none for the scheme's default).
+ * A test of Host headers against this server's names: localhost, 127.0.0.1 or [::1] on any port, or
+ * the host of MCP_PUBLIC_URL (its port, or none for the scheme's default). The URL is read once here,
+ * not per request.
  */
-export function isAllowedHost(hostHeader: string | undefined, publicUrl: string): boolean {
-  if (!hostHeader) return false;
-  const { hostname, port } = splitHost(hostHeader);
-  if (LOOPBACK_NAMES.has(hostname)) return true;
+export function hostMatcher(publicUrl: string): (hostHeader: string | undefined) => boolean {
   const url = new URL(publicUrl);
-  const defaultPort = url.protocol === 'https:' ? '443' : '80';
-  return hostname === url.hostname.toLowerCase() && (port === '' || port === (url.port || defaultPort));
+  const publicName = url.hostname.toLowerCase();
+  const publicPort = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return (hostHeader) => {
+    if (!hostHeader) return false;
+    const { hostname, port } = splitHost(hostHeader);
+    if (LOOPBACK_NAMES.has(hostname)) return true;
+    return hostname === publicName && (port === '' || port === publicPort);
+  };
 }
 
 /**
@@ -37,9 +41,10 @@ export function isAllowedHost(hostHeader: string | undefined, publicUrl: string)
 export function hostGuard(config: Pick<Config, 'host' | 'publicUrl'>): RequestHandler {
   if (!isLoopbackBind(config.host)) return (_req, _res, next) => next();
   const publicHost = new URL(config.publicUrl).host;
+  const allowed = hostMatcher(config.publicUrl);
   return (req, res, next) => {
     const host = req.headers.host;
-    if (isAllowedHost(host, config.publicUrl)) return next();
+    if (allowed(host)) return next();
     res
       .status(403)
       .set('Cache-Control', 'no-store')

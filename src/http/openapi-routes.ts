@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Router } from 'express';
-import YAML from 'yaml';
-import { BUNDLED_API_DOCUMENT, packageRoot } from '../openapi/index.js';
+import { BUNDLED_API_DOCUMENT, packageRoot } from '../openapi/package-root.js';
 
 /** Computes `make()` on first use and keeps the result. */
 function once<T>(make: () => T): () => T {
@@ -15,18 +14,18 @@ function once<T>(make: () => T): () => T {
 
 /**
  * The bundled NeonPanel API document as given (YAML) and as JSON. Both are built on the first request
- * for them, not at start: parsing the YAML again would cost start-up time (the tools already parsed
- * and dereferenced it), and these routes are for people, called rarely.
+ * for them, and the YAML parser is loaded only then: the server itself never parses the document
+ * (its tools come from the catalog built at build time), and these routes are for people, called rarely.
  */
 export function openapiRouter(): Router {
   const yamlText = once(() => readFileSync(join(packageRoot(), BUNDLED_API_DOCUMENT), 'utf8'));
-  const jsonText = once(() => JSON.stringify(YAML.parse(yamlText())));
+  const jsonText = once(async () => JSON.stringify((await import('yaml')).parse(yamlText())));
   const router = Router();
   router.get('/openapi.yaml', (_req, res) => {
     res.type('application/yaml').send(yamlText());
   });
-  router.get('/openapi.json', (_req, res) => {
-    res.type('application/json').send(jsonText());
+  router.get('/openapi.json', async (_req, res) => {
+    res.type('application/json').send(await jsonText());
   });
   return router;
 }

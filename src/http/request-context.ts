@@ -40,36 +40,72 @@ interface AccessLogState {
   started: number;
 }
 
+/** One access-log line, with the request metric it goes with. */
+export interface AccessLogEntry {
+  requestId: string;
+  method: string;
+  /** A route label (`routeLabel`), never the raw path. */
+  route: string;
+  ip: string | undefined;
+  status: number;
+  /** `performance.now()` when the request arrived. */
+  started: number;
+  sub: string | undefined;
+  mcpMethod?: string;
+  mcpId?: unknown;
+  tool?: string;
+}
+
+export interface AccessLogDeps {
+  logger: Logger;
+  metrics: Pick<Metrics, 'httpRequests'>;
+}
+
+/**
+ * Counts an answered request and writes its access-log line: the one place both are made, for express
+ * routes and for streams opened outside express. Never logs headers, bodies or tokens.
+ */
+export function writeAccessLog(deps: AccessLogDeps, entry: AccessLogEntry): void {
+  deps.metrics.httpRequests.inc({ route: entry.route, method: entry.method, status: String(entry.status) });
+  deps.logger.info(
+    {
+      reqId: entry.requestId,
+      method: entry.method,
+      route: entry.route,
+      ip: entry.ip,
+      status: entry.status,
+      ms: Math.round((performance.now() - entry.started) * 1000) / 1000,
+      sub: entry.sub,
+      mcpMethod: entry.mcpMethod,
+      mcpId: entry.mcpId,
+      tool: entry.tool,
+    },
+    'request',
+  );
+}
+
 /**
  * Gives every request one correlation id (X-Request-Id in and out, `res.locals.requestId`, passed on
  * to NeonPanel by the tools) and writes one access-log line per request joining it with the MCP
- * method, request id and tool, and the user's `sub`. Never logs headers, bodies or tokens.
+ * method, request id and tool, and the user's `sub`.
  * The `close` listener is one function for all requests (`this` is the response): an open SSE stream
  * holds no closure of its own for its log line.
  */
-export function requestContext(deps: { logger: Logger; metrics: Pick<Metrics, 'httpRequests'> }): RequestHandler {
+export function requestContext(deps: AccessLogDeps): RequestHandler {
   function logAnswered(this: Response): void {
     const req = this.req;
     const { requestId, started } = this.locals['log'] as AccessLogState;
-    const route = routeLabel(req);
-    deps.metrics.httpRequests.inc({ route, method: req.method, status: String(this.statusCode) });
     const auth = this.locals['auth'] as { sub?: string } | undefined;
-    const details = mcpDetails(req);
-    deps.logger.info(
-      {
-        reqId: requestId,
-        method: req.method,
-        route,
-        ip: req.ip,
-        status: this.statusCode,
-        ms: Math.round((performance.now() - started) * 1000) / 1000,
-        sub: auth?.sub,
-        mcpMethod: details.mcpMethod,
-        mcpId: details.mcpId,
-        tool: details.tool,
-      },
-      'request',
-    );
+    writeAccessLog(deps, {
+      requestId,
+      method: req.method,
+      route: routeLabel(req),
+      ip: req.ip,
+      status: this.statusCode,
+      started,
+      sub: auth?.sub,
+      ...mcpDetails(req),
+    });
   }
 
   return (req: Request, res: Response, next) => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../openapi/index.js';
+import { packageRoot } from '../openapi/package-root.js';
 
 /** The package's name, version and description, read once from package.json. */
 export interface PackageInfo {

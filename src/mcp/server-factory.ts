@@ -84,7 +84,10 @@ function createToolCallHandler(deps: McpServerFactoryDeps) {
         'tools/call needs a bearer token: send Authorization: Bearer <token> (sign in to NeonPanel first)',
       );
     }
-    const logger = deps.logger.child({ reqId: caller.requestId, mcpId: ctx.mcpReq.id, sub: caller.sub, tool: name });
+    // Built on first use: a call that goes well logs nothing at info, and a child per call was a measurable cost.
+    let child: Logger | undefined;
+    const logger = () =>
+      (child ??= deps.logger.child({ reqId: caller.requestId, mcpId: ctx.mcpReq.id, sub: caller.sub, tool: name }));
     return withSpan('mcp.tool_call', { 'gen_ai.tool.name': name, 'enduser.id': caller.sub }, async (span) => {
       let result: CallToolResult;
       try {
@@ -93,12 +96,14 @@ function createToolCallHandler(deps: McpServerFactoryDeps) {
           sub: caller.sub,
           requestId: caller.requestId,
           signal: ctx.mcpReq.signal,
-          logger,
+          get logger() {
+            return logger();
+          },
         });
         span.setAttribute('mcp.tool.outcome', result.isError ? 'error' : 'ok');
       } catch (error) {
         // tool.call turns every upstream fault into a result; reaching here is a bug, not the caller's fault.
-        logger.error({ err: error }, 'tool call threw');
+        logger().error({ err: error }, 'tool call threw');
         result = unexpectedFailure(name, caller.requestId);
         span.setAttribute('mcp.tool.outcome', 'internal_error');
       }

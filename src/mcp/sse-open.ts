@@ -13,10 +13,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type VerifiedToken, extractBearerToken } from '../auth/index.js';
 import type { Config } from '../config/index.js';
-import { CORS_EXPOSED_HEADERS } from '../http/cors.js';
-import { isAllowedHost, isLoopbackBind } from '../http/host-guard.js';
+import { originHeaders } from '../http/cors.js';
+import { hostMatcher, isLoopbackBind } from '../http/host-guard.js';
 import { type RateLimitDecision, rateLimitHeaderList, rateLimitedBody } from '../http/rate-limit.js';
-import { acceptedRequestId } from '../http/request-context.js';
+import { acceptedRequestId, writeAccessLog } from '../http/request-context.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { answerFailure } from './failure.js';
@@ -58,27 +58,9 @@ interface OpenStream {
  * `(await handler(req, res)) || app(req, res)`.
  */
 export function createSseOpenHandler(deps: SseOpenDeps): SseOpenHandler | undefined {
-  const { config, logger, metrics } = deps;
+  const { config, logger } = deps;
   if (!config.legacySse || config.otelEndpoint) return undefined;
-  const guardsHost = isLoopbackBind(config.host);
-  const exposed = CORS_EXPOSED_HEADERS.join(', ');
-
-  /** The access log line and request metric of a stream, written when it closes (as express's are). */
-  function logClosed(res: ServerResponse, stream: OpenStream): void {
-    metrics.httpRequests.inc({ route: '/sse', method: 'GET', status: String(stream.status) });
-    logger.info(
-      {
-        reqId: stream.requestId,
-        method: 'GET',
-        route: '/sse',
-        ip: deps.clientIp(res.req),
-        status: stream.status,
-        ms: Math.round((performance.now() - stream.started) * 1000) / 1000,
-        sub: stream.sub,
-      },
-      'request',
-    );
-  }
+  const allowedHost = isLoopbackBind(config.host) ? hostMatcher(config.publicUrl) : () => true;
 
   async function verified(req: IncomingMessage): Promise<VerifiedToken | undefined> {
     try {
@@ -89,16 +71,22 @@ export function createSseOpenHandler(deps: SseOpenDeps): SseOpenHandler | undefi
   }
 
   return async (req, res) => {
-    if (guardsHost && !isAllowedHost(req.headers.host, config.publicUrl)) return false;
+    if (!allowedHost(req.headers.host)) return false;
     const started = performance.now();
     const auth = await verified(req);
     if (!auth) return false;
     const requestId = acceptedRequestId(req.headers);
-    const headers = ['X-Request-Id', requestId, 'Vary', 'Origin'];
-    const origin = req.headers.origin;
-    if (origin) headers.push('Access-Control-Allow-Origin', origin, 'Access-Control-Expose-Headers', exposed);
+    const headers = [
+      'X-Request-Id',
+      requestId,
+      'Vary',
+      'Origin',
+      ...Object.entries(originHeaders(req.headers.origin)).flat(),
+    ];
     const stream: OpenStream = { requestId, started, sub: auth.sub, status: 200 };
-    res.once('close', () => logClosed(res, stream));
+    res.once('close', () =>
+      writeAccessLog(deps, { ...stream, method: 'GET', route: '/sse', ip: deps.clientIp(res.req) }),
+    );
 
     const decision = await deps.rateLimit('user', auth.sub);
     if (decision) headers.push(...rateLimitHeaderList(decision));

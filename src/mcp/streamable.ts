@@ -5,7 +5,6 @@ import {
   type Server,
   WebStandardStreamableHTTPServerTransport,
   isJSONRPCErrorResponse,
-  isJSONRPCRequest,
   isJSONRPCResultResponse,
 } from '@modelcontextprotocol/server';
 import type { Config } from '../config/index.js';
@@ -34,22 +33,12 @@ export interface StreamableDeps {
 
 type ResponseShape = 'json' | 'sse';
 
-/**
- * Picks JSON or SSE for a POST from what the client accepts, and rewrites `Accept` so the SDK
- * transport (which insists on both types) serves that choice. `preferred` wins when both are accepted.
- */
+/** Picks JSON or SSE for a POST from what the client accepts; `preferred` wins when both are accepted. */
 function chooseShape(req: IncomingMessage, preferred: ResponseShape): ResponseShape {
   const accept = req.headers.accept ?? '';
   const json = accept.includes('application/json') || accept.includes('*/*') || accept === '';
   const sse = accept.includes('text/event-stream');
-  const shape: ResponseShape = json && sse ? preferred : sse ? 'sse' : 'json';
-  req.headers.accept = 'application/json, text/event-stream';
-  return shape;
-}
-
-function countRequests(body: unknown): number {
-  const messages = Array.isArray(body) ? body : [body];
-  return messages.filter((m) => isJSONRPCRequest(m)).length;
+  return json && sse ? preferred : sse ? 'sse' : 'json';
 }
 
 function initializeRecord(body: unknown, caller: Caller | undefined): SessionRecord {
@@ -113,8 +102,10 @@ export class StreamableHttp {
     caller: Caller | undefined,
     transport: WebStandardStreamableHTTPServerTransport,
   ): Promise<void> {
+    // The SDK transport insists on both types in `Accept`; the shape was chosen already (`chooseShape`).
+    req.headers.accept = 'application/json, text/event-stream';
     const server = this.deps.build();
-    const lifetime = this.closeWhenAnswered(server, transport, countRequests(body));
+    const lifetime = this.closeWhenAnswered(server, transport);
     await server.connect(transport);
     const webRequest = webRequestOf(req);
     const authInfo = caller ? toAuthInfo(caller) : undefined;
@@ -125,8 +116,8 @@ export class StreamableHttp {
     await lifetime.closed;
   }
 
-  private closeWhenAnswered(server: Server, transport: WebStandardStreamableHTTPServerTransport, requests: number) {
-    let pending = requests;
+  /** `initialize` is one request (routes.ts sends only a lone `initialize` here): closed on its answer. */
+  private closeWhenAnswered(server: Server, transport: WebStandardStreamableHTTPServerTransport) {
     const send = transport.send.bind(transport);
     let resolve = () => {};
     const closed = new Promise<void>((done) => {
@@ -143,7 +134,7 @@ export class StreamableHttp {
     timer.unref();
     transport.send = async (message: JSONRPCMessage, options?: Parameters<typeof send>[1]) => {
       await send(message, options);
-      if ((isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) && --pending <= 0) close();
+      if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) close();
     };
     return { close, closed };
   }
