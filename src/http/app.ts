@@ -12,7 +12,6 @@ import type { Config } from '../config/index.js';
 import { JsonRpcCode, sendJsonRpcError } from '../mcp/jsonrpc.js';
 import { type McpRoutes, createMcpRoutes } from '../mcp/routes.js';
 import type { BuildServer } from '../mcp/server-factory.js';
-import { isPlainSseOpen } from '../mcp/sse-open.js';
 import type { Store } from '../state/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
@@ -148,16 +147,17 @@ export function createApp(deps: AppDeps): BridgeApp {
     // lastResort answers every error and notFound every request left over: nothing reaches this.
     route(request, response, () => response.destroy());
   };
-  const { sseOpen } = mcp;
   const listener: RequestListener = (req, res) => {
     const query = req.url?.indexOf('?') ?? -1;
-    const route = direct.get(query === -1 ? (req.url ?? '') : req.url!.slice(0, query));
+    const path = query === -1 ? (req.url ?? '') : req.url!.slice(0, query);
+    const route = direct.get(path);
     if (!route) return app(req, res);
-    if (!sseOpen || !isPlainSseOpen(req)) return runDirect(route, req, res);
-    sseOpen(req, res).then(
+    const outside = mcp.outsideExpress(req);
+    if (!outside) return runDirect(route, req, res);
+    outside(req, res).then(
       (served) => served || runDirect(route, req, res),
       (error: unknown) => {
-        logger.error({ err: error }, 'GET /sse failed outside express');
+        logger.error({ err: error, method: req.method, path }, 'MCP request failed outside express');
         res.destroy();
       },
     );

@@ -1,4 +1,5 @@
 import { isJsonContentType } from '@modelcontextprotocol/server';
+import type { ServerResponse } from 'node:http';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { JsonRpcCode, requestIdOf, sendJsonRpcError } from '../mcp/jsonrpc.js';
 
@@ -67,6 +68,11 @@ export function jsonBody(maxBodyBytes: number): RequestHandler[] {
   return [requireJson, parseOnPost, requireBody, boundDepth];
 }
 
+/** The answer to a body that is not JSON (also given by the POST lane outside express, src/mcp/post-lane.ts). */
+export function refuseUnparsableBody(res: ServerResponse): void {
+  sendJsonRpcError(res, 400, JsonRpcCode.ParseError, 'Parse error: the request body is not valid JSON');
+}
+
 /** Turns body-parser failures into the answers `jsonBody` promises; passes every other error on. */
 export const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
   const type = (error as { type?: string }).type;
@@ -79,9 +85,7 @@ export const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
       `Payload Too Large: the request body is over the limit of ${limit} bytes (MCP_MAX_BODY_BYTES)`,
     );
   }
-  if (type === 'entity.parse.failed') {
-    return sendJsonRpcError(res, 400, JsonRpcCode.ParseError, 'Parse error: the request body is not valid JSON');
-  }
+  if (type === 'entity.parse.failed') return refuseUnparsableBody(res);
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
     return sendJsonRpcError(res, 415, JsonRpcCode.ServerError, 'Unsupported Media Type: send the body as UTF-8 JSON');
   }

@@ -1,5 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
-import type { RequestHandler, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import type { RequestHandler } from 'express';
 import type { Config } from '../config/index.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { Store } from '../state/types.js';
@@ -71,9 +72,24 @@ export function rateLimitHeaderList(decision: RateLimitDecision): string[] {
   ];
 }
 
-function setRateLimitHeaders(res: Response, decision: RateLimitDecision): void {
+/**
+ * Sets the `RateLimit-*` headers of a counted request and, when it is over the limit, answers it: 429 with
+ * `Retry-After` and a JSON body. Returns whether the request may go on. For express routes and for the
+ * MCP POST lane outside express alike.
+ */
+export function applyRateLimit(res: ServerResponse, decision: RateLimitDecision): boolean {
   const list = rateLimitHeaderList(decision);
   for (let i = 0; i < list.length; i += 2) res.setHeader(list[i]!, list[i + 1]!);
+  if (decision.allowed) return true;
+  const body = JSON.stringify(rateLimitedBody(decision));
+  res
+    .writeHead(429, {
+      'Retry-After': String(decision.resetSeconds),
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': String(Buffer.byteLength(body)),
+    })
+    .end(body);
+  return false;
 }
 
 /** The JSON body of a 429 answer. */
@@ -120,11 +136,7 @@ export function createRateLimiter({ config, store, metrics }: RateLimiterDeps): 
     let decision: RateLimitDecision | undefined;
     if (typeof sub === 'string') decision = await check('user', sub);
     else if (!req.headers.authorization) decision = await check('ip', req.ip ?? req.socket.remoteAddress ?? 'unknown');
-    if (!decision) return next();
-    setRateLimitHeaders(res, decision);
-    if (decision.allowed) return next();
-    res.setHeader('Retry-After', String(decision.resetSeconds));
-    res.status(429).json(rateLimitedBody(decision));
+    if (!decision || applyRateLimit(res, decision)) next();
   };
 
   return {

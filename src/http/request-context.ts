@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
-import type { Logger } from '../telemetry/logger.js';
+import { type Logger, unredacted } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 
 /** A client-sent X-Request-Id is kept only when it is short and plain (it ends up in logs and upstream headers). */
@@ -26,11 +26,14 @@ export function routeLabel(req: Request): string {
   return 'unmatched';
 }
 
-function mcpDetails(req: Request): { mcpMethod?: string; mcpId?: unknown; tool?: string } {
-  const body = req.body as { method?: unknown; id?: unknown; params?: { name?: unknown } } | undefined;
+/** The access log's MCP fields of a parsed body: its method, JSON-RPC id and tool (single messages only). */
+export function mcpDetails(parsed: unknown): { mcpMethod?: string; mcpId?: string | number; tool?: string } {
+  const body = parsed as { method?: unknown; id?: unknown; params?: { name?: unknown } } | undefined;
   if (!body || typeof body !== 'object' || Array.isArray(body) || typeof body.method !== 'string') return {};
   const tool = body.method === 'tools/call' && typeof body.params?.name === 'string' ? body.params.name : undefined;
-  return { mcpMethod: body.method, mcpId: body.id, tool };
+  // Only ids JSON-RPC allows: the access log is written without redaction, so no field may hold an object.
+  const mcpId = typeof body.id === 'string' || typeof body.id === 'number' ? body.id : undefined;
+  return { mcpMethod: body.method, mcpId, tool };
 }
 
 /** What the access log needs of a request, kept on `res.locals` so one listener serves every request. */
@@ -52,7 +55,7 @@ export interface AccessLogEntry {
   started: number;
   sub: string | undefined;
   mcpMethod?: string;
-  mcpId?: unknown;
+  mcpId?: string | number;
   tool?: string;
 }
 
@@ -63,11 +66,12 @@ export interface AccessLogDeps {
 
 /**
  * Counts an answered request and writes its access-log line: the one place both are made, for express
- * routes and for streams opened outside express. Never logs headers, bodies or tokens.
+ * routes and for requests served outside express. Never logs headers, bodies or tokens; every field is
+ * a scalar under a fixed name, which is why the line skips redaction.
  */
 export function writeAccessLog(deps: AccessLogDeps, entry: AccessLogEntry): void {
   deps.metrics.httpRequests.inc({ route: entry.route, method: entry.method, status: String(entry.status) });
-  deps.logger.info(
+  unredacted(deps.logger).info(
     {
       reqId: entry.requestId,
       method: entry.method,
@@ -104,7 +108,7 @@ export function requestContext(deps: AccessLogDeps): RequestHandler {
       status: this.statusCode,
       started,
       sub: auth?.sub,
-      ...mcpDetails(req),
+      ...mcpDetails(req.body),
     });
   }
 

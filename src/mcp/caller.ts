@@ -1,4 +1,5 @@
 import type { AuthInfo } from '@modelcontextprotocol/server';
+import type { VerifiedToken } from '../auth/index.js';
 
 /**
  * Who is calling, as the MCP layer needs it: the verified token's subject, the raw bearer token
@@ -14,6 +15,28 @@ export interface Caller {
   expiresAt: number;
   clientId: string;
   /** The correlation id of the HTTP request that carried this message (X-Request-Id). */
+  requestId: string;
+}
+
+/** The caller of a request whose bearer `token` the auth module verified as `auth`. */
+export function callerOf(auth: VerifiedToken, token: string, requestId: string): Caller {
+  return {
+    sub: auth.sub,
+    token,
+    scopes: auth.scopes,
+    expiresAt: auth.expiresAt,
+    clientId: auth.clientId ?? auth.sub,
+    requestId,
+  };
+}
+
+/** What an MCP POST handler is given, whether express's middleware or the POST lane checked the request. */
+export interface McpPost {
+  /** The parsed body, checked to be JSON-RPC. */
+  body: unknown;
+  /** Undefined for an anonymous request (discovery methods, when the deployment allows them). */
+  caller: Caller | undefined;
+  /** The request's correlation id (X-Request-Id). */
   requestId: string;
 }
 

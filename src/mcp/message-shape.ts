@@ -68,3 +68,9 @@ export function isJsonRpcMessage(value: unknown): boolean {
   const error = value['error'];
   return isObject(error) && Number.isSafeInteger(error['code']) && typeof error['message'] === 'string';
 }
+
+/** Whether a parsed body is one JSON-RPC 2.0 message or a non-empty batch of them. */
+export function isJsonRpcBody(body: unknown): boolean {
+  if (!Array.isArray(body)) return isJsonRpcMessage(body);
+  return body.length > 0 && body.every(isJsonRpcMessage);
+}

@@ -9,13 +9,14 @@ import type { Store } from '../state/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { withSpan } from '../telemetry/tracing.js';
-import { type Caller, toAuthInfo } from './caller.js';
+import { type Caller, type McpPost, callerOf, toAuthInfo } from './caller.js';
 import { isLegacyEra } from './era.js';
 import { answerFailure } from './failure.js';
 import { JsonRpcCode, requestIdOf, sendJsonRpcError } from './jsonrpc.js';
 import { LegacySse } from './legacy-sse.js';
-import { isJsonRpcMessage } from './message-shape.js';
-import { type SseOpenDeps, type SseOpenHandler, createSseOpenHandler } from './sse-open.js';
+import { isJsonRpcBody } from './message-shape.js';
+import { createPostLane } from './post-lane.js';
+import { type SseOpenDeps, createSseOpenHandler, isPlainSseOpen } from './sse-open.js';
 import { type TransportLabel, countMcpMessages, singleMethod } from './observe.js';
 import type { BuildServer } from './server-factory.js';
 import { SessionRegistry, newSessionId } from './sessions.js';
@@ -56,10 +57,11 @@ export interface McpRoutes {
    */
   routes: Readonly<Record<McpPath, RequestHandler>>;
   /**
-   * Serves a plain `GET /sse` (see `isPlainSseOpen`) on node:http before express, or resolves false to
-   * leave it to express; undefined when express must serve every stream (legacy SSE off, tracing on).
+   * The handler that may serve `req` on node:http before express (a plain `GET /sse`, see sse-open.ts;
+   * a POST to `/mcp` or `/messages`, see post-lane.ts), or undefined when express serves it. The handler
+   * resolves false when it left the request to express.
    */
-  sseOpen: SseOpenHandler | undefined;
+  outsideExpress(req: IncomingMessage): OutsideExpressHandler | undefined;
   /** Open legacy SSE streams on this instance. */
   sseStreamCount(): number;
   /** Streamable HTTP sessions in use on this instance, and their open GET streams. */
@@ -69,6 +71,9 @@ export interface McpRoutes {
   /** Aborts what is still in flight on the 2026-07-28 handler: the last step of shutdown. */
   close(): Promise<void>;
 }
+
+/** Serves a request outside express and resolves true, or resolves false having left it to express. */
+export type OutsideExpressHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
 /** The paths the MCP transports answer on. */
 export type McpPath = '/mcp' | '/sse' | '/messages';
@@ -80,22 +85,20 @@ function methodNotAllowed(res: ServerResponse, allow: string, message: string): 
   sendJsonRpcError(res, 405, JsonRpcCode.ServerError, message, { headers: { Allow: allow } });
 }
 
-/** Whether a parsed body is one JSON-RPC 2.0 message or a non-empty batch of them. */
-function isJsonRpc(body: unknown): boolean {
-  if (!Array.isArray(body)) return isJsonRpcMessage(body);
-  return body.length > 0 && body.every(isJsonRpcMessage);
-}
-
 /** Valid JSON that is not JSON-RPC is an Invalid Request (-32600), answered before any transport sees it. */
-const requireJsonRpc: RequestHandler = (req, res, next) => {
-  if (req.method !== 'POST' || isJsonRpc(req.body)) return next();
+function refuseNonJsonRpc(res: ServerResponse, body: unknown): void {
   sendJsonRpcError(
     res,
     400,
     JsonRpcCode.InvalidRequest,
     'Invalid Request: the body must be a JSON-RPC 2.0 message like {"jsonrpc":"2.0","id":1,"method":"tools/list"}',
-    { id: requestIdOf(req.body) },
+    { id: requestIdOf(body) },
   );
+}
+
+const requireJsonRpc: RequestHandler = (req, res, next) => {
+  if (req.method !== 'POST' || isJsonRpcBody(req.body)) return next();
+  refuseNonJsonRpc(res, req.body);
 };
 
 /**
@@ -129,18 +132,16 @@ const traceRequest: RequestHandler = (req, res, next) => {
   );
 };
 
-function callerOf(req: Request, res: Response): Caller | undefined {
+/** The caller the bearer gate let through (undefined when anonymous), from express's `res.locals`. */
+function gateCaller(req: Request, res: Response): Caller | undefined {
   const auth = res.locals['auth'] as VerifiedToken | undefined;
-  if (!auth) return undefined;
-  return {
-    sub: auth.sub,
-    // The gate verified the token of this very header, so reading it again cannot fail.
-    token: extractBearerToken(req),
-    scopes: auth.scopes,
-    expiresAt: auth.expiresAt,
-    clientId: auth.clientId ?? auth.sub,
-    requestId: String(res.locals['requestId'] ?? ''),
-  };
+  // The gate verified the token of this very header, so reading it again cannot fail.
+  return auth ? callerOf(auth, extractBearerToken(req), String(res.locals['requestId'] ?? '')) : undefined;
+}
+
+/** An express POST that went through the route's middleware, as the POST handlers take it. */
+function postOf(req: Request, res: Response): McpPost {
+  return { body: req.body, caller: gateCaller(req, res), requestId: String(res.locals['requestId'] ?? '') };
 }
 
 function sessionIdOf(req: IncomingMessage): string | undefined {
@@ -185,26 +186,31 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
   };
   // Without a tracing endpoint the middleware is not mounted at all: nothing is spent per request.
   const traced: RequestHandler[] = config.otelEndpoint ? [traceRequest] : [];
-  const count = (req: Request, transport: TransportLabel) => countMcpMessages(metrics, req, req.body, transport);
-  /** Runs a route's handler; what it throws is answered by `answerFailure` (503 for the store, else 500). */
+  const count = (req: IncomingMessage, body: unknown, transport: TransportLabel) =>
+    countMcpMessages(metrics, req, body, transport);
+  /** Runs a handler; what it throws is answered by `answerFailure` (503 for the store, else 500). */
+  const answerThrown = async (res: ServerResponse, post: McpPost, handler: () => Promise<void>) => {
+    try {
+      await handler();
+    } catch (error) {
+      answerFailure(res, error, { requestId: post.requestId, id: requestIdOf(post.body), logger: deps.logger });
+    }
+  };
+  /** An express route's handler, given what the route's middleware checked. */
   const guarded =
-    (handler: (req: Request, res: Response) => Promise<void>): RequestHandler =>
-    async (req, res) => {
-      try {
-        await handler(req, res);
-      } catch (error) {
-        const requestId = String(res.locals['requestId'] ?? '');
-        answerFailure(res, error, { requestId, id: requestIdOf(req.body), logger: deps.logger });
-      }
+    (handler: (req: Request, res: Response, post: McpPost) => Promise<void>): RequestHandler =>
+    (req, res) => {
+      const post = postOf(req, res);
+      return answerThrown(res, post, () => handler(req, res, post));
     };
 
   /** The session named by the request, when the caller may use it; otherwise answers 404 and returns undefined. */
-  async function ownedSession(req: Request, res: Response, caller: Caller | undefined) {
+  async function ownedSession(req: IncomingMessage, res: ServerResponse, post: McpPost) {
     const id = sessionIdOf(req)!;
     const record = await sessions.use(id);
-    if (!record || (record.sub !== null && record.sub !== caller?.sub)) {
+    if (!record || (record.sub !== null && record.sub !== post.caller?.sub)) {
       if (record) metrics.authFailures.inc({ reason: 'session_owner_mismatch' });
-      sessionNotFound(res, req.body);
+      sessionNotFound(res, post.body);
       return undefined;
     }
     return id;
@@ -228,18 +234,18 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
       `Method not allowed: ${req.method} /mcp; use POST (GET and DELETE with a session)`,
     );
   };
-  const postMcp = guarded(async (req, res) => {
-    const caller = callerOf(req, res);
-    const body: unknown = req.body;
+  /** POST /mcp: a session's message, a 2026-07-28 request, `initialize` or a stateless 2025-era request. */
+  const servePostMcp = async (req: IncomingMessage, res: ServerResponse, post: McpPost) => {
+    const { body, caller } = post;
     if (sessionIdOf(req)) {
-      const id = await ownedSession(req, res, caller);
+      const id = await ownedSession(req, res, post);
       if (!id) return;
-      count(req, 'streamable');
+      count(req, body, 'streamable');
       return streamable.post(req, res, body, caller, id);
     }
     // Classified from the parsed body and headers: the web Request is built only for the handler that reads it.
     if (!isLegacyEra(req, body)) {
-      count(req, 'modern');
+      count(req, body, 'modern');
       const authInfo = caller ? toAuthInfo(caller) : undefined;
       const webRequest = webRequestOf(req);
       return writeWebResponse(res, await modern.fetch(webRequest, { authInfo, parsedBody: body }));
@@ -257,17 +263,17 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
           { id: requestIdOf(body), headers: { 'Retry-After': '30' } },
         );
       }
-      count(req, 'streamable');
+      count(req, body, 'streamable');
       return streamable.initialize(req, res, body, caller, newSessionId());
     }
-    count(req, 'stateless');
+    count(req, body, 'stateless');
     return streamable.stateless(req, res, body, caller);
-  });
-  const getMcp = guarded(async (req, res) => {
-    const id = await ownedSession(req, res, callerOf(req, res));
+  };
+  const getMcp = guarded(async (req, res, post) => {
+    const id = await ownedSession(req, res, post);
     if (id) await streamable.stream(req, res, id);
   });
-  const deleteMcp = guarded(async (req, res) => {
+  const deleteMcp = guarded(async (req, res, post) => {
     if (!sessionIdOf(req)) {
       return sendJsonRpcError(
         res,
@@ -276,10 +282,11 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
         'Bad Request: DELETE /mcp ends a session; send its Mcp-Session-Id header',
       );
     }
-    const id = await ownedSession(req, res, callerOf(req, res));
+    const id = await ownedSession(req, res, post);
     if (id) await streamable.terminate(res, id);
   });
   // mcpMethods lets only POST, DELETE and GET with a session through.
+  const postMcp = guarded(servePostMcp);
   const byMcpMethod: RequestHandler = (req, res, next) =>
     (req.method === 'POST' ? postMcp : req.method === 'GET' ? getMcp : deleteMcp)(req, res, next);
   const mcpRoute = chain([
@@ -308,9 +315,8 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
       `Method not allowed: ${req.method} /sse; open the stream with GET /sse and POST messages to the endpoint it announces`,
     );
   };
-  const openSse = guarded(async (req, res) => {
-    const caller = callerOf(req, res);
-    deps.logger.info({ reqId: res.locals['requestId'], sub: caller?.sub }, 'legacy SSE stream opened');
+  const openSse = guarded(async (_req, res, { caller, requestId }) => {
+    deps.logger.info({ reqId: requestId, sub: caller?.sub }, 'legacy SSE stream opened');
     await legacySse.open(res, caller);
   });
   const sseRoute = chain([sseDisabled, ...traced, ...authenticated('sse'), sseMethods, openSse]);
@@ -325,12 +331,12 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
   };
   const sseSessionsOnly: RequestHandler = (req, res, next) =>
     req.query['sessionId'] === undefined ? next() : sseDisabled(req, res, next);
-  const postMessages = guarded(async (req, res) => {
-    const caller = callerOf(req, res);
-    const sessionId = req.query['sessionId'];
+  /** POST /messages: with `?sessionId=…` a message on a legacy SSE stream, without it a one-off request. */
+  const servePostMessages = async (req: IncomingMessage, res: ServerResponse, post: McpPost, sessionId: unknown) => {
+    const { body, caller } = post;
     if (sessionId === undefined) {
-      count(req, 'messages');
-      return streamable.stateless(req, res, req.body, caller);
+      count(req, body, 'messages');
+      return streamable.stateless(req, res, body, caller);
     }
     if (typeof sessionId !== 'string') {
       return sendJsonRpcError(
@@ -338,14 +344,13 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
         400,
         JsonRpcCode.InvalidRequest,
         'Bad Request: send exactly one sessionId query parameter',
-        {
-          id: requestIdOf(req.body),
-        },
+        { id: requestIdOf(body) },
       );
     }
-    count(req, 'sse');
-    await legacySse.post(res, sessionId, req.body, caller);
-  });
+    count(req, body, 'sse');
+    await legacySse.post(res, sessionId, body, caller);
+  };
+  const postMessages = guarded((req, res, post) => servePostMessages(req, res, post, req.query['sessionId']));
   const messagesRoute = chain([
     sseSessionsOnly,
     ...guards.parseBody,
@@ -360,18 +365,24 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
   const router = Router();
   for (const [path, route] of Object.entries(routes)) router.all(path, route);
 
+  const outside = { verify: guards.verify, rateLimit: guards.rateLimitCheck, clientIp: guards.clientIp };
+  const sseOpen = createSseOpenHandler({ legacySse, config, logger: deps.logger, metrics, ...outside });
+  const postLane = createPostLane({
+    config,
+    logger: deps.logger,
+    metrics,
+    ...outside,
+    serve: (path, req, res, post, sessionId) =>
+      answerThrown(res, post, () =>
+        path === '/mcp' ? servePostMcp(req, res, post) : servePostMessages(req, res, post, sessionId),
+      ),
+    refuseNonJsonRpc,
+  });
+
   return {
     router,
     routes,
-    sseOpen: createSseOpenHandler({
-      legacySse,
-      config,
-      verify: guards.verify,
-      rateLimit: guards.rateLimitCheck,
-      logger: deps.logger,
-      metrics,
-      clientIp: guards.clientIp,
-    }),
+    outsideExpress: (req) => (req.method === 'POST' ? postLane : isPlainSseOpen(req) ? sseOpen : undefined),
     sseStreamCount: () => legacySse.activeCount,
     sessionCount: () => sessions.activeCount,
     closeStreams: async () => {

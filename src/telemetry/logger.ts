@@ -52,6 +52,22 @@ export function createLogger(options: LoggerOptions): Logger {
   );
 }
 
+const unredactedChildren = new WeakMap<Logger, Logger>();
+
+/**
+ * The same logger without redaction, for lines whose fields are all fixed names holding scalars that
+ * cannot carry a secret (the access log). Redaction walks every path in REDACT_PATHS on each line:
+ * about 20 µs, a fifth of what a whole tool call spends on logging. One child per logger, kept.
+ */
+export function unredacted(logger: Logger): Logger {
+  let child = unredactedChildren.get(logger);
+  if (!child) {
+    child = logger.child({}, { redact: { paths: [] } });
+    unredactedChildren.set(logger, child);
+  }
+  return child;
+}
+
 /** A logger that writes nothing, for unit tests that do not look at logs. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
