@@ -60,6 +60,42 @@ const cases: Array<[string, Record<string, string | string[]>, unknown]> = [
     { 'mcp-protocol-version': ' 2026-07-28 ', 'mcp-method': ['tools/list', 'tools/list'] },
     { jsonrpc: '2.0', id: 8, method: 'tools/list', params: { _meta: META } },
   ],
+  [
+    'a padded 2025 header',
+    { 'mcp-protocol-version': '\t2025-11-25 ' },
+    { jsonrpc: '2.0', id: 9, method: 'tools/list' },
+  ],
+  [
+    'a repeated 2025 header',
+    { 'mcp-protocol-version': ['2025-11-25', '2025-11-25'] },
+    { jsonrpc: '2.0', id: 10, method: 'ping' },
+  ],
+  ['a header that is no revision', { 'mcp-protocol-version': 'zzz' }, { jsonrpc: '2.0', id: 11, method: 'ping' }],
+  [
+    '_meta without the envelope claim',
+    { 'mcp-protocol-version': '2025-06-18' },
+    { jsonrpc: '2.0', id: 12, method: 'tools/call', params: { name: 'x', _meta: { progressToken: 1 } } },
+  ],
+  [
+    'an envelope claim that is not a string',
+    {},
+    {
+      jsonrpc: '2.0',
+      id: 13,
+      method: 'tools/list',
+      params: { _meta: { 'io.modelcontextprotocol/protocolVersion': 7 } },
+    },
+  ],
+  [
+    'initialize under a 2026 header',
+    { 'mcp-protocol-version': '2026-07-28' },
+    { jsonrpc: '2.0', id: 14, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {} } },
+  ],
+  [
+    'a notification under a 2026 header',
+    { 'mcp-protocol-version': '2026-07-28' },
+    { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1 } },
+  ],
 ];
 
 describe('isLegacyEra', () => {
