@@ -1,7 +1,14 @@
-import { parseJSONRPCMessage } from '@modelcontextprotocol/server';
+import {
+  type JSONRPCMessage,
+  isInitializeRequest,
+  isJSONRPCErrorResponse,
+  isJSONRPCRequest,
+  isJSONRPCResultResponse,
+  parseJSONRPCMessage,
+} from '@modelcontextprotocol/server';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isJsonRpcMessage } from './message-shape.js';
+import { isAnswerMessage, isInitializeMessage, isJsonRpcMessage, isRequestMessage } from './message-shape.js';
 
 function sdkAccepts(value: unknown): boolean {
   try {
@@ -28,12 +35,23 @@ const meta = fc.oneof(
     { requiredKeys: [] },
   ),
 );
-const params = fc.oneof(anyValue, fc.record({ _meta: meta, name: anyValue }, { requiredKeys: [] }));
+const params = fc.oneof(
+  anyValue,
+  fc.record({ _meta: meta, name: anyValue }, { requiredKeys: [] }),
+  fc.record(
+    {
+      protocolVersion: fc.oneof(fc.constant('2025-11-25'), anyValue),
+      capabilities: fc.oneof(fc.constant({}), anyValue),
+      clientInfo: fc.oneof(fc.constant({ name: 'c', version: '1' }), anyValue),
+    },
+    { requiredKeys: [] },
+  ),
+);
 const message = fc.record(
   {
     jsonrpc: fc.oneof(fc.constant('2.0'), anyValue),
     id: fc.oneof(fc.integer(), fc.string({ maxLength: 3 }), anyValue),
-    method: fc.oneof(fc.constant('tools/call'), anyValue),
+    method: fc.oneof(fc.constantFrom('tools/call', 'initialize'), anyValue),
     params,
     result: fc.oneof(fc.record({ _meta: anyValue, content: anyValue }, { requiredKeys: [] }), anyValue),
     error: fc.oneof(
@@ -77,5 +95,25 @@ describe('isJsonRpcMessage', () => {
     expect(isJsonRpcMessage({ jsonrpc: '2.0', id: 1, method: 'ping', extra: true })).toBe(false);
     expect(isJsonRpcMessage({ jsonrpc: '2.0', id: 1.5, method: 'ping' })).toBe(false);
     expect(isJsonRpcMessage({ jsonrpc: '2.0', id: null, method: 'ping' })).toBe(false);
+  });
+});
+
+describe('the cheap tests of messages already checked', () => {
+  it('tell requests, answers and initialize apart as the SDK guards do', () => {
+    const seen = new Set<string>();
+    fc.assert(
+      fc.property(fc.oneof(message, anyValue), (value) => {
+        expect(isInitializeMessage(value)).toBe(isInitializeRequest(value));
+        if (isInitializeRequest(value)) seen.add('initialize');
+        if (!isJsonRpcMessage(value)) return;
+        const checked = value as JSONRPCMessage;
+        expect(isRequestMessage(checked)).toBe(isJSONRPCRequest(checked));
+        expect(isAnswerMessage(checked)).toBe(isJSONRPCResultResponse(checked) || isJSONRPCErrorResponse(checked));
+        seen.add(isRequestMessage(checked) ? 'request' : isAnswerMessage(checked) ? 'answer' : 'notification');
+      }),
+      { numRuns: 20_000 },
+    );
+    // The generator must reach every kind, or the comparison proves little.
+    expect([...seen].sort()).toEqual(['answer', 'initialize', 'notification', 'request']);
   });
 });

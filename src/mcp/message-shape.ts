@@ -5,6 +5,14 @@
  * has to tell JSON-RPC from other JSON, and doing it twice with zod was a measurable share of a call.
  * message-shape.test.ts checks it against the SDK's own parser on generated input.
  */
+import {
+  type InitializeRequest,
+  type JSONRPCErrorResponse,
+  type JSONRPCMessage,
+  type JSONRPCRequest,
+  type JSONRPCResultResponse,
+  isInitializeRequest,
+} from '@modelcontextprotocol/server';
 
 type Members = Record<string, unknown>;
 
@@ -73,4 +81,25 @@ export function isJsonRpcMessage(value: unknown): boolean {
 export function isJsonRpcBody(body: unknown): boolean {
   if (!Array.isArray(body)) return isJsonRpcMessage(body);
   return body.length > 0 && body.every(isJsonRpcMessage);
+}
+
+/*
+ * Tests of messages already known to be JSON-RPC: checked by `isJsonRpcMessage`, or sent by the SDK's own
+ * server. The SDK's guards (`isJSONRPCRequest`, `isInitializeRequest`, …) run a zod parse each, and a
+ * failing zod parse builds its list of issues: several of them on every call showed in its profile.
+ */
+
+/** Whether a JSON-RPC message is a request (a method and an id). */
+export function isRequestMessage(message: JSONRPCMessage): message is JSONRPCRequest {
+  return 'method' in message && 'id' in message;
+}
+
+/** Whether a JSON-RPC message answers a request (a result or an error). */
+export function isAnswerMessage(message: JSONRPCMessage): message is JSONRPCResultResponse | JSONRPCErrorResponse {
+  return 'result' in message || 'error' in message;
+}
+
+/** Whether a parsed body is a valid `initialize` request: the SDK's test, run only where the method says so. */
+export function isInitializeMessage(body: unknown): body is InitializeRequest {
+  return (body as { method?: unknown } | null)?.method === 'initialize' && isInitializeRequest(body);
 }

@@ -4,18 +4,16 @@ import {
   type AuthInfo,
   DEFAULT_NEGOTIATED_PROTOCOL_VERSION,
   type EventStore,
+  type InitializeRequest,
   type JSONRPCMessage,
   type RequestId,
   SUPPORTED_PROTOCOL_VERSIONS,
   type Server,
   type Transport,
   type TransportSendOptions,
-  isInitializeRequest,
-  isJSONRPCErrorResponse,
-  isJSONRPCRequest,
-  isJSONRPCResultResponse,
 } from '@modelcontextprotocol/server';
 import { JsonRpcCode, sendJsonRpcError } from './jsonrpc.js';
+import { isAnswerMessage, isInitializeMessage, isRequestMessage } from './message-shape.js';
 
 /** The largest batch the SDK's Streamable HTTP transport accepts; the same limit here. */
 const MAX_BATCH_SIZE = 100;
@@ -57,7 +55,7 @@ class PostExchangeTransport implements Transport {
 
   /** Messages about none of this POST's requests have no stream here (a per-request server sends none). */
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    const isAnswer = isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message);
+    const isAnswer = isAnswerMessage(message);
     const about = isAnswer ? message.id : options?.relatedRequestId;
     if (about === undefined || !this.expected.has(about)) return;
     await this.writer.message(message, isAnswer);
@@ -186,7 +184,7 @@ export async function servePostExchange(exchange: PostExchange): Promise<void> {
   const { server, req, res, body } = exchange;
   const headers = exchange.headers ?? {};
   const messages = (Array.isArray(body) ? body : [body]) as JSONRPCMessage[];
-  const requestIds = [...new Set(messages.filter(isJSONRPCRequest).map((message) => message.id))];
+  const requestIds = [...new Set(messages.filter(isRequestMessage).map((message) => message.id))];
   let answered: (complete: boolean) => void = () => {};
   const outcome = new Promise<boolean>((resolve) => {
     answered = resolve;
@@ -231,10 +229,8 @@ export async function servePostExchange(exchange: PostExchange): Promise<void> {
 
 /** Whether the stream may open with an empty priming event: revisions from 2025-11-25 on, as the SDK decides. */
 function primingAllowed(req: IncomingMessage, messages: JSONRPCMessage[], supported: readonly string[]): boolean {
-  const initialize = messages.find((message) => isInitializeRequest(message));
-  const claimed = initialize
-    ? (initialize as { params: { protocolVersion: string } }).params.protocolVersion
-    : req.headers['mcp-protocol-version'];
+  const initialize = messages.find(isInitializeMessage) as InitializeRequest | undefined;
+  const claimed = initialize ? initialize.params.protocolVersion : req.headers['mcp-protocol-version'];
   const version = typeof claimed === 'string' ? claimed : DEFAULT_NEGOTIATED_PROTOCOL_VERSION;
   return supported.includes(version) && version >= '2025-11-25';
 }
@@ -251,7 +247,7 @@ function refusalOf(
       message: `Invalid Request: Batch must not exceed ${MAX_BATCH_SIZE} messages`,
     };
   }
-  if (messages.some((message) => isInitializeRequest(message))) {
+  if (messages.some(isInitializeMessage)) {
     return messages.length > 1
       ? { code: JsonRpcCode.InvalidRequest, message: 'Invalid Request: Only one initialization request is allowed' }
       : undefined;

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createMcpHandler, isInitializeRequest } from '@modelcontextprotocol/server';
+import { createMcpHandler } from '@modelcontextprotocol/server';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { type ErrorRequestHandler, type Request, type RequestHandler, type Response, Router } from 'express';
 import { chain } from '../http/chain.js';
@@ -14,7 +14,7 @@ import { isLegacyEra } from './era.js';
 import { answerFailure } from './failure.js';
 import { JsonRpcCode, requestIdOf, sendJsonRpcError } from './jsonrpc.js';
 import { LegacySse } from './legacy-sse.js';
-import { isJsonRpcBody } from './message-shape.js';
+import { isInitializeMessage, isJsonRpcBody } from './message-shape.js';
 import { createPostLane } from './post-lane.js';
 import { type SseOpenDeps, createSseOpenHandler, isPlainSseOpen } from './sse-open.js';
 import { type TransportLabel, countMcpMessages, singleMethod } from './observe.js';
@@ -250,7 +250,7 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
       const webRequest = webRequestOf(req);
       return writeWebResponse(res, await modern.fetch(webRequest, { authInfo, parsedBody: body }));
     }
-    if (isInitializeRequest(body)) {
+    if (isInitializeMessage(body)) {
       const refusal = sessions.admit(caller?.sub ?? null);
       if (refusal) {
         const limit = refusal === 'total' ? config.maxSessionsTotal : config.maxSessionsPerUser;

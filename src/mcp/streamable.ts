@@ -4,14 +4,13 @@ import {
   type JSONRPCMessage,
   type Server,
   WebStandardStreamableHTTPServerTransport,
-  isJSONRPCErrorResponse,
-  isJSONRPCResultResponse,
 } from '@modelcontextprotocol/server';
 import type { Config } from '../config/index.js';
 import type { EventLog } from '../state/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import { type Caller, toAuthInfo } from './caller.js';
 import { createSessionEventStore, deleteSessionEvents } from './event-store.js';
+import { isAnswerMessage } from './message-shape.js';
 import { servePostExchange } from './post-exchange.js';
 import { JsonRpcCode, requestIdOf, sendJsonRpcError } from './jsonrpc.js';
 import type { BuildServer } from './server-factory.js';
@@ -134,7 +133,7 @@ export class StreamableHttp {
     timer.unref();
     transport.send = async (message: JSONRPCMessage, options?: Parameters<typeof send>[1]) => {
       await send(message, options);
-      if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) close();
+      if (isAnswerMessage(message)) close();
     };
     return { close, closed };
   }
