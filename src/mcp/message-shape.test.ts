@@ -98,11 +98,20 @@ describe('isJsonRpcMessage', () => {
   });
 });
 
+/** Answers as a server sends them: the mixed generator above rarely builds one without stray members. */
+const answer = fc.oneof(
+  fc.record({ jsonrpc: fc.constant('2.0'), id: fc.integer(), result: fc.record({ content: anyValue }) }),
+  fc.record(
+    { jsonrpc: fc.constant('2.0'), id: fc.integer(), error: fc.record({ code: fc.integer(), message: fc.string() }) },
+    { requiredKeys: ['jsonrpc', 'error'] },
+  ),
+);
+
 describe('the cheap tests of messages already checked', () => {
   it('tell requests, answers and initialize apart as the SDK guards do', () => {
     const seen = new Set<string>();
     fc.assert(
-      fc.property(fc.oneof(message, anyValue), (value) => {
+      fc.property(fc.oneof(message, anyValue, answer), (value) => {
         expect(isInitializeMessage(value)).toBe(isInitializeRequest(value));
         if (isInitializeRequest(value)) seen.add('initialize');
         if (!isJsonRpcMessage(value)) return;
