@@ -21,8 +21,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function byteLength(text: string): number {
-  return Buffer.byteLength(text, 'utf8');
+/** Whether `text` is within `limit` UTF-8 bytes; no UTF-16 unit takes more than 3, so most answers need no count. */
+function fits(text: string, limit: number): boolean {
+  return text.length * 3 <= limit || Buffer.byteLength(text, 'utf8') <= limit;
 }
 
 /** The list to shorten: `data` when present, else the longest top-level array. */
@@ -41,7 +42,7 @@ function largestFit(body: Record<string, unknown>, key: string, items: unknown[]
   let hi = items.length;
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
-    if (byteLength(JSON.stringify({ ...body, [key]: items.slice(0, mid) })) <= limit) lo = mid;
+    if (fits(JSON.stringify({ ...body, [key]: items.slice(0, mid) }), limit)) lo = mid;
     else hi = mid - 1;
   }
   return lo;
@@ -60,7 +61,7 @@ export function fitToBudget(
   pagination: PaginationArguments | undefined,
 ): BudgetedAnswer {
   const text = JSON.stringify(body) ?? '';
-  if (byteLength(text) <= budgetBytes || !isObject(body)) return { body, text };
+  if (fits(text, budgetBytes) || !isObject(body)) return { body, text };
   const key = listKey(body);
   const items = key ? (body[key] as unknown[]) : [];
   if (!key || items.length === 0) return { body, text };

@@ -78,6 +78,10 @@ export function createOperationTool(operation: Operation, deps: ToolBuildDeps): 
   const own = overlay.tools[operation.operationId] ?? {};
   const parameterOverlays: Record<string, ParameterOverlay> = { ...overlay.parameters, ...own.parameters };
   const { schema: inputSchema, plan } = buildInput(operation, parameterOverlays);
+  // buildRequest reads overlays only for `requiresArguments`: the others are left out once, not skipped per call.
+  const requirementOverlays = Object.fromEntries(
+    Object.entries(parameterOverlays).filter(([, parameter]) => parameter.requiresArguments?.length),
+  );
   const outputSchema = buildOutputSchema(operation.response?.schema);
   const title = own.title ?? (firstSentence(operation.summary) || name);
   const description =
@@ -117,25 +121,23 @@ export function createOperationTool(operation: Operation, deps: ToolBuildDeps): 
       );
     }
     const fitted = fitToBudget(structured, config.responseBudgetBytes, pagination);
-    const notes: string[] = [];
-    if (fitted.note) notes.push(fitted.note);
+    const content: CallToolResult['content'] = [{ type: 'text', text: fitted.text }];
+    if (fitted.note) content.push({ type: 'text', text: fitted.note });
     if (outcome.status === 202) {
       const wait = parseRetryAfter(outcome.headers['retry-after']) ?? DEFAULT_ACCEPTED_WAIT_SECONDS;
-      notes.push(
-        `NeonPanel accepted this and is still processing it (HTTP 202). Wait ${wait} seconds before checking the status.`,
-      );
+      content.push({
+        type: 'text',
+        text: `NeonPanel accepted this and is still processing it (HTTP 202). Wait ${wait} seconds before checking the status.`,
+      });
     }
-    return {
-      content: [{ type: 'text', text: fitted.text }, ...notes.map((text) => ({ type: 'text' as const, text }))],
-      structuredContent: fitted.body as Record<string, unknown>,
-    };
+    return { content, structuredContent: fitted.body as Record<string, unknown> };
   }
 
   async function call(args: Record<string, unknown>, ctx: ToolContext): Promise<CallToolResult> {
     const input = args ?? {};
     validator ??= compileArgumentValidator(ajv, inputSchema);
     let problems = validator.check(input);
-    const built = problems.length === 0 ? buildRequest(operation, plan, parameterOverlays, input) : undefined;
+    const built = problems.length === 0 ? buildRequest(operation, plan, requirementOverlays, input) : undefined;
     if (built && !built.ok) problems = built.problems;
     if (!built?.ok) {
       metrics.toolCalls.inc({ tool: name, outcome: 'invalid_arguments' });

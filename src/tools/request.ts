@@ -18,6 +18,7 @@ function describeBody(body: BodyPlan): string {
 
 /** Picks the body variant the caller used: the one whose arguments were given. */
 function chooseBody(plan: ArgumentPlan, args: Record<string, unknown>): { body?: BodyPlan; problems: string[] } {
+  if (plan.bodies.length === 0) return { problems: [] };
   const used = plan.bodies.filter((body) => bodyArguments(body).some((name) => args[name] !== undefined));
   if (used.length > 1) {
     return { problems: [`give only one of: ${used.map(describeBody).join(' or ')}`] };

@@ -47,6 +47,7 @@ export async function createToolset(deps: ToolsetDeps): Promise<Toolset> {
   const upstream = createUpstreamClient({
     config: deps.config,
     metrics: deps.metrics,
+    logger: deps.logger,
     ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
   });
   const buildDeps = {

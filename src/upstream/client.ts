@@ -3,8 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { Agent, type Dispatcher } from 'undici';
 import type { Config } from '../config/index.js';
+import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { injectTraceparent, withSpan } from '../telemetry/tracing.js';
+import { CallAbort, exchange, ResponseTooLargeError } from './exchange.js';
 import { type ConcurrencyLimiter, createConcurrencyLimiter } from './limiter.js';
 import { backoffDelayMs, isConnectionReset, MAX_RETRIES, parseRetryAfter, RETRYABLE_STATUSES } from './retry.js';
 import type {
@@ -23,16 +25,18 @@ export interface UpstreamClientDeps {
   dispatcher?: Dispatcher;
   /** Randomness of the backoff jitter (tests pin it). */
   random?: () => number;
+  /**
+   * The process logger: its level says whether the per-call debug lines are wanted, so a call that
+   * goes well never touches `ctx.logger` (which the MCP layer builds on first use). Without it the
+   * client asks `ctx.logger`.
+   */
+  logger?: Pick<Logger, 'isLevelEnabled'>;
 }
 
-/** Largest answer body read from NeonPanel; anything bigger is refused rather than buffered. */
-const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 /** Retry-After advised when a 429 came without one. */
 const DEFAULT_RETRY_AFTER_SECONDS = 5;
 /** A retry is only worth starting with at least this much of the timeout left. */
 const MIN_ATTEMPT_MS = 50;
-
-class ResponseTooLargeError extends Error {}
 
 function classify(status: number): UpstreamFailureKind {
   if (status === 401) return 'unauthorized';
@@ -44,24 +48,19 @@ function classify(status: number): UpstreamFailureKind {
   return 'unexpected';
 }
 
+/**
+ * The answer's headers as one string each. undici gives an array only for a repeated header, which
+ * is rare: then (and only then) a copy with the values joined is made.
+ */
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(headers)) out[name] = Array.isArray(value) ? value.join(', ') : value;
-  return out;
-}
-
-async function readBody(body: Dispatcher.ResponseData['body']): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_RESPONSE_BYTES) {
-      body.destroy();
-      throw new ResponseTooLargeError(`answer larger than ${MAX_RESPONSE_BYTES} bytes`);
+  for (const name in headers) {
+    if (Array.isArray(headers[name])) {
+      const out: Record<string, string | undefined> = {};
+      for (const [key, value] of Object.entries(headers)) out[key] = Array.isArray(value) ? value.join(', ') : value;
+      return out;
     }
-    chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return headers as Record<string, string | undefined>;
 }
 
 function parseBody(text: string, contentType: string | undefined): unknown {
@@ -76,6 +75,17 @@ function parseBody(text: string, contentType: string | undefined): unknown {
   return text;
 }
 
+/** A call's fields go on each line rather than into a child logger: most calls log one line at most. */
+function callFields(request: UpstreamRequest, ctx: UpstreamCallContext, requestId: string, fields: object): object {
+  return {
+    operation: request.operationId,
+    upstreamRequestId: requestId,
+    mcpRequestId: ctx.requestId,
+    sub: ctx.sub,
+    ...fields,
+  };
+}
+
 /**
  * The NeonPanel API client: pooled keep-alive connections, the caller's bearer token and a fresh
  * `X-Request-Id` on every call, one deadline per call (`upstreamTimeoutMs`) that covers retries,
@@ -83,31 +93,6 @@ function parseBody(text: string, contentType: string | undefined): unknown {
  * when its `Retry-After` fits the deadline, and a per-user cap on calls in flight.
  * It never throws for upstream faults: every outcome is a value.
  */
-/**
- * The signal of one attempt: aborted when `ms` pass or when `outer` (the MCP request's) aborts. One
- * controller and one timer, cleared by `dispose`: `AbortSignal.timeout` with `AbortSignal.any` made three
- * signals per call and kept the timer running after the answer.
- */
-function abortAfter(ms: number, outer: AbortSignal | undefined) {
-  const controller = new AbortController();
-  let expired = false;
-  const timer = setTimeout(() => {
-    expired = true;
-    controller.abort(new DOMException('The NeonPanel call timed out', 'TimeoutError'));
-  }, ms);
-  const cancel = () => controller.abort(outer?.reason);
-  if (outer?.aborted) cancel();
-  else outer?.addEventListener('abort', cancel, { once: true });
-  return {
-    signal: controller.signal,
-    timedOut: () => expired,
-    dispose() {
-      clearTimeout(timer);
-      outer?.removeEventListener('abort', cancel);
-    },
-  };
-}
-
 export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
   const { config, metrics } = deps;
   const ownDispatcher = deps.dispatcher ? undefined : new Agent({ keepAliveTimeout: 10_000, connections: 256 });
@@ -116,13 +101,14 @@ export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
   const limiter: ConcurrencyLimiter = createConcurrencyLimiter(config.maxConcurrentUpstreamPerUser);
   const base = new URL(config.apiUrl);
   const basePath = base.pathname.replace(/\/+$/, '');
+  const { origin, host } = base;
+  /** Whether per-call debug lines are wanted, asked without building `ctx.logger` when the process logger is known. */
+  const debugWanted = (ctx: UpstreamCallContext) => (deps.logger ?? ctx.logger).isLevelEnabled('debug');
 
-  function target(request: UpstreamRequest): string {
-    const query =
-      request.query && request.query.length > 0
-        ? `?${new URLSearchParams(request.query.map(([k, v]): [string, string] => [k, v]))}`
-        : '';
-    return `${basePath}${request.path}${query}`;
+  /** `path` with the request's query, if any. */
+  function target(path: string, request: UpstreamRequest): string {
+    if (!request.query || request.query.length === 0) return path;
+    return `${path}?${new URLSearchParams(request.query.map(([k, v]): [string, string] => [k, v]))}`;
   }
 
   async function send(request: UpstreamRequest, ctx: UpstreamCallContext): Promise<UpstreamOutcome> {
@@ -130,25 +116,17 @@ export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
     const started = Date.now();
     const deadline = started + config.upstreamTimeoutMs;
     const release = limiter.tryAcquire(ctx.sub);
-    // The call's fields go on each line rather than into a child logger: most calls log one line, and
-    // building a child per call cost more than the line itself.
-    const bindings = {
-      operation: request.operationId,
-      upstreamRequestId: requestId,
-      mcpRequestId: ctx.requestId,
-      sub: ctx.sub,
-    };
-    const log = {
-      warn: (fields: object, message: string) => ctx.logger.warn({ ...bindings, ...fields }, message),
-      debug: (fields: object, message: string) => ctx.logger.debug({ ...bindings, ...fields }, message),
-    };
     if (!release) {
-      log.warn({ limit: limiter.max }, 'upstream call refused: per-user concurrency cap reached');
+      ctx.logger.warn(
+        callFields(request, ctx, requestId, { limit: limiter.max }),
+        'upstream call refused: per-user concurrency cap reached',
+      );
       return { ok: false, kind: 'busy', requestId, retryAfterSeconds: 1, attempts: 0 };
     }
     const fail = (failure: Omit<UpstreamFailure, 'ok' | 'requestId'>): UpstreamFailure => {
-      log.warn(
-        { kind: failure.kind, status: failure.status, attempts: failure.attempts, durationMs: Date.now() - started },
+      const { kind, status, attempts } = failure;
+      ctx.logger.warn(
+        callFields(request, ctx, requestId, { kind, status, attempts, durationMs: Date.now() - started }),
         'upstream call failed',
       );
       return { ok: false, requestId, ...failure };
@@ -160,24 +138,24 @@ export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
       'user-agent': 'neonpanel-mcp',
     };
     if (request.body) headers['content-type'] = request.body.contentType;
-    const path = target(request);
     const pathOnly = `${basePath}${request.path}`;
+    const path = target(pathOnly, request);
+    const call = new CallAbort(config.upstreamTimeoutMs, ctx.signal);
 
     try {
       for (let attempt = 1; ; attempt++) {
-        const remaining = deadline - Date.now();
-        if (remaining <= 0) return fail({ kind: 'timeout', attempts: attempt - 1, maybeApplied: !request.retryable });
-        const attemptSignal = abortAfter(remaining, ctx.signal);
-        const { signal } = attemptSignal;
+        if (call.timedOut || deadline - Date.now() <= 0) {
+          return fail({ kind: 'timeout', attempts: attempt - 1, maybeApplied: !request.retryable });
+        }
         const attemptStart = performance.now();
         let retryDelayMs: number | undefined;
         let label: string;
         try {
-          const { res, text } = await withSpan(
+          const answer = await withSpan(
             'upstream.call',
             {
               'http.request.method': request.method,
-              'server.address': base.host,
+              'server.address': host,
               'url.path': pathOnly,
               'neonpanel.operation': request.operationId,
               'neonpanel.request_id': requestId,
@@ -186,24 +164,21 @@ export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
             async (span) => {
               // Per attempt: each attempt is its own span, and NeonPanel sees it as the parent of its work.
               injectTraceparent(headers);
-              const answer = await dispatcher.request({
-                origin: base.origin,
-                path,
-                method: request.method,
-                headers,
-                body: request.body?.data ?? null,
-                signal,
-              });
-              span.setAttribute('http.response.status_code', answer.statusCode);
-              if (answer.statusCode >= 400) span.setStatus({ code: SpanStatusCode.ERROR });
-              return { res: answer, text: await readBody(answer.body) };
+              const answer = await exchange(
+                dispatcher,
+                { origin, path, method: request.method, headers, body: request.body?.data ?? null },
+                call,
+              );
+              span.setAttribute('http.response.status_code', answer.status);
+              if (answer.status >= 400) span.setStatus({ code: SpanStatusCode.ERROR });
+              return answer;
             },
             { kind: 'client' },
           );
-          const status = res.statusCode;
+          const status = answer.status;
           label = String(status);
-          const resHeaders = flattenHeaders(res.headers);
-          const body = parseBody(text, resHeaders['content-type']);
+          const resHeaders = flattenHeaders(answer.headers);
+          const body = parseBody(answer.text, resHeaders['content-type']);
           metrics.upstreamLatency.observe(
             { operation: request.operationId, status: label },
             (performance.now() - attemptStart) / 1000,
@@ -211,7 +186,12 @@ export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
           if (status >= 200 && status < 300) {
             // At info, a request is one access-log line; a call that went well adds detail only at debug
             // (its latency is in the metrics). A failed call is always logged, at warn.
-            log.debug({ status, attempts: attempt, durationMs: Date.now() - started }, 'upstream call');
+            if (debugWanted(ctx)) {
+              ctx.logger.debug(
+                callFields(request, ctx, requestId, { status, attempts: attempt, durationMs: Date.now() - started }),
+                'upstream call',
+              );
+            }
             return { ok: true, status, headers: resHeaders, body, requestId };
           }
           const left = deadline - Date.now();
@@ -234,7 +214,7 @@ export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
           }
           if (retryDelayMs === undefined) return fail({ kind: classify(status), status, body, attempts: attempt });
         } catch (err) {
-          const timedOut = attemptSignal.timedOut();
+          const timedOut = call.timedOut;
           const cancelled = !timedOut && ctx.signal?.aborted === true;
           label = timedOut ? 'timeout' : cancelled ? 'cancelled' : isConnectionReset(err) ? 'reset' : 'error';
           metrics.upstreamLatency.observe(
@@ -250,13 +230,21 @@ export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
             if (retryDelayMs + MIN_ATTEMPT_MS >= deadline - Date.now()) retryDelayMs = undefined;
           }
           if (retryDelayMs === undefined) {
-            log.debug({ err: (err as Error).message }, 'upstream connection error');
+            if (debugWanted(ctx)) {
+              ctx.logger.debug(
+                callFields(request, ctx, requestId, { err: (err as Error).message }),
+                'upstream connection error',
+              );
+            }
             return fail({ kind: 'connection', attempts: attempt, maybeApplied: reset && !request.retryable });
           }
-        } finally {
-          attemptSignal.dispose();
         }
-        log.debug({ attempt, status: label, retryInMs: retryDelayMs }, 'retrying upstream call');
+        if (debugWanted(ctx)) {
+          ctx.logger.debug(
+            callFields(request, ctx, requestId, { attempt, status: label, retryInMs: retryDelayMs }),
+            'retrying upstream call',
+          );
+        }
         try {
           await sleep(retryDelayMs, undefined, ctx.signal ? { signal: ctx.signal } : undefined);
         } catch {
@@ -264,6 +252,7 @@ export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
         }
       }
     } finally {
+      call.dispose();
       release();
     }
   }

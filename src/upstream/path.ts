@@ -23,6 +23,7 @@ export function encodePathSegment(value: string): string {
 
 /** Fills `{name}` placeholders of a path template; every value is one encoded segment. */
 export function expandPath(template: string, values: Readonly<Record<string, string>>): string {
+  if (!template.includes('{')) return template;
   return template.replace(/\{([^}]+)\}/g, (_, name: string) => {
     const value = values[name];
     if (value === undefined) throw new Error(`path parameter "${name}" has no value`);
