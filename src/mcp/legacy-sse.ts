@@ -6,7 +6,7 @@
  * deleting this file and its two routes.
  */
 import type { ServerResponse } from 'node:http';
-import { type AuthInfo, type Server, parseJSONRPCMessage } from '@modelcontextprotocol/server';
+import type { AuthInfo, Server } from '@modelcontextprotocol/server';
 import type { SSEServerTransport } from '@modelcontextprotocol/server-legacy/sse';
 import type { Config } from '../config/index.js';
 import type { Store } from '../state/types.js';
@@ -15,6 +15,7 @@ import type { Metrics } from '../telemetry/metrics.js';
 import { injectTraceparent, withSpan } from '../telemetry/tracing.js';
 import { type Caller, toAuthInfo } from './caller.js';
 import { JsonRpcCode, requestIdOf, sendJsonRpcError } from './jsonrpc.js';
+import { isJsonRpcMessage } from './message-shape.js';
 import type { BuildServer } from './server-factory.js';
 import { isPlausibleSessionId, newSessionId } from './sessions.js';
 
@@ -239,10 +240,8 @@ export class LegacySse {
    */
   async post(res: ServerResponse, sessionId: string, body: unknown, caller: Caller | undefined): Promise<void> {
     const id = requestIdOf(body);
-    let message: unknown;
-    try {
-      message = parseJSONRPCMessage(body);
-    } catch {
+    // The route's gate lets batches through; this transport takes one message (checked as the SDK's parser would).
+    if (!isJsonRpcMessage(body)) {
       sendJsonRpcError(
         res,
         400,
@@ -267,9 +266,9 @@ export class LegacySse {
     const authInfo = caller ? toAuthInfo(caller) : undefined;
     const local = this.streams.get(sessionId);
     if (local) {
-      await this.deliver(sessionId, local, message, authInfo);
+      await this.deliver(sessionId, local, body, authInfo);
     } else {
-      const routed: RoutedMessage = { message, authInfo, trace: injectTraceparent({}) };
+      const routed: RoutedMessage = { message: body, authInfo, trace: injectTraceparent({}) };
       await this.deps.store.bus.publish(streamChannel(sessionId), JSON.stringify(routed));
     }
     res.writeHead(202, { 'Content-Type': 'text/plain' }).end('Accepted');

@@ -69,6 +69,10 @@ class PostExchangeTransport implements Transport {
   }
 }
 
+function uncork(res: ServerResponse): void {
+  res.uncork();
+}
+
 /** Collects the answers for one JSON body, in request order. */
 class JsonAnswer implements AnswerWriter {
   private readonly answers = new Map<RequestId, JSONRPCMessage>();
@@ -115,8 +119,9 @@ class SseAnswer implements AnswerWriter {
       Connection: 'keep-alive',
       'X-Accel-Buffering': 'no',
     });
-    this.res.flushHeaders();
+    // The headers go out at once, so a client sees the stream open; with a priming event they go with it.
     if (priming && this.events) this.enqueue({} as JSONRPCMessage, (id) => (id ? `id: ${id}\ndata: \n\n` : ''));
+    else this.res.flushHeaders();
     if (keepAliveMs >= 1) {
       this.keepAlive = setInterval(() => this.write(': keepalive\n\n'), keepAliveMs);
       this.keepAlive.unref();
@@ -151,8 +156,17 @@ class SseAnswer implements AnswerWriter {
     return this.queue;
   }
 
+  /**
+   * Writes go out corked until the current tick's work is done: the answer's event and the stream's end
+   * (or the headers and the priming event) leave in one packet, not one system call each.
+   */
   private write(text: string): void {
-    if (text !== '' && !this.res.destroyed && !this.res.writableEnded) this.res.write(text);
+    if (this.res.destroyed || this.res.writableEnded) return;
+    // Nothing to write (a priming event the log could not store): the headers still go out now.
+    if (text === '') return void (this.res.headersSent || this.res.flushHeaders());
+    this.res.cork();
+    this.res.write(text);
+    process.nextTick(uncork, this.res);
   }
 }
 
