@@ -1,9 +1,8 @@
-import { type IncomingMessage, type Server, createServer, request } from 'node:http';
+import { type IncomingMessage, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
-import { AuthError } from '../auth/errors.js';
-import type { VerifiedToken } from '../auth/index.js';
+import { describe, expect, it } from 'vitest';
+import { serversClosedAfterEach, verifyGoodToken } from '../../test/helpers/before-express.js';
 import { MAX_JSON_DEPTH } from '../http/body.js';
 import { createRateLimiter } from '../http/rate-limit.js';
 import { createMemoryStore } from '../state/memory.js';
@@ -12,19 +11,8 @@ import { createMetrics } from '../telemetry/metrics.js';
 import type { McpPost } from './caller.js';
 import { type PostLaneDeps, createPostLane } from './post-lane.js';
 
-const running: Server[] = [];
-afterEach(async () => {
-  for (const server of running.splice(0)) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-});
-
-/** The auth module's verify needs an issuer; these tests are about the lane, so one token is good. */
-async function verify(token: string): Promise<VerifiedToken> {
-  if (token !== 'good') throw new AuthError('malformed', 'bad token');
-  return { sub: 'alice', scopes: ['mcp'], audience: [], issuer: 'x', expiresAt: 0, issuedAt: 0, tokenHash: 'h' };
-}
+const running = serversClosedAfterEach();
+const verify = verifyGoodToken;
 
 const CALL = { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'list_companies', arguments: {} } };
 

@@ -1,8 +1,7 @@
-import { type Server, createServer } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { AuthError } from '../auth/errors.js';
-import type { VerifiedToken } from '../auth/index.js';
+import { describe, expect, it } from 'vitest';
+import { serversClosedAfterEach, verifyGoodToken } from '../../test/helpers/before-express.js';
 import { createRateLimiter } from '../http/rate-limit.js';
 import { createMemoryStore } from '../state/memory.js';
 import { silentLogger } from '../telemetry/logger.js';
@@ -10,19 +9,8 @@ import { createMetrics } from '../telemetry/metrics.js';
 import { LegacySse } from './legacy-sse.js';
 import { createSseOpenHandler, isPlainSseOpen } from './sse-open.js';
 
-const running: Server[] = [];
-afterEach(async () => {
-  for (const server of running.splice(0)) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-});
-
-/** The auth module's verify needs an issuer; these tests are about the stream, so one token is good. */
-async function verify(token: string): Promise<VerifiedToken> {
-  if (token !== 'good') throw new AuthError('malformed', 'bad token');
-  return { sub: 'alice', scopes: [], audience: [], issuer: 'x', expiresAt: 0, issuedAt: 0, tokenHash: 'h' };
-}
+const running = serversClosedAfterEach();
+const verify = verifyGoodToken;
 
 /** A node:http server with the handler in front and a stand-in for express behind it. */
 async function serve(options: { maxStreams?: number; ratePerUser?: number } = {}) {

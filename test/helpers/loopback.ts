@@ -21,7 +21,8 @@ async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-async function close(server: Server): Promise<void> {
+/** Closes a test server now, open keep-alive connections included. */
+export async function closeServer(server: Server): Promise<void> {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
 }
@@ -65,7 +66,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
           (resource) => resource.scopeSpans.flatMap((scope) => scope.spans),
         ),
       ),
-    close: () => close(server),
+    close: () => closeServer(server),
   };
 }
 
@@ -120,6 +121,6 @@ export async function startCapturingProxy(): Promise<CapturingProxy> {
     setTarget: (next) => {
       target = new URL(next);
     },
-    close: () => close(server),
+    close: () => closeServer(server),
   };
 }
