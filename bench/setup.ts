@@ -36,9 +36,6 @@ export function placement(pin: boolean): Placement {
   };
 }
 
-// The bridge needs its port before it starts (for MCP_PUBLIC_URL): the same helper the tests use.
-export { freePort };
-
 /**
  * The bridge's environment for the benchmark. Limits that exist to protect a shared deployment
  * from one user are raised, because here one user (alice) stands for all the benchmark's clients:

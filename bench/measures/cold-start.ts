@@ -9,7 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import type { Plan } from '../plan.js';
 import { REPO_ROOT } from '../processes/spawn.js';
-import { bridgeEnv, freePort, type Placement } from '../setup.js';
+import { freePort } from '../../test/helpers/net.js';
+import { bridgeEnv, type Placement } from '../setup.js';
 import { type Spread, spread } from '../stats.js';
 
 export interface ColdStart {

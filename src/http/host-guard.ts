@@ -34,6 +34,14 @@ export function hostMatcher(publicUrl: string): (hostHeader: string | undefined)
 }
 
 /**
+ * The Host test this deployment applies (see `hostGuard`): `hostMatcher` when the bridge listens on a
+ * loopback address, every Host otherwise. For express's guard and for the handlers served before express.
+ */
+export function hostAllowed(config: Pick<Config, 'host' | 'publicUrl'>): (hostHeader: string | undefined) => boolean {
+  return isLoopbackBind(config.host) ? hostMatcher(config.publicUrl) : () => true;
+}
+
+/**
  * DNS-rebinding protection: when the bridge listens on a loopback address, a web page whose domain
  * was re-pointed at 127.0.0.1 reaches it with its own name in `Host`; those requests get 403.
  * On any other bind address the guard does nothing (the deployment's proxy owns the Host).

@@ -4,6 +4,7 @@ import type { RequestHandler } from 'express';
 import type { Config } from '../config/index.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { Store } from '../state/types.js';
+import { setHeaderList } from './request-context.js';
 
 /** Which limit a request counts against: its user (`sub`) when authenticated, else its client IP. */
 export type RateLimitKind = 'user' | 'ip';
@@ -78,8 +79,7 @@ export function rateLimitHeaderList(decision: RateLimitDecision): string[] {
  * MCP POST lane outside express alike.
  */
 export function applyRateLimit(res: ServerResponse, decision: RateLimitDecision): boolean {
-  const list = rateLimitHeaderList(decision);
-  for (let i = 0; i < list.length; i += 2) res.setHeader(list[i]!, list[i + 1]!);
+  setHeaderList(res, rateLimitHeaderList(decision));
   if (decision.allowed) return true;
   const body = JSON.stringify(rateLimitedBody(decision));
   res
@@ -93,7 +93,7 @@ export function applyRateLimit(res: ServerResponse, decision: RateLimitDecision)
 }
 
 /** The JSON body of a 429 answer. */
-export function rateLimitedBody(decision: RateLimitDecision) {
+function rateLimitedBody(decision: RateLimitDecision) {
   return { error: 'rate_limited', error_description: describe(decision), retry_after_seconds: decision.resetSeconds };
 }
 

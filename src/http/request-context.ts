@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import { type Logger, unredacted } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import { originHeaders } from './cors.js';
 
 /** A client-sent X-Request-Id is kept only when it is short and plain (it ends up in logs and upstream headers). */
 const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -11,6 +12,19 @@ const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function acceptedRequestId(headers: IncomingHttpHeaders): string {
   const sent = headers['x-request-id'];
   return typeof sent === 'string' && ACCEPTABLE_REQUEST_ID.test(sent) ? sent : randomUUID();
+}
+
+/**
+ * What express's front middleware (this module's and CORS) put on every answer, as a flat name, value
+ * list, for the handlers that serve a request before express: the request id, `Vary`, the origin's CORS headers.
+ */
+export function frontHeaderList(requestId: string, origin: string | undefined): string[] {
+  return ['X-Request-Id', requestId, 'Vary', 'Origin', ...Object.entries(originHeaders(origin)).flat()];
+}
+
+/** Sets a flat name, value list of headers on a response, for answers written with `writeHead` later. */
+export function setHeaderList(res: ServerResponse, list: readonly string[]): void {
+  for (let i = 0; i < list.length; i += 2) res.setHeader(list[i]!, list[i + 1]!);
 }
 
 /** Paths answered by middleware before routing (CORS preflight, host guard): labelled as themselves. */

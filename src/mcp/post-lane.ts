@@ -20,10 +20,15 @@ import { isJsonContentType } from '@modelcontextprotocol/server';
 import { type VerifiedToken, extractBearerToken } from '../auth/index.js';
 import type { Config } from '../config/index.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan, refuseUnparsableBody } from '../http/body.js';
-import { originHeaders } from '../http/cors.js';
-import { hostMatcher, isLoopbackBind } from '../http/host-guard.js';
+import { hostAllowed } from '../http/host-guard.js';
 import { type RateLimitDecision, applyRateLimit } from '../http/rate-limit.js';
-import { acceptedRequestId, mcpDetails, writeAccessLog } from '../http/request-context.js';
+import {
+  acceptedRequestId,
+  frontHeaderList,
+  mcpDetails,
+  setHeaderList,
+  writeAccessLog,
+} from '../http/request-context.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { type McpPost, callerOf } from './caller.js';
@@ -122,7 +127,7 @@ function bearerToken(req: IncomingMessage, body: unknown): string | undefined {
 export function createPostLane(deps: PostLaneDeps): PostLane | undefined {
   const { config } = deps;
   if (config.otelEndpoint) return undefined;
-  const allowedHost = isLoopbackBind(config.host) ? hostMatcher(config.publicUrl) : () => true;
+  const allowedHost = hostAllowed(config);
   const leave = (req: IncomingMessage, body: unknown) => {
     (req as IncomingMessage & { body?: unknown }).body = body;
     return false;
@@ -142,9 +147,7 @@ export function createPostLane(deps: PostLaneDeps): PostLane | undefined {
     /** Takes the request: from here every answer is this lane's, with what express's front middleware add. */
     const take = (body: unknown, sub: string | undefined): string => {
       const requestId = acceptedRequestId(req.headers);
-      res.setHeader('X-Request-Id', requestId);
-      res.setHeader('Vary', 'Origin');
-      for (const [name, value] of Object.entries(originHeaders(req.headers.origin))) res.setHeader(name, value);
+      setHeaderList(res, frontHeaderList(requestId, req.headers.origin));
       res.once('close', () =>
         writeAccessLog(deps, {
           requestId,

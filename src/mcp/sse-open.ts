@@ -13,10 +13,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type VerifiedToken, extractBearerToken } from '../auth/index.js';
 import type { Config } from '../config/index.js';
-import { originHeaders } from '../http/cors.js';
-import { hostMatcher, isLoopbackBind } from '../http/host-guard.js';
-import { type RateLimitDecision, rateLimitHeaderList, rateLimitedBody } from '../http/rate-limit.js';
-import { acceptedRequestId, writeAccessLog } from '../http/request-context.js';
+import { hostAllowed } from '../http/host-guard.js';
+import { type RateLimitDecision, applyRateLimit, rateLimitHeaderList } from '../http/rate-limit.js';
+import { acceptedRequestId, frontHeaderList, setHeaderList, writeAccessLog } from '../http/request-context.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { answerFailure } from './failure.js';
@@ -60,7 +59,7 @@ interface OpenStream {
 export function createSseOpenHandler(deps: SseOpenDeps): SseOpenHandler | undefined {
   const { config, logger } = deps;
   if (!config.legacySse || config.otelEndpoint) return undefined;
-  const allowedHost = isLoopbackBind(config.host) ? hostMatcher(config.publicUrl) : () => true;
+  const allowedHost = hostAllowed(config);
 
   async function verified(req: IncomingMessage): Promise<VerifiedToken | undefined> {
     try {
@@ -76,26 +75,21 @@ export function createSseOpenHandler(deps: SseOpenDeps): SseOpenHandler | undefi
     const auth = await verified(req);
     if (!auth) return false;
     const requestId = acceptedRequestId(req.headers);
-    const headers = [
-      'X-Request-Id',
-      requestId,
-      'Vary',
-      'Origin',
-      ...Object.entries(originHeaders(req.headers.origin)).flat(),
-    ];
+    const headers = frontHeaderList(requestId, req.headers.origin);
     const stream: OpenStream = { requestId, started, sub: auth.sub, status: 200 };
     res.once('close', () =>
       writeAccessLog(deps, { ...stream, method: 'GET', route: '/sse', ip: deps.clientIp(res.req) }),
     );
 
     const decision = await deps.rateLimit('user', auth.sub);
-    if (decision) headers.push(...rateLimitHeaderList(decision));
     if (decision && !decision.allowed) {
+      // A refusal is one short answer: its headers go on the response as express's would.
+      setHeaderList(res, headers);
+      applyRateLimit(res, decision);
       stream.status = 429;
-      headers.push('Retry-After', String(decision.resetSeconds), 'Content-Type', 'application/json');
-      res.writeHead(429, headers).end(JSON.stringify(rateLimitedBody(decision)));
       return true;
     }
+    if (decision) headers.push(...rateLimitHeaderList(decision));
     logger.info({ reqId: requestId, sub: auth.sub }, 'legacy SSE stream opened');
     try {
       await deps.legacySse.open(res, { sub: auth.sub }, headers);

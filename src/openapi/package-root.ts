@@ -5,16 +5,22 @@ import { fileURLToPath } from 'node:url';
 /** The bundled NeonPanel API document, relative to the package root. */
 export const BUNDLED_API_DOCUMENT = 'openapi/neonpanel-api.openapi.yaml';
 
+let found: string | undefined;
+
 /**
  * The package root: the nearest folder above this module holding our package.json and the API
  * document. Walking up works from `src/openapi/` (tsx, tests) and from the built bundle in `dist/src/`.
- * Kept apart from the document parser so that code needing only the root does not load a YAML parser.
+ * Found once: several modules read a file from it at start. Kept apart from the document parser so
+ * that code needing only the root does not load a YAML parser.
  */
-export function packageRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  for (;;) {
-    const candidate = join(dir, 'package.json');
-    if (existsSync(candidate) && existsSync(join(dir, BUNDLED_API_DOCUMENT))) return dir;
+export function packageRoot(): string {
+  if (found) return found;
+  const from = dirname(fileURLToPath(import.meta.url));
+  for (let dir = from; ; ) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, BUNDLED_API_DOCUMENT))) {
+      found = dir;
+      return dir;
+    }
     const parent = dirname(dir);
     if (parent === dir) throw new Error(`no package root with ${BUNDLED_API_DOCUMENT} above ${from}`);
     dir = parent;

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeServer } from '../../test/helpers/loopback.js';
 import { createLogger, type Logger, silentLogger } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics.js';
 import { createUpstreamClient } from './client.js';
@@ -55,10 +56,7 @@ beforeAll(async () => {
   apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => closeServer(server));
 
 function clientFor(options: { timeoutMs?: number; logger?: Logger; dispatcher?: Pool } = {}) {
   return createUpstreamClient({

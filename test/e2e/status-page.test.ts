@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/chromium.js';
-import { type Stack, freePort, startStack } from '../helpers/stack.js';
+import { freePort } from '../helpers/net.js';
+import { type Stack, startStack } from '../helpers/stack.js';
 
 const PUBLIC_URL = 'https://mcp.neonpanel.com';
 const SCREENSHOT = fileURLToPath(new URL('../../docs/status-page.png', import.meta.url));

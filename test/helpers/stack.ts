@@ -34,8 +34,6 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export { freePort };
-
 /** The bridge configuration for a sandbox on `sandboxUrl` and a bridge on `port`. */
 export function stackConfig(sandbox: Sandbox, port: number, env: Record<string, string> = {}): Readonly<Config> {
   return loadConfig({

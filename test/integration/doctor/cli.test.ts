@@ -5,7 +5,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type Stack } from '../../helpers/stack.js';
+import { freePort } from '../../helpers/net.js';
+import type { Stack } from '../../helpers/stack.js';
 import { startDoctorStack } from './fixtures.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../../sandbox/index.js';
 import { openSse } from '../../helpers/sse.js';
-import { freePort } from '../../helpers/stack.js';
+import { freePort } from '../../helpers/net.js';
 
 let sandbox: Sandbox;
 let child: ChildProcess | undefined;
