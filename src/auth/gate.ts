@@ -6,6 +6,7 @@ import { extractBearerToken } from './bearer.js';
 import { type ProtectedRoute, buildChallenge } from './challenge.js';
 import { AuthError } from './errors.js';
 import { type VerifiedToken, hashToken } from './verifier.js';
+import { verifyOnce } from './verify-once.js';
 
 export interface RequireTokenOptions {
   /**
@@ -52,7 +53,7 @@ export function createGate(deps: GateDeps) {
         return refuse(req, res, route, authError);
       }
       try {
-        res.locals['auth'] = await deps.verify(token);
+        res.locals['auth'] = await verifyOnce(req, token, deps.verify);
       } catch (error) {
         if (error instanceof AuthError) return refuse(req, res, route, error, token);
         // A bug here must still answer as a refused token, never a 500 or a hang.

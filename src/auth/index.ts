@@ -18,6 +18,7 @@ export { AuthError, type AuthErrorCode } from './errors.js';
 export { type ProtectedRoute, resourceMetadataUrl } from './challenge.js';
 export { buildResourceMetadata, type ProtectedResourceMetadata } from './resource-metadata.js';
 export { hashToken, type VerifiedToken } from './verifier.js';
+export { verifyOnce } from './verify-once.js';
 export type { JwksStatus, IssuerMetadataStatus, RequireTokenOptions };
 
 /** What deep health shows about the resource server's dependencies on the issuer. */

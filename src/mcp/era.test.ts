@@ -96,6 +96,36 @@ const cases: Array<[string, Record<string, string | string[]>, unknown]> = [
     { 'mcp-protocol-version': '2026-07-28' },
     { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1 } },
   ],
+  [
+    'a 2026 notification with the envelope',
+    { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'notifications/cancelled' },
+    { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1, _meta: META } },
+  ],
+  [
+    'an envelope under a 2025 header',
+    { 'mcp-protocol-version': '2025-11-25' },
+    { jsonrpc: '2.0', id: 15, method: 'tools/list', params: { _meta: META } },
+  ],
+  [
+    'an envelope whose method header disagrees',
+    { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call' },
+    { jsonrpc: '2.0', id: 16, method: 'tools/list', params: { _meta: META } },
+  ],
+  [
+    'initialize with the envelope',
+    { 'mcp-protocol-version': '2026-07-28' },
+    { jsonrpc: '2.0', id: 17, method: 'initialize', params: { protocolVersion: '2026-07-28', _meta: META } },
+  ],
+  [
+    'initialize with a broken envelope and no header',
+    {},
+    {
+      jsonrpc: '2.0',
+      id: 18,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', _meta: { 'io.modelcontextprotocol/protocolVersion': 7 } },
+    },
+  ],
 ];
 
 describe('isLegacyEra', () => {

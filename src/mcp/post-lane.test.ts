@@ -2,7 +2,12 @@ import { type IncomingMessage, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { serversClosedAfterEach, verifyGoodToken } from '../../test/helpers/before-express.js';
+import {
+  countingVerify,
+  gateCheck,
+  serversClosedAfterEach,
+  verifyGoodToken,
+} from '../../test/helpers/before-express.js';
 import { MAX_JSON_DEPTH } from '../http/body.js';
 import { createRateLimiter } from '../http/rate-limit.js';
 import { createMemoryStore } from '../state/memory.js';
@@ -21,7 +26,9 @@ const CALL = { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'lis
  * stand-in answers with what express would be given: the body the lane read (`req.body`) or, when the
  * lane read nothing, the raw body it reads itself.
  */
-async function serve(options: { ratePerUser?: number; config?: Partial<PostLaneDeps['config']> } = {}) {
+async function serve(
+  options: { ratePerUser?: number; config?: Partial<PostLaneDeps['config']>; verify?: typeof verify } = {},
+) {
   const store = createMemoryStore({ logger: silentLogger() });
   const metrics = createMetrics();
   const lines: Array<Record<string, unknown>> = [];
@@ -49,7 +56,7 @@ async function serve(options: { ratePerUser?: number; config?: Partial<PostLaneD
   };
   const lane = createPostLane({
     config,
-    verify,
+    verify: options.verify ?? verify,
     rateLimit: limiter.check,
     logger,
     metrics,
@@ -63,6 +70,7 @@ async function serve(options: { ratePerUser?: number; config?: Partial<PostLaneD
   if (!lane) throw new Error('the lane should be built');
   const server = createServer((req, res) => {
     const express = async () => {
+      await gateCheck(req, options.verify ?? verify);
       const read = req as IncomingMessage & { body?: unknown };
       let raw = '';
       for await (const chunk of req) raw += String(chunk);
@@ -200,6 +208,14 @@ describe('the MCP POST lane', () => {
       expect(response.status).toBe(299);
       expect(await response.json()).toEqual({ body, raw: '' });
     }
+  });
+
+  it('checks a refused token once: express gets the refusal without checking it again', async () => {
+    const { checked, verify: counted } = countingVerify();
+    const { url } = await serve({ verify: counted });
+    const response = await post(`${url}/mcp`, JSON.stringify(CALL), { authorization: 'Bearer forged' });
+    expect(response.status).toBe(299);
+    expect(checked).toEqual(['forged']);
   });
 
   it('leaves a request it cannot read as it stands to express without reading it', async () => {

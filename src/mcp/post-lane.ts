@@ -17,7 +17,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isJsonContentType } from '@modelcontextprotocol/server';
-import { type VerifiedToken, extractBearerToken } from '../auth/index.js';
+import { type VerifiedToken, extractBearerToken, verifyOnce } from '../auth/index.js';
 import type { Config } from '../config/index.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan, refuseUnparsableBody } from '../http/body.js';
 import { hostAllowed } from '../http/host-guard.js';
@@ -173,9 +173,9 @@ export function createPostLane(deps: PostLaneDeps): PostLane | undefined {
     if (token === undefined || nestsDeeperThan(body, MAX_JSON_DEPTH)) return leave(req, body);
     let auth: VerifiedToken;
     try {
-      auth = await deps.verify(token);
+      auth = await verifyOnce(req, token, deps.verify);
     } catch {
-      return leave(req, body); // the gate answers with the challenge, and counts the failure once
+      return leave(req, body); // the gate answers with the challenge (without checking the token again)
     }
     const requestId = take(body, auth.sub);
     const decision = await deps.rateLimit('user', auth.sub);

@@ -1,7 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { serversClosedAfterEach, verifyGoodToken } from '../../test/helpers/before-express.js';
+import {
+  countingVerify,
+  gateCheck,
+  serversClosedAfterEach,
+  verifyGoodToken,
+} from '../../test/helpers/before-express.js';
 import { createRateLimiter } from '../http/rate-limit.js';
 import { createMemoryStore } from '../state/memory.js';
 import { silentLogger } from '../telemetry/logger.js';
@@ -13,7 +18,7 @@ const running = serversClosedAfterEach();
 const verify = verifyGoodToken;
 
 /** A node:http server with the handler in front and a stand-in for express behind it. */
-async function serve(options: { maxStreams?: number; ratePerUser?: number } = {}) {
+async function serve(options: { maxStreams?: number; ratePerUser?: number; verify?: typeof verify } = {}) {
   const store = createMemoryStore({ logger: silentLogger() });
   const metrics = createMetrics();
   const config = {
@@ -42,7 +47,7 @@ async function serve(options: { maxStreams?: number; ratePerUser?: number } = {}
   const handler = createSseOpenHandler({
     legacySse,
     config,
-    verify,
+    verify: options.verify ?? verify,
     rateLimit: limiter.check,
     logger: silentLogger(),
     metrics,
@@ -50,9 +55,14 @@ async function serve(options: { maxStreams?: number; ratePerUser?: number } = {}
   });
   if (!handler) throw new Error('the handler should be built');
   const server = createServer((req, res) => {
-    const express = () => res.writeHead(299).end('left to express');
-    if (!isPlainSseOpen(req)) return express();
-    void handler(req, res).then((handled) => handled || express());
+    const express = async () => {
+      await gateCheck(req, options.verify ?? verify);
+      res.writeHead(299).end('left to express');
+    };
+    if (!isPlainSseOpen(req)) return void express();
+    void handler(req, res).then(async (handled) => {
+      if (!handled) await express();
+    });
   });
   running.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -138,5 +148,13 @@ describe('GET /sse outside express', () => {
       fetch(`${url}/sse`, { method: 'POST', headers: { Authorization: 'Bearer good' } }),
     ]);
     expect(statuses.map((response) => response.status)).toEqual([299, 299, 299, 299]);
+  });
+
+  it('checks a refused token once: express gets the refusal without checking it again', async () => {
+    const { checked, verify: counted } = countingVerify();
+    const { url } = await serve({ verify: counted });
+    const response = await fetch(`${url}/sse`, { headers: { Authorization: 'Bearer forged' } });
+    expect(response.status).toBe(299);
+    expect(checked).toEqual(['forged']);
   });
 });

@@ -11,7 +11,7 @@
  * string, tracing on) is left to express, which answers it exactly as for any other route.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type VerifiedToken, extractBearerToken } from '../auth/index.js';
+import { type VerifiedToken, extractBearerToken, verifyOnce } from '../auth/index.js';
 import type { Config } from '../config/index.js';
 import { hostAllowed } from '../http/host-guard.js';
 import { type RateLimitDecision, applyRateLimit, rateLimitHeaderList } from '../http/rate-limit.js';
@@ -63,9 +63,9 @@ export function createSseOpenHandler(deps: SseOpenDeps): SseOpenHandler | undefi
 
   async function verified(req: IncomingMessage): Promise<VerifiedToken | undefined> {
     try {
-      return await deps.verify(extractBearerToken(req));
+      return await verifyOnce(req, extractBearerToken(req), deps.verify);
     } catch {
-      return undefined; // express's gate answers it, with the challenge and the failure counted once
+      return undefined; // express's gate answers it (without checking the token again) and counts the failure
     }
   }
 
