@@ -51,11 +51,19 @@ function bodyText(body: unknown): string {
   return typeof body === 'string' ? body : JSON.stringify(body);
 }
 
-/** Turns a fetch failure into words a person can act on (connection refused, timeout, DNS). */
+/**
+ * Turns a fetch failure (code on its `cause`) or a socket error (code on the error) into words a person
+ * can act on (connection refused, timeout, DNS).
+ */
 export function describeNetworkError(error: unknown, timeoutMs: number): string {
-  const err = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const err = error as {
+    name?: string;
+    message?: string;
+    code?: string;
+    cause?: { code?: string; message?: string };
+  };
   if (err.name === 'TimeoutError' || err.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
-  const code = err.cause?.code;
+  const code = err.cause?.code ?? err.code;
   if (code === 'ECONNREFUSED') return 'connection refused (nothing is listening there)';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name does not resolve';
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'the connection was reset';

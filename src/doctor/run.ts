@@ -89,6 +89,7 @@ export async function runDoctor(options: DoctorOptions, hooks: RunHooks = {}): P
     apiUrl: options.apiUrl,
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     fetch: options.fetch ?? fetch,
+    tlsCa: options.tlsCa,
     facts: {},
   };
   const results: CheckResult[] = [];

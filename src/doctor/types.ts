@@ -69,6 +69,8 @@ export interface DoctorOptions {
   timeoutMs?: number;
   /** Injected for tests; defaults to the global fetch. */
   fetch?: typeof fetch;
+  /** Extra trusted roots (tests, private CAs), PEM, for the certificate check only; see DoctorContext.tlsCa. */
+  tlsCa?: readonly string[];
 }
 
 /** What every check receives. `facts` is filled in as checks run, in order. */
@@ -80,6 +82,11 @@ export interface DoctorContext {
   apiUrl: string | undefined;
   timeoutMs: number;
   fetch: typeof fetch;
+  /**
+   * Extra trusted roots (tests, private CAs), PEM, added to Node's default store (which already holds
+   * `NODE_EXTRA_CA_CERTS`) by the certificate check only; other requests use `fetch`'s own trust.
+   */
+  tlsCa?: readonly string[];
   facts: Facts;
 }
 

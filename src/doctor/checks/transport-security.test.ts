@@ -1,31 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { testContext } from '../testing.js';
-import { checkTransportSecurity, isLoopbackHost } from './transport-security.js';
+import { isLoopbackHost, judgeSchemeAndPort } from './transport-security.js';
 
-const judge = async (url: string, clients = ['all']) => (await checkTransportSecurity(testContext(url, clients)))[0]!;
+const judge = (url: string, clients = ['all']) => judgeSchemeAndPort(testContext(url, clients));
 
-describe('checkTransportSecurity', () => {
-  it('passes https on 443', async () => {
-    expect(await judge('https://mcp.example.com/mcp')).toMatchObject({ status: 'pass', detail: 'https on port 443.' });
+describe('judgeSchemeAndPort', () => {
+  it('passes https on 443', () => {
+    expect(judge('https://mcp.example.com/mcp')).toMatchObject({ status: 'pass', detail: 'https on port 443.' });
   });
 
-  it('warns about another https port when Claude is judged, naming the port and the source', async () => {
-    const result = await judge('https://mcp.example.com:8443/mcp');
+  it('warns about another https port when Claude is judged, naming the port and the source', () => {
+    const result = judge('https://mcp.example.com:8443/mcp');
     expect(result).toMatchObject({ status: 'warn', detail: 'https on port 8443.' });
     expect(result.fix).toContain('Serve on port 443 (https://mcp.example.com/mcp)');
     expect(result.fix).toContain('claude-ai-mcp#85');
-    expect((await judge('https://mcp.example.com:8443/mcp', ['cursor'])).status).toBe('pass');
+    expect(judge('https://mcp.example.com:8443/mcp', ['cursor']).status).toBe('pass');
   });
 
-  it('fails plain http on a public host', async () => {
-    const result = await judge('http://mcp.example.com/mcp');
+  it('fails plain http on a public host', () => {
+    const result = judge('http://mcp.example.com/mcp');
     expect(result.status).toBe('fail');
     expect(result.fix).toContain('Serve the bridge over https');
   });
 
-  it('passes plain http on loopback as a local test deployment', async () => {
+  it('passes plain http on loopback as a local test deployment', () => {
     for (const url of ['http://127.0.0.1:3000/mcp', 'http://localhost:3000', 'http://[::1]:3000/mcp']) {
-      expect(await judge(url)).toMatchObject({
+      expect(judge(url)).toMatchObject({
         status: 'pass',
         detail: expect.stringContaining('local test deployment'),
       });
