@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { sendJson, serve, testContext } from '../testing.js';
+import { sendJson, serve, testContext } from '../../../test/helpers/doctor-context.js';
 import { checkOpenidConfiguration, oidcDocumentProblems } from './issuer.js';
 
 let close: (() => Promise<void>) | undefined;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendJson, serve, testContext } from '../testing.js';
+import { sendJson, serve, testContext } from '../../../test/helpers/doctor-context.js';
 import { checkRegistration } from './register.js';
 
 let issuer: Awaited<ReturnType<typeof serve>>;

@@ -8,7 +8,7 @@ import { type ServerOptions, createServer as createHttpsServer } from 'node:http
 import { type AddressInfo, type Server, createServer as createTcpServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KeyPair, type TestPki, createTestPki } from '../../../test/helpers/certs.js';
-import { testContext } from '../testing.js';
+import { testContext } from '../../../test/helpers/doctor-context.js';
 import type { CheckResult } from '../types.js';
 import { checkCertificate } from './tls.js';
 import { checkTransportSecurity } from './transport-security.js';

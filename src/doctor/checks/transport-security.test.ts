@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { testContext } from '../testing.js';
+import { testContext } from '../../../test/helpers/doctor-context.js';
 import { isLoopbackHost, judgeSchemeAndPort } from './transport-security.js';
 
 const judge = (url: string, clients = ['all']) => judgeSchemeAndPort(testContext(url, clients));

@@ -1,9 +1,9 @@
-/** Helpers for the doctor's unit tests: a check context and a tiny local HTTP server. */
+/** Helpers for the doctor's unit tests: a check context and a tiny local HTTP server. Test code, kept out of src/. */
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseTarget } from './run.js';
-import { selectProfiles } from './profiles.js';
-import type { DoctorContext } from './types.js';
+import { parseTarget } from '../../src/doctor/run.js';
+import { selectProfiles } from '../../src/doctor/profiles.js';
+import type { DoctorContext } from '../../src/doctor/types.js';
 
 /** A context for `url` judged for `clients`, with short timeouts and the given facts. */
 export function testContext(url: string, clients: string[], facts: DoctorContext['facts'] = {}): DoctorContext {
