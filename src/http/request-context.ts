@@ -78,6 +78,17 @@ export interface AccessLogDeps {
   metrics: Pick<Metrics, 'httpRequests'>;
 }
 
+/** What the access log calls a request whose client left before any answer was sent (nginx's convention). */
+const CLIENT_CLOSED_REQUEST = 499;
+
+/**
+ * The status to log for a response that has closed: the one sent, or 499 when the client went away before
+ * the answer began (node's `statusCode` would still say 200 there, for an answer nobody received).
+ */
+export function closedStatus(res: ServerResponse): number {
+  return res.headersSent ? res.statusCode : CLIENT_CLOSED_REQUEST;
+}
+
 /**
  * Counts an answered request and writes its access-log line: the one place both are made, for express
  * routes and for requests served outside express. Never logs headers, bodies or tokens; every field is
@@ -119,7 +130,7 @@ export function requestContext(deps: AccessLogDeps): RequestHandler {
       method: req.method,
       route: routeLabel(req),
       ip: req.ip,
-      status: this.statusCode,
+      status: closedStatus(this),
       started,
       sub: auth?.sub,
       ...mcpDetails(req.body),

@@ -24,6 +24,7 @@ import { hostAllowed } from '../http/host-guard.js';
 import { type RateLimitDecision, applyRateLimit } from '../http/rate-limit.js';
 import {
   acceptedRequestId,
+  closedStatus,
   frontHeaderList,
   mcpDetails,
   setHeaderList,
@@ -154,7 +155,7 @@ export function createPostLane(deps: PostLaneDeps): PostLane | undefined {
           method: 'POST',
           route: target.path,
           ip: deps.clientIp(req),
-          status: res.statusCode,
+          status: closedStatus(res),
           started,
           sub,
           ...mcpDetails(body),
