@@ -88,24 +88,23 @@ export async function createTestPki(): Promise<TestPki> {
   let count = 0;
   const file = (name: string) => join(dir, name);
 
+  /** `openssl req` arguments for a new P-256 key without a passphrase, for `cn`, kept as `<name>.key`. */
+  const newKey = (name: string, cn: string) => [
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-subj',
+    `/CN=${cn}`,
+    '-keyout',
+    file(`${name}.key`),
+  ];
+
   /** A new key and a certificate request for `cn`; returns the key path and request path. */
   const request = async (cn: string) => {
     const name = `k${++count}`;
-    await run('openssl', [
-      'req',
-      '-new',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-subj',
-      `/CN=${cn}`,
-      '-keyout',
-      file(`${name}.key`),
-      '-out',
-      file(`${name}.csr`),
-    ]);
+    await run('openssl', ['req', '-new', ...newKey(name, cn), '-out', file(`${name}.csr`)]);
     return name;
   };
 
@@ -147,17 +146,9 @@ export async function createTestPki(): Promise<TestPki> {
     await run('openssl', [
       'req',
       '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
+      ...newKey(name, cn),
       '-days',
       '30',
-      '-subj',
-      `/CN=${cn}`,
-      '-keyout',
-      file(`${name}.key`),
       '-out',
       file(`${name}.pem`),
       ...extensions.flatMap((e) => ['-addext', e]),
