@@ -51,6 +51,9 @@ function bodyText(body: unknown): string {
   return typeof body === 'string' ? body : JSON.stringify(body);
 }
 
+/** How `describeNetworkError` begins when the server answered but its certificate was refused. */
+export const TLS_ERROR = 'TLS error';
+
 /**
  * Turns a fetch failure (code on its `cause`) or a socket error (code on the error) into words a person
  * can act on (connection refused, timeout, DNS).
@@ -67,7 +70,7 @@ export function describeNetworkError(error: unknown, timeoutMs: number): string 
   if (code === 'ECONNREFUSED') return 'connection refused (nothing is listening there)';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name does not resolve';
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'the connection was reset';
-  if (code?.startsWith('ERR_TLS') || code?.includes('CERT')) return `TLS error (${code})`;
+  if (code?.startsWith('ERR_TLS') || code?.includes('CERT')) return `${TLS_ERROR} (${code})`;
   return err.cause?.message ?? err.message ?? String(error);
 }
 

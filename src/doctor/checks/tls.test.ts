@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KeyPair, type TestPki, createTestPki } from '../../../test/helpers/certs.js';
 import { testContext } from '../../../test/helpers/doctor-context.js';
 import type { CheckResult } from '../types.js';
+import { checkServerInfo } from './server.js';
 import { checkCertificate } from './tls.js';
 import { checkTransportSecurity } from './transport-security.js';
 
@@ -68,6 +69,16 @@ describe('checkTransportSecurity on https', () => {
   it('does not probe plain http on loopback', async () => {
     const results = await checkTransportSecurity(testContext('http://127.0.0.1:9/mcp', ['all']));
     expect(results.map((r) => [r.id, r.status])).toEqual([['server.tls', 'pass']]);
+  });
+});
+
+describe('checkServerInfo behind a refused certificate', () => {
+  it('says the server answered and points at the certificate check, not at a server that is down', async () => {
+    const origin = await serveTls(await pki.selfSigned());
+    const [result] = await checkServerInfo(testContext(`${origin}/mcp`, ['all']));
+    expect(result).toMatchObject({ id: 'server.info', status: 'fail' });
+    expect(result!.detail).toBe(`${origin}/ — TLS error (DEPTH_ZERO_SELF_SIGNED_CERT).`);
+    expect(result!.fix).toContain('fix what the TLS certificate check (server.tls.cert) reports');
   });
 });
 
