@@ -12,6 +12,7 @@ import {
   type Transport,
   type TransportSendOptions,
 } from '@modelcontextprotocol/server';
+import type { CancelCall } from './cancellations.js';
 import { JsonRpcCode, sendJsonRpcError } from './jsonrpc.js';
 import { isAnswerMessage, isInitializeMessage, isRequestMessage } from './message-shape.js';
 
@@ -64,6 +65,17 @@ class PostExchangeTransport implements Transport {
     if (this.answered.size === this.expected.size) this.done();
   }
 
+  /**
+   * The client cancelled one of this POST's requests: the server gets the notification (it aborts the call
+   * and will send no answer, as the protocol asks), and the request counts as done here.
+   */
+  cancel(id: RequestId, notification: JSONRPCMessage): void {
+    if (!this.expected.has(id) || this.answered.has(id)) return;
+    this.onmessage?.(notification);
+    this.answered.add(id);
+    if (this.answered.size === this.expected.size) this.done();
+  }
+
   async close(): Promise<void> {
     this.onclose?.();
   }
@@ -83,7 +95,12 @@ class JsonAnswer implements AnswerWriter {
   }
 
   write(res: ServerResponse, requestIds: RequestId[], batch: boolean, headers: Record<string, string>): void {
-    const ordered = requestIds.map((id) => this.answers.get(id));
+    // A cancelled request has no answer; when every request was cancelled there is nothing to send.
+    const ordered = requestIds.flatMap((id) => this.answers.get(id) ?? []);
+    if (ordered.length === 0) {
+      res.writeHead(202, headers).end();
+      return;
+    }
     const payload = JSON.stringify(batch ? ordered : ordered[0]);
     res
       .writeHead(200, {
@@ -186,6 +203,8 @@ export interface PostExchange {
   headers?: Record<string, string>;
   /** A request never answered (a bug) must not hold its server forever. */
   giveUpMs: number;
+  /** Registers each request of the POST as cancellable (session calls); returns the function that forgets it. */
+  track?: (requestId: RequestId, cancel: CancelCall) => () => void;
 }
 
 /**
@@ -210,6 +229,8 @@ export async function servePostExchange(exchange: PostExchange): Promise<void> {
   // server and transport are simply dropped: the SDK's close builds an Error with a stack trace to
   // settle pending work, and that was a measurable share of every call.
   let abandoned = false;
+  const { track } = exchange;
+  const forget = track ? requestIds.map((id) => track(id, (notification) => transport.cancel(id, notification))) : [];
   try {
     const refusal = refusalOf(req, messages, transport.supportedProtocolVersions);
     if (refusal) return sendJsonRpcError(res, 400, refusal.code, refusal.message);
@@ -237,6 +258,7 @@ export async function servePostExchange(exchange: PostExchange): Promise<void> {
     }
     writer.write(res, requestIds, Array.isArray(body), headers);
   } finally {
+    for (const untrack of forget) untrack();
     if (abandoned) await server.close();
   }
 }

@@ -163,6 +163,7 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
     build: deps.build,
     sessions,
     events: store.events,
+    bus: store.bus,
     config,
     logger: deps.logger,
   });

@@ -6,8 +6,9 @@ import {
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
 import type { Config } from '../config/index.js';
-import type { EventLog } from '../state/types.js';
+import type { EventLog, MessageBus } from '../state/types.js';
 import type { Logger } from '../telemetry/logger.js';
+import { SessionCancellations, isCancellation } from './cancellations.js';
 import { type Caller, toAuthInfo } from './caller.js';
 import { createSessionEventStore, deleteSessionEvents } from './event-store.js';
 import { isAnswerMessage } from './message-shape.js';
@@ -23,6 +24,8 @@ export interface StreamableDeps {
   build: BuildServer;
   sessions: SessionRegistry;
   events: EventLog;
+  /** Carries a session's cancellations to the instance running the call. */
+  bus: MessageBus;
   config: Pick<
     Config,
     'keepAliveMs' | 'sessionIdleSeconds' | 'resumeWindowSeconds' | 'maxBodyBytes' | 'upstreamTimeoutMs'
@@ -63,8 +66,11 @@ function initializeRecord(body: unknown, caller: Caller | undefined): SessionRec
  */
 export class StreamableHttp {
   private readonly openStreams = new Map<string, Set<WebStandardStreamableHTTPServerTransport>>();
+  private readonly cancellations: SessionCancellations;
 
-  constructor(private readonly deps: StreamableDeps) {}
+  constructor(private readonly deps: StreamableDeps) {
+    this.cancellations = new SessionCancellations({ bus: deps.bus, logger: deps.logger });
+  }
 
   /** Events are kept for the resumption window: a client that dropped a stream comes back within seconds. */
   private eventStore(sessionId: string): EventStore {
@@ -158,6 +164,7 @@ export class StreamableHttp {
       keepAliveMs: this.deps.config.keepAliveMs,
       headers: session === undefined ? undefined : { 'mcp-session-id': session },
       giveUpMs: this.answerDeadlineMs(),
+      track: session === undefined ? undefined : (id, cancel) => this.cancellations.track(session, id, cancel),
     });
   }
 
@@ -184,8 +191,19 @@ export class StreamableHttp {
     await this.exchange(req, res, body, caller, chooseShape(req, 'json'));
   }
 
-  /** A POST in a session the caller owns (checked by the caller of this method). */
+  /**
+   * A POST in a session the caller owns (checked by the caller of this method). A `notifications/cancelled`
+   * in it is also sent on to the call it names, wherever that runs: this POST's own fresh server does
+   * not hold the call.
+   */
   async post(req: IncomingMessage, res: ServerResponse, body: unknown, caller: Caller | undefined, id: string) {
+    await this.cancellations.listen();
+    for (const message of Array.isArray(body) ? body : [body]) {
+      if (!isCancellation(message)) continue;
+      this.cancellations.cancel(id, message).catch((error: unknown) => {
+        this.deps.logger.warn({ err: (error as Error).message }, 'a cancellation could not be sent on');
+      });
+    }
     await this.exchange(req, res, body, caller, chooseShape(req, 'sse'), id);
   }
 
@@ -220,9 +238,10 @@ export class StreamableHttp {
     await Promise.all([...(streams ?? [])].map((transport) => transport.close()));
   }
 
-  /** Ends every open server stream cleanly (graceful shutdown). */
+  /** Ends every open server stream cleanly and stops listening for cancellations (graceful shutdown). */
   async closeAll(): Promise<void> {
     await Promise.all([...this.openStreams.keys()].map((id) => this.closeStreams(id)));
+    await this.cancellations.close();
   }
 
   /** Open GET streams held by this instance. */

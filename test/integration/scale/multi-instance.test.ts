@@ -214,6 +214,44 @@ describe('two bridge instances sharing Redis', () => {
     expect((answer?.['result'] as { isError?: boolean } | undefined)?.isError).toBeFalsy();
   });
 
+  it('Streamable HTTP: a call on A cancelled by a notification sent to B stops its NeonPanel request', async () => {
+    const token = await tokenFor('cancel-user');
+    const session = await openSession(a, token);
+    const cancelled = async () =>
+      metricValue(await metricsOf(a), 'neonpanel_mcp_upstream_duration_seconds_count', {
+        operation: 'listCompanies',
+        status: 'cancelled',
+      });
+    const cancelledBefore = await cancelled();
+    const heldBefore = sandbox.faults.injected.hang;
+    sandbox.faults.add({ route: 'listCompanies', kind: 'hang', times: 1 });
+    const call = await post(
+      a,
+      token,
+      { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'list_companies', arguments: {} } },
+      { ...sessionHeaders(session), accept: 'text/event-stream' },
+    );
+    expect(call.headers.get('content-type')).toContain('text/event-stream');
+    await eventually(async () => sandbox.faults.injected.hang > heldBefore, 50, {
+      deadlineMs: 5_000,
+      failure: 'the call did not reach NeonPanel',
+    });
+
+    const notice = await post(
+      b,
+      token,
+      { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 7, reason: 'stopped by the user' } },
+      sessionHeaders(session),
+    );
+    expect(notice.status).toBe(202);
+    await eventually(async () => (await cancelled()) === cancelledBefore + 1, 50, {
+      deadlineMs: 5_000,
+      failure: 'the call on A was not cancelled',
+    });
+    // A's stream for the call ends without an answer: the protocol sends none for a cancelled request.
+    expect(messagesOf(await readSseEvents(call)).some((m) => m['id'] === 7)).toBe(false);
+  });
+
   it('Streamable HTTP: events are kept for the resumption window only, and DELETE on B drops those A wrote', async () => {
     const token = await tokenFor('delete-user');
     const session = await openSession(a, token);

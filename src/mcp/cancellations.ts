@@ -1,0 +1,100 @@
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server';
+import type { MessageBus } from '../state/types.js';
+import type { Logger } from '../telemetry/logger.js';
+
+/** The bus channel every instance listens on for cancellations of calls in Streamable HTTP sessions. */
+const CHANNEL = 'mcp.cancelled';
+
+/** What the client sent to cancel one of its requests. */
+interface CancelledNotification {
+  jsonrpc: '2.0';
+  method: 'notifications/cancelled';
+  params: { requestId: RequestId; reason?: string };
+}
+
+/** Whether `message` is a `notifications/cancelled` naming a request id. */
+export function isCancellation(message: unknown): message is CancelledNotification {
+  if (typeof message !== 'object' || message === null) return false;
+  const { method, params, id } = message as { method?: unknown; params?: { requestId?: unknown }; id?: unknown };
+  if (method !== 'notifications/cancelled' || id !== undefined) return false;
+  const requestId = typeof params === 'object' && params !== null ? params.requestId : undefined;
+  return typeof requestId === 'string' || typeof requestId === 'number';
+}
+
+/** One key per session and JSON-RPC id (`1` and `"1"` are different ids). */
+function callKey(session: string, requestId: RequestId): string {
+  return `${session}\n${typeof requestId}:${requestId}`;
+}
+
+/** Hands the cancellation to the exchange running the call. */
+export type CancelCall = (notification: JSONRPCMessage) => void;
+
+/**
+ * Cancellation of calls in Streamable HTTP sessions (2025 revisions), across instances.
+ *
+ * Every POST of a session runs on a fresh server, so a client's `notifications/cancelled` (a POST of its
+ * own, maybe to another instance behind the load balancer) reaches a server that does not hold the call
+ * it names. Each instance therefore keeps the calls it is running, by session and JSON-RPC id. A
+ * cancellation goes straight to the call when this instance runs it, else over the bus to every instance;
+ * the one running it hands it to that call's server, which aborts the tool call (and its NeonPanel
+ * request) and sends no answer, as the protocol asks. Keys include the session, and only the session's
+ * owner can post to it, so nobody can cancel another user's calls.
+ */
+export class SessionCancellations {
+  private readonly running = new Map<string, CancelCall>();
+  private subscription: Promise<() => Promise<void>> | undefined;
+
+  constructor(private readonly deps: { bus: MessageBus; logger: Logger }) {}
+
+  /**
+   * Starts listening to other instances' cancellations (once; again after a failure). Awaited before a
+   * session call is served, so a call is never running here while this instance is deaf to the bus.
+   */
+  async listen(): Promise<void> {
+    this.subscription ??= this.deps.bus.subscribe(CHANNEL, (raw) => this.deliver(raw));
+    try {
+      await this.subscription;
+    } catch (error) {
+      this.subscription = undefined;
+      // Calls still run and answer; only a cancellation sent to another instance cannot reach them.
+      this.deps.logger.warn({ err: (error as Error).message }, 'cannot listen for cancellations on the message bus');
+    }
+  }
+
+  /** Registers a running call of `session`; returns the function that forgets it once it is answered. */
+  track(session: string, requestId: RequestId, cancel: CancelCall): () => void {
+    const key = callKey(session, requestId);
+    this.running.set(key, cancel);
+    return () => {
+      if (this.running.get(key) === cancel) this.running.delete(key);
+    };
+  }
+
+  /** Cancels the call the notification names in `session`, on whichever instance runs it. */
+  async cancel(session: string, notification: CancelledNotification): Promise<void> {
+    const local = this.running.get(callKey(session, notification.params.requestId));
+    if (local) return local(notification);
+    await this.deps.bus.publish(CHANNEL, JSON.stringify({ session, notification }));
+  }
+
+  private deliver(raw: string): void {
+    let routed: { session?: unknown; notification?: unknown };
+    try {
+      routed = JSON.parse(raw) as typeof routed;
+    } catch {
+      return; // not ours: every instance publishes only what `cancel` writes
+    }
+    const { session, notification } = routed;
+    if (typeof session !== 'string' || !isCancellation(notification)) return;
+    this.running.get(callKey(session, notification.params.requestId))?.(notification);
+  }
+
+  /** Stops listening (shutdown). */
+  async close(): Promise<void> {
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    if (!subscription) return;
+    const unsubscribe = await subscription.catch(() => undefined);
+    await unsubscribe?.();
+  }
+}
