@@ -210,6 +210,31 @@ describe('the MCP POST lane', () => {
     }
   });
 
+  it('logs a request whose client left in the middle of its body, with status 499', async () => {
+    const { url, lines } = await serve();
+    const body = JSON.stringify(CALL);
+    const sent = request(`${url}/mcp`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'content-length': String(body.length),
+        authorization: 'Bearer good',
+        'x-request-id': 'left-early',
+      },
+    });
+    sent.once('error', () => undefined); // the client itself hangs up
+    sent.write(body.slice(0, 10));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    sent.destroy();
+    await expect
+      .poll(() => lines.find((line) => line['msg'] === 'request'))
+      .toMatchObject({
+        reqId: 'left-early',
+        route: '/mcp',
+        status: 499,
+      });
+  });
+
   it('checks a refused token once: express gets the refusal without checking it again', async () => {
     const { checked, verify: counted } = countingVerify();
     const { url } = await serve({ verify: counted });

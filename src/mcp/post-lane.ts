@@ -138,8 +138,23 @@ export function createPostLane(deps: PostLaneDeps): PostLane | undefined {
     const target = req.method === 'POST' ? plainTarget(req.url ?? '', config.legacySse) : undefined;
     if (!target || !allowedHost(req.headers.host) || !isPlainJsonBody(req, config.maxBodyBytes)) return false;
     const started = performance.now();
+    /** The request's access-log line, written once its response has closed. */
+    const logClosed = (requestId: string, body: unknown, sub: string | undefined) =>
+      writeAccessLog(deps, {
+        requestId,
+        method: 'POST',
+        route: target.path,
+        ip: deps.clientIp(req),
+        status: closedStatus(res),
+        started,
+        sub,
+        ...mcpDetails(body),
+      });
+
     const text = await readBody(req);
     if (text === undefined) {
+      // The client left in the middle of its body: logged (499) as express logs it, nothing to answer.
+      logClosed(acceptedRequestId(req.headers), undefined, undefined);
       res.destroy();
       return true;
     }
@@ -149,18 +164,7 @@ export function createPostLane(deps: PostLaneDeps): PostLane | undefined {
     const take = (body: unknown, sub: string | undefined): string => {
       const requestId = acceptedRequestId(req.headers);
       setHeaderList(res, frontHeaderList(requestId, req.headers.origin));
-      res.once('close', () =>
-        writeAccessLog(deps, {
-          requestId,
-          method: 'POST',
-          route: target.path,
-          ip: deps.clientIp(req),
-          status: closedStatus(res),
-          started,
-          sub,
-          ...mcpDetails(body),
-        }),
-      );
+      res.once('close', () => logClosed(requestId, body, sub));
       return requestId;
     };
 

@@ -21,7 +21,7 @@ import { type TransportLabel, countMcpMessages, singleMethod } from './observe.j
 import type { BuildServer } from './server-factory.js';
 import { SessionRegistry, newSessionId } from './sessions.js';
 import { StreamableHttp, sessionNotFound } from './streamable.js';
-import { disconnectSignal, webRequestOf } from './web-request.js';
+import { cancellableWebRequestOf } from './web-request.js';
 import { writeWebResponse } from './web-response.js';
 
 /** Middleware the MCP routes are mounted behind, supplied by the HTTP app. */
@@ -248,8 +248,8 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
     if (!isLegacyEra(req, body)) {
       count(req, body, 'modern');
       const authInfo = caller ? toAuthInfo(caller) : undefined;
-      // A 2026-07-28 client cancels a request by closing its response: the signal carries that to the SDK.
-      const webRequest = webRequestOf(req, disconnectSignal(res));
+      // A 2026-07-28 client cancels a request by closing its response: the request's signal tells the SDK.
+      const webRequest = cancellableWebRequestOf(req, res);
       return writeWebResponse(res, await modern.fetch(webRequest, { authInfo, parsedBody: body }));
     }
     if (isInitializeMessage(body)) {
