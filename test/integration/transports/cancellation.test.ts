@@ -6,7 +6,7 @@
  */
 import { Client, SSEClientTransport, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postMcp } from '../../helpers/mcp-post.js';
+import { openSession, postMcp } from '../../helpers/mcp-post.js';
 import { type Stack, startStack } from '../../helpers/stack.js';
 
 let stack: Stack;
@@ -134,18 +134,7 @@ describe('cancellation', () => {
   });
 
   it('a session POST whose only request is cancelled ends with 202 and no body when the client takes JSON only', async () => {
-    const initialize = await postMcp(
-      `${stack.url}/mcp`,
-      token,
-      JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
-      }),
-    );
-    const session = initialize.headers.get('mcp-session-id')!;
-    await initialize.body?.cancel();
+    const session = await openSession(`${stack.url}/mcp`, token);
     const headers = { 'Mcp-Session-Id': session, 'MCP-Protocol-Version': '2025-11-25' };
     const heldBefore = stack.sandbox.faults.injected.hang;
     stack.sandbox.faults.add({ route: 'listCompanies', kind: 'hang', times: 1 });

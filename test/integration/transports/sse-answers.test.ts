@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../../src/state/memory.js';
 import type { EventLog } from '../../../src/state/types.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
-import { postMcp } from '../../helpers/mcp-post.js';
+import { openSession as openSessionAt } from '../../helpers/mcp-post.js';
 import { type SseEvent, openSse } from '../../helpers/sse.js';
 import { type Stack, startStack } from '../../helpers/stack.js';
 
@@ -30,21 +30,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.close());
 
-async function openSession(protocolVersion = '2025-11-25'): Promise<string> {
-  const response = await postMcp(
-    `${stack.url}/mcp`,
-    token,
-    JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion, capabilities: {}, clientInfo: { name: 'test', version: '1' } },
-    }),
-  );
-  expect(response.status).toBe(200);
-  await response.text();
-  return response.headers.get('mcp-session-id')!;
-}
+const openSession = (protocolVersion?: string) => openSessionAt(`${stack.url}/mcp`, token, protocolVersion);
 
 /** Every event of one SSE answer, until the server ends the stream. */
 async function answerEvents(sessionId: string, body: unknown, protocolVersion = '2025-11-25') {
