@@ -28,7 +28,13 @@ export type ProbeResponse =
       json: unknown;
       curl: string;
     }
-  | { ok: false; error: string; curl: string };
+  | {
+      ok: false;
+      error: string;
+      /** The server answered, but its certificate or the TLS handshake was refused. */
+      tlsRefused: boolean;
+      curl: string;
+    };
 
 /** Shell-quotes one argument for the curl line. */
 function quote(value: string): string {
@@ -51,26 +57,29 @@ function bodyText(body: unknown): string {
   return typeof body === 'string' ? body : JSON.stringify(body);
 }
 
-/** How `describeNetworkError` begins when the server answered but its certificate was refused. */
-export const TLS_ERROR = 'TLS error';
+/** The error code of a fetch failure (on its `cause`) or of a socket error (on the error itself). */
+function codeOf(error: unknown): string | undefined {
+  const err = error as { code?: string; cause?: { code?: string } };
+  return err.cause?.code ?? err.code;
+}
+
+/** Whether a failure code is TLS refusing the server (its certificate or the handshake). */
+function isTlsCode(code: string | undefined): boolean {
+  return code?.startsWith('ERR_TLS') === true || code?.includes('CERT') === true;
+}
 
 /**
  * Turns a fetch failure (code on its `cause`) or a socket error (code on the error) into words a person
  * can act on (connection refused, timeout, DNS).
  */
 export function describeNetworkError(error: unknown, timeoutMs: number): string {
-  const err = error as {
-    name?: string;
-    message?: string;
-    code?: string;
-    cause?: { code?: string; message?: string };
-  };
+  const err = error as { name?: string; message?: string; cause?: { message?: string } };
   if (err.name === 'TimeoutError' || err.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
-  const code = err.cause?.code ?? err.code;
+  const code = codeOf(error);
   if (code === 'ECONNREFUSED') return 'connection refused (nothing is listening there)';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name does not resolve';
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'the connection was reset';
-  if (code?.startsWith('ERR_TLS') || code?.includes('CERT')) return `${TLS_ERROR} (${code})`;
+  if (isTlsCode(code)) return `TLS error (${code})`;
   return err.cause?.message ?? err.message ?? String(error);
 }
 
@@ -107,7 +116,7 @@ export async function probe(ctx: DoctorContext, request: ProbeRequest): Promise<
     }
     return { ok: true, status: response.status, headers: response.headers, text, json, curl };
   } catch (error) {
-    return { ok: false, error: describeNetworkError(error, ctx.timeoutMs), curl };
+    return { ok: false, error: describeNetworkError(error, ctx.timeoutMs), tlsRefused: isTlsCode(codeOf(error)), curl };
   }
 }
 

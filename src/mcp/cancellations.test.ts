@@ -35,7 +35,6 @@ describe('isCancellation', () => {
 describe('SessionCancellations', () => {
   it('hands a cancellation to the call on the instance that runs it, and to no other call', async () => {
     const [a, b] = twoInstances();
-    await Promise.all([a.listen(), b.listen()]);
     const seen: string[] = [];
     a.track('s1', 7, () => seen.push('s1/7'));
     a.track('s1', '7', () => seen.push('s1/"7"'));
@@ -50,7 +49,6 @@ describe('SessionCancellations', () => {
 
   it('forgets an answered call, and a stale forget leaves a newer call of the same id alone', async () => {
     const [a, b] = twoInstances();
-    await Promise.all([a.listen(), b.listen()]);
     const seen: string[] = [];
     const forgetOld = a.track('s1', 1, () => seen.push('old'));
     forgetOld();
@@ -69,7 +67,6 @@ describe('SessionCancellations', () => {
   it('ignores bus messages that are not cancellations it published', async () => {
     const { bus } = createMemoryStore({ logger: silentLogger() });
     const a = new SessionCancellations({ bus, logger: silentLogger() });
-    await a.listen();
     const seen: unknown[] = [];
     a.track('s1', 1, (notification) => seen.push(notification));
     for (const raw of ['not json', '{"session":1}', JSON.stringify({ session: 's1', notification: { method: 'x' } })]) {

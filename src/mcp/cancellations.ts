@@ -42,23 +42,20 @@ export type CancelCall = (notification: JSONRPCMessage) => void;
  */
 export class SessionCancellations {
   private readonly running = new Map<string, CancelCall>();
-  private subscription: Promise<() => Promise<void>> | undefined;
-
-  constructor(private readonly deps: { bus: MessageBus; logger: Logger }) {}
-
   /**
-   * Starts listening to other instances' cancellations (once; again after a failure). Awaited before a
-   * session call is served, so a call is never running here while this instance is deaf to the bus.
+   * The bus subscription, made once at construction: the store's `subscribe` registers its handler at
+   * once and resubscribes by itself after an outage, so there is nothing to wait for or retry per request.
    */
-  async listen(): Promise<void> {
-    this.subscription ??= this.deps.bus.subscribe(CHANNEL, (raw) => this.deliver(raw));
-    try {
-      await this.subscription;
-    } catch (error) {
-      this.subscription = undefined;
-      // Calls still run and answer; only a cancellation sent to another instance cannot reach them.
-      this.deps.logger.warn({ err: (error as Error).message }, 'cannot listen for cancellations on the message bus');
-    }
+  private readonly subscription: Promise<(() => Promise<void>) | undefined>;
+
+  constructor(private readonly deps: { bus: MessageBus; logger: Logger }) {
+    this.subscription = deps.bus
+      .subscribe(CHANNEL, (raw) => this.deliver(raw))
+      .catch((error: unknown) => {
+        // Calls still run and answer; only a cancellation sent to another instance cannot reach them.
+        deps.logger.warn({ err: (error as Error).message }, 'cannot listen for cancellations on the message bus');
+        return undefined;
+      });
   }
 
   /** Registers a running call of `session`; returns the function that forgets it once it is answered. */
@@ -91,10 +88,7 @@ export class SessionCancellations {
 
   /** Stops listening (shutdown). */
   async close(): Promise<void> {
-    const subscription = this.subscription;
-    this.subscription = undefined;
-    if (!subscription) return;
-    const unsubscribe = await subscription.catch(() => undefined);
+    const unsubscribe = await this.subscription;
     await unsubscribe?.();
   }
 }

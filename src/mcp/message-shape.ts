@@ -83,6 +83,11 @@ export function isJsonRpcBody(body: unknown): boolean {
   return body.length > 0 && body.every(isJsonRpcMessage);
 }
 
+/** The messages of a JSON-RPC body: the batch's, or the one message. */
+export function messagesIn(body: unknown): unknown[] {
+  return Array.isArray(body) ? body : [body];
+}
+
 /*
  * Tests of messages already known to be JSON-RPC: checked by `isJsonRpcMessage`, or sent by the SDK's own
  * server. The SDK's guards (`isJSONRPCRequest`, `isInitializeRequest`, …) run a zod parse each, and a

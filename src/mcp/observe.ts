@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { PROTOCOL_VERSION_META_KEY } from '@modelcontextprotocol/server';
 import type { Metrics } from '../telemetry/metrics.js';
+import { messagesIn } from './message-shape.js';
 
 /** The transports a request can arrive by, as metric labels. */
 export type TransportLabel = 'streamable' | 'stateless' | 'modern' | 'sse' | 'messages';
@@ -54,7 +55,7 @@ export function countMcpMessages(
   body: unknown,
   transport: TransportLabel,
 ): void {
-  for (const message of Array.isArray(body) ? body : [body]) {
+  for (const message of messagesIn(body)) {
     metrics.mcpRequests.inc({ method: methodOf(message), protocol: protocolOf(req, message), transport });
   }
 }

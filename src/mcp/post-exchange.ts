@@ -14,7 +14,7 @@ import {
 } from '@modelcontextprotocol/server';
 import type { CancelCall } from './cancellations.js';
 import { JsonRpcCode, sendJsonRpcError } from './jsonrpc.js';
-import { isAnswerMessage, isInitializeMessage, isRequestMessage } from './message-shape.js';
+import { isAnswerMessage, isInitializeMessage, isRequestMessage, messagesIn } from './message-shape.js';
 
 /** The largest batch the SDK's Streamable HTTP transport accepts; the same limit here. */
 const MAX_BATCH_SIZE = 100;
@@ -216,7 +216,7 @@ export interface PostExchange {
 export async function servePostExchange(exchange: PostExchange): Promise<void> {
   const { server, req, res, body } = exchange;
   const headers = exchange.headers ?? {};
-  const messages = (Array.isArray(body) ? body : [body]) as JSONRPCMessage[];
+  const messages = messagesIn(body) as JSONRPCMessage[];
   const requestIds = [...new Set(messages.filter(isRequestMessage).map((message) => message.id))];
   let answered: (complete: boolean) => void = () => {};
   const outcome = new Promise<boolean>((resolve) => {

@@ -1,16 +1,14 @@
-import { type IncomingMessage, createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type IncomingMessage, request } from 'node:http';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import {
   countingVerify,
-  gateCheck,
+  handlerGuards,
+  serveBeforeExpress,
   serversClosedAfterEach,
   verifyGoodToken,
 } from '../../test/helpers/before-express.js';
 import { MAX_JSON_DEPTH } from '../http/body.js';
-import { createRateLimiter } from '../http/rate-limit.js';
-import { createMemoryStore } from '../state/memory.js';
 import { createLogger, silentLogger } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics.js';
 import type { McpPost } from './caller.js';
@@ -29,8 +27,7 @@ const CALL = { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'lis
 async function serve(
   options: { ratePerUser?: number; config?: Partial<PostLaneDeps['config']>; verify?: typeof verify } = {},
 ) {
-  const store = createMemoryStore({ logger: silentLogger() });
-  const metrics = createMetrics();
+  const { metrics, rateLimit } = handlerGuards(options.ratePerUser);
   const lines: Array<Record<string, unknown>> = [];
   const logger = createLogger({
     level: 'info',
@@ -40,11 +37,6 @@ async function serve(
         done();
       },
     }),
-  });
-  const limiter = createRateLimiter({
-    config: { rateLimitPerUser: options.ratePerUser ?? 0, rateLimitPerIp: 0 },
-    store,
-    metrics,
   });
   const config = {
     host: '127.0.0.1',
@@ -57,7 +49,7 @@ async function serve(
   const lane = createPostLane({
     config,
     verify: options.verify ?? verify,
-    rateLimit: limiter.check,
+    rateLimit,
     logger,
     metrics,
     clientIp: (req) => req.socket.remoteAddress,
@@ -68,21 +60,13 @@ async function serve(
     refuseNonJsonRpc: (res) => res.writeHead(400).end('not JSON-RPC'),
   });
   if (!lane) throw new Error('the lane should be built');
-  const server = createServer((req, res) => {
-    const express = async () => {
-      await gateCheck(req, options.verify ?? verify);
-      const read = req as IncomingMessage & { body?: unknown };
-      let raw = '';
-      for await (const chunk of req) raw += String(chunk);
-      res.writeHead(299, { 'Content-Type': 'application/json' }).end(JSON.stringify({ body: read.body, raw }));
-    };
-    void lane(req, res).then(async (served) => {
-      if (!served) await express();
-    });
+  const url = await serveBeforeExpress(running, lane, options.verify ?? verify, async (req, res) => {
+    const read = req as IncomingMessage & { body?: unknown };
+    let raw = '';
+    for await (const chunk of req) raw += String(chunk);
+    res.writeHead(299, { 'Content-Type': 'application/json' }).end(JSON.stringify({ body: read.body, raw }));
   });
-  running.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, lines };
+  return { url, lines };
 }
 
 /** A POST with node:http, which (unlike fetch) sends any Host header it is given. */

@@ -1,16 +1,12 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import {
   countingVerify,
-  gateCheck,
+  handlerGuards,
+  serveBeforeExpress,
   serversClosedAfterEach,
   verifyGoodToken,
 } from '../../test/helpers/before-express.js';
-import { createRateLimiter } from '../http/rate-limit.js';
-import { createMemoryStore } from '../state/memory.js';
 import { silentLogger } from '../telemetry/logger.js';
-import { createMetrics } from '../telemetry/metrics.js';
 import { LegacySse } from './legacy-sse.js';
 import { createSseOpenHandler, isPlainSseOpen } from './sse-open.js';
 
@@ -19,8 +15,7 @@ const verify = verifyGoodToken;
 
 /** A node:http server with the handler in front and a stand-in for express behind it. */
 async function serve(options: { maxStreams?: number; ratePerUser?: number; verify?: typeof verify } = {}) {
-  const store = createMemoryStore({ logger: silentLogger() });
-  const metrics = createMetrics();
+  const { store, metrics, rateLimit } = handlerGuards(options.ratePerUser);
   const config = {
     legacySse: true,
     host: '127.0.0.1',
@@ -39,34 +34,23 @@ async function serve(options: { maxStreams?: number; ratePerUser?: number; verif
     metrics,
     logger: silentLogger(),
   });
-  const limiter = createRateLimiter({
-    config: { rateLimitPerUser: options.ratePerUser ?? 0, rateLimitPerIp: 0 },
-    store,
-    metrics,
-  });
   const handler = createSseOpenHandler({
     legacySse,
     config,
     verify: options.verify ?? verify,
-    rateLimit: limiter.check,
+    rateLimit,
     logger: silentLogger(),
     metrics,
     clientIp: (req) => req.socket.remoteAddress,
   });
   if (!handler) throw new Error('the handler should be built');
-  const server = createServer((req, res) => {
-    const express = async () => {
-      await gateCheck(req, options.verify ?? verify);
-      res.writeHead(299).end('left to express');
-    };
-    if (!isPlainSseOpen(req)) return void express();
-    void handler(req, res).then(async (handled) => {
-      if (!handled) await express();
-    });
-  });
-  running.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, legacySse, store };
+  const url = await serveBeforeExpress(
+    running,
+    async (req, res) => isPlainSseOpen(req) && handler(req, res),
+    options.verify ?? verify,
+    (_req, res) => void res.writeHead(299).end('left to express'),
+  );
+  return { url, legacySse, store };
 }
 
 async function readUntil(response: Response, done: (text: string) => boolean): Promise<string> {

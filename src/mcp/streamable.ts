@@ -11,7 +11,7 @@ import type { Logger } from '../telemetry/logger.js';
 import { SessionCancellations, isCancellation } from './cancellations.js';
 import { type Caller, toAuthInfo } from './caller.js';
 import { createSessionEventStore, deleteSessionEvents } from './event-store.js';
-import { isAnswerMessage } from './message-shape.js';
+import { isAnswerMessage, messagesIn } from './message-shape.js';
 import { servePostExchange } from './post-exchange.js';
 import { JsonRpcCode, requestIdOf, sendJsonRpcError } from './jsonrpc.js';
 import type { BuildServer } from './server-factory.js';
@@ -197,8 +197,7 @@ export class StreamableHttp {
    * not hold the call.
    */
   async post(req: IncomingMessage, res: ServerResponse, body: unknown, caller: Caller | undefined, id: string) {
-    await this.cancellations.listen();
-    for (const message of Array.isArray(body) ? body : [body]) {
+    for (const message of messagesIn(body)) {
       if (!isCancellation(message)) continue;
       this.cancellations.cancel(id, message).catch((error: unknown) => {
         this.deps.logger.warn({ err: (error as Error).message }, 'a cancellation could not be sent on');

@@ -1,9 +1,13 @@
 /** What the tests of the handlers served before express (GET /sse, the POST lane) share. */
-import type { IncomingMessage, Server } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { afterEach } from 'vitest';
 import { AuthError } from '../../src/auth/errors.js';
 import { type VerifiedToken, extractBearerToken, verifyOnce } from '../../src/auth/index.js';
-import { closeServer } from './loopback.js';
+import { createRateLimiter } from '../../src/http/rate-limit.js';
+import { createMemoryStore } from '../../src/state/memory.js';
+import { silentLogger } from '../../src/telemetry/logger.js';
+import { createMetrics } from '../../src/telemetry/metrics.js';
+import { closeServer, listen } from './loopback.js';
 
 /** The servers a test file starts, each closed after the test that started it. */
 export function serversClosedAfterEach(): Server[] {
@@ -40,4 +44,34 @@ export async function gateCheck(
   } catch {
     // refused: express would answer 401; these stand-ins answer 299 for everything left to them
   }
+}
+
+/** A memory store, metrics and the per-user rate limit (per IP off) a handler served before express takes. */
+export function handlerGuards(ratePerUser = 0) {
+  const store = createMemoryStore({ logger: silentLogger() });
+  const metrics = createMetrics();
+  const limiter = createRateLimiter({ config: { rateLimitPerUser: ratePerUser, rateLimitPerIp: 0 }, store, metrics });
+  return { store, metrics, rateLimit: limiter.check };
+}
+
+/**
+ * A loopback server with `front` (a handler served before express) first; what it leaves goes through the
+ * gate's token check (`gateCheck`) to `express`, a stand-in for the app. Closed after the test that started
+ * it (`running` is from `serversClosedAfterEach`); returns its URL.
+ */
+export function serveBeforeExpress(
+  running: Server[],
+  front: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>,
+  verify: (token: string) => Promise<VerifiedToken>,
+  express: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>,
+): Promise<string> {
+  const server = createServer((req, res) => {
+    void front(req, res).then(async (served) => {
+      if (served) return;
+      await gateCheck(req, verify);
+      await express(req, res);
+    });
+  });
+  running.push(server);
+  return listen(server);
 }

@@ -15,7 +15,8 @@ export interface OtlpSpan {
   attributes: { key: string; value: { stringValue?: string; intValue?: string | number } }[];
 }
 
-async function listen(server: Server): Promise<string> {
+/** Starts `server` on a free loopback port; returns its URL. */
+export async function listen(server: Server): Promise<string> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,5 +1,5 @@
 /** Server info (`GET /`) and deep health (`GET /healthz?deep=1`). */
-import { TLS_ERROR, asObject, excerpt, probe } from '../http.js';
+import { asObject, excerpt, probe } from '../http.js';
 import { fail, pass, warn } from '../result.js';
 import type { CheckResult, DoctorContext } from '../types.js';
 
@@ -12,7 +12,7 @@ export async function checkServerInfo(ctx: DoctorContext): Promise<CheckResult[]
     return [
       fail('server.info', title, {
         detail: `${ctx.target.origin}/ — ${res.error}.`,
-        fix: res.error.startsWith(TLS_ERROR)
+        fix: res.tlsRefused
           ? 'The server answered, but clients refuse its certificate: fix what the TLS certificate check (server.tls.cert) reports.'
           : `Start the bridge (npm start) or correct the URL; nothing answered at ${ctx.target.origin}.`,
         curl: res.curl,

@@ -9,6 +9,7 @@ import { type AddressInfo, type Server, createServer as createTcpServer } from '
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KeyPair, type TestPki, createTestPki } from '../../../test/helpers/certs.js';
 import { testContext } from '../../../test/helpers/doctor-context.js';
+import { freePort } from '../../../test/helpers/net.js';
 import type { CheckResult } from '../types.js';
 import { checkServerInfo } from './server.js';
 import { checkCertificate } from './tls.js';
@@ -150,8 +151,7 @@ describe('checkCertificate', () => {
   });
 
   it('fails clearly when nothing listens, without throwing', async () => {
-    const port = await listen(createTcpServer());
-    servers.pop()!.close();
+    const port = await freePort();
     const result = await certificateOf(`https://127.0.0.1:${port}`);
     expect(result).toMatchObject({
       id: 'server.tls.cert',

@@ -176,8 +176,7 @@ function handshakeProblem(code: string | undefined, error: string, where: string
  * The verdict on one probe of `origin` (an `https:` origin): fail for any reason a stock
  * client would refuse the connection, warn when the certificate expires within two weeks.
  */
-function judgeCertificate(origin: string, probe: TlsProbe): CheckResult {
-  const url = new URL(origin);
+function judgeCertificate(origin: string, url: URL, probe: TlsProbe): CheckResult {
   const host = hostOf(url);
   const port = url.port || '443';
   const curl = curlFor({ url: `${origin}/` });
@@ -226,5 +225,5 @@ function judgeCertificate(origin: string, probe: TlsProbe): CheckResult {
 export async function checkCertificate(ctx: DoctorContext): Promise<CheckResult[]> {
   const url = new URL(ctx.target.origin);
   const probe = await probeTls(hostOf(url), Number(url.port || 443), ctx.tlsCa, ctx.timeoutMs);
-  return [judgeCertificate(ctx.target.origin, probe)];
+  return [judgeCertificate(ctx.target.origin, url, probe)];
 }

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestRedis, startRedis } from '../../helpers/redis.js';
 import { type Stack, startStack } from '../../helpers/stack.js';
-import { eventually } from '../scale/helpers.js';
+import { eventually } from '../../helpers/eventually.js';
 
 let redis: TestRedis;
 let stack: Stack;

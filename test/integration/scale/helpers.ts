@@ -80,30 +80,3 @@ export async function readSseEvents(
 export function messagesOf(events: SseEvent[]): Record<string, unknown>[] {
   return events.filter((e) => e.data !== '').map((e) => JSON.parse(e.data) as Record<string, unknown>);
 }
-
-/** Sum of the samples of a Prometheus counter whose labels include all of `labels`. */
-export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number {
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    const matches = Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`));
-    if (matches) total += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return total;
-}
-
-/**
- * Polls until `check` passes. Without a deadline the test's timeout bounds it; with one, it fails
- * with `failure` so a broken behaviour is named instead of timing out the test.
- */
-export async function eventually(
-  check: () => Promise<boolean>,
-  intervalMs = 100,
-  bound?: { deadlineMs: number; failure: string },
-): Promise<void> {
-  const deadline = bound ? Date.now() + bound.deadlineMs : Number.POSITIVE_INFINITY;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(bound?.failure);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}

@@ -10,7 +10,9 @@ import { startSandbox } from '../../../sandbox/index.js';
 import type { Sandbox } from '../../../sandbox/types.js';
 import { type Bridge, startBridge } from '../../../src/main.js';
 import { startRedis, type TestRedis } from '../../helpers/redis.js';
-import { balancedFetch, eventually, instanceConfig, messagesOf, metricValue, readSseEvents } from './helpers.js';
+import { eventually } from '../../helpers/eventually.js';
+import { metricValue } from '../../helpers/metrics.js';
+import { balancedFetch, instanceConfig, messagesOf, readSseEvents } from './helpers.js';
 
 const RATE_LIMIT = 50;
 const KEEPALIVE_MS = 500;

@@ -6,7 +6,9 @@
  */
 import { Client, SSEClientTransport, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../helpers/eventually.js';
 import { openSession, postMcp } from '../../helpers/mcp-post.js';
+import { metricValue } from '../../helpers/metrics.js';
 import { type Stack, startStack } from '../../helpers/stack.js';
 
 let stack: Stack;
@@ -25,20 +27,12 @@ afterAll(async () => {
 /** The bridge's count of NeonPanel calls of `operation` that ended with `status`, from /metrics. */
 async function upstreamCalls(operation: string, status: string): Promise<number> {
   const text = await (await fetch(`${stack.url}/metrics`)).text();
-  const line = text
-    .split('\n')
-    .find((l) =>
-      l.startsWith(`neonpanel_mcp_upstream_duration_seconds_count{operation="${operation}",status="${status}"}`),
-    );
-  return line ? Number(line.split(' ').at(-1)) : 0;
+  return metricValue(text, 'neonpanel_mcp_upstream_duration_seconds_count', { operation, status });
 }
 
-async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+/** Waits for `condition`, failing with what was awaited after 5 s. */
+function until(condition: () => Promise<boolean>, what: string): Promise<void> {
+  return eventually(condition, 25, { deadlineMs: 5_000, failure: `timed out waiting for ${what}` });
 }
 
 describe('cancellation', () => {
