@@ -62,6 +62,11 @@ export interface Config {
   resumeWindowSeconds: number;
   /** SSE keep-alive comment interval, ms (at most 15 s). */
   keepAliveMs: number;
+  /**
+   * A session POST whose client accepts JSON and SSE is answered as JSON when its answer is ready within
+   * this many ms, else as a resumable SSE stream; 0 always streams.
+   */
+  streamAfterMs: number;
   /** Requests per minute per user (authenticated) and per client IP (unauthenticated). 0 disables. */
   rateLimitPerUser: number;
   rateLimitPerIp: number;
@@ -258,6 +263,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     sessionIdleSeconds: readInt(env, 'MCP_SESSION_IDLE_SECONDS', 1800, 10, 86_400),
     resumeWindowSeconds: readInt(env, 'MCP_RESUME_WINDOW_SECONDS', 300, 1, 86_400),
     keepAliveMs: readInt(env, 'MCP_KEEPALIVE_MS', 15_000, 100, 15_000),
+    streamAfterMs: readInt(env, 'MCP_STREAM_AFTER_MS', 1_000, 0, 15_000),
     rateLimitPerUser: readInt(env, 'MCP_RATE_LIMIT_PER_USER', 600, 0, 1_000_000),
     rateLimitPerIp: readInt(env, 'MCP_RATE_LIMIT_PER_IP', 120, 0, 1_000_000),
     maxConcurrentUpstreamPerUser: readInt(env, 'MCP_MAX_CONCURRENT_UPSTREAM_PER_USER', 16, 1, 10_000),

@@ -19,10 +19,29 @@ import { isAnswerMessage, isInitializeMessage, isRequestMessage, messagesIn } fr
 /** The largest batch the SDK's Streamable HTTP transport accepts; the same limit here. */
 const MAX_BATCH_SIZE = 100;
 
+/** How the answer to a POST's requests ends: every request answered (or cancelled), or given up on. */
+interface AnswerEnd {
+  res: ServerResponse;
+  requestIds: RequestId[];
+  batch: boolean;
+  headers: Record<string, string>;
+  complete: boolean;
+}
+
+/** How an SSE answer opens: its headers, whether a priming event may go first, the keep-alive interval. */
+interface StreamStart {
+  headers: Record<string, string>;
+  priming: boolean;
+  keepAliveMs: number;
+}
+
 /** Where the messages of one POST's answer go: collected for one JSON body, or streamed as SSE events. */
 interface AnswerWriter {
+  /** The POST's requests are about to be handled. */
+  start(stream: StreamStart): void;
   /** An answer to one of the POST's requests, or a notification about one (progress). */
   message(message: JSONRPCMessage, isAnswer: boolean): Promise<void>;
+  finish(end: AnswerEnd): Promise<void>;
 }
 
 /**
@@ -89,12 +108,27 @@ function uncork(res: ServerResponse): void {
 class JsonAnswer implements AnswerWriter {
   private readonly answers = new Map<RequestId, JSONRPCMessage>();
 
+  start(): void {}
+
   async message(message: JSONRPCMessage, isAnswer: boolean): Promise<void> {
     // A JSON answer has no room for notifications: they are dropped, as the SDK does in JSON mode.
     if (isAnswer && 'id' in message && message.id !== undefined) this.answers.set(message.id, message);
   }
 
-  write(res: ServerResponse, requestIds: RequestId[], batch: boolean, headers: Record<string, string>): void {
+  /** The answers collected so far, in the order they came. */
+  collected(): IterableIterator<JSONRPCMessage> {
+    return this.answers.values();
+  }
+
+  async finish({ res, requestIds, batch, headers, complete }: AnswerEnd): Promise<void> {
+    if (!complete) {
+      return sendJsonRpcError(
+        res,
+        500,
+        JsonRpcCode.InternalError,
+        'Internal error: the request was not answered in time',
+      );
+    }
     // A cancelled request has no answer; when every request was cancelled there is nothing to send.
     const ordered = requestIds.flatMap((id) => this.answers.get(id) ?? []);
     if (ordered.length === 0) {
@@ -128,7 +162,7 @@ class SseAnswer implements AnswerWriter {
     private readonly events: EventStore | undefined,
   ) {}
 
-  open(headers: Record<string, string>, priming: boolean, keepAliveMs: number): void {
+  start({ headers, priming, keepAliveMs }: StreamStart): void {
     this.res.writeHead(200, {
       ...headers,
       'Content-Type': 'text/event-stream',
@@ -153,7 +187,7 @@ class SseAnswer implements AnswerWriter {
   }
 
   /** Ends the stream once every event queued so far is written. */
-  async end(): Promise<void> {
+  async finish(): Promise<void> {
     await this.queue;
     clearInterval(this.keepAlive);
     if (!this.res.writableEnded) this.res.end();
@@ -187,6 +221,54 @@ class SseAnswer implements AnswerWriter {
   }
 }
 
+/**
+ * A session POST whose client accepts JSON and SSE alike: one JSON body when every request is answered
+ * within `streamAfterMs` and nothing else is sent about them, else an SSE stream (`SseAnswer`) from then
+ * on, the answers collected so far first. A quick answer costs no event-log writes and leaves in one
+ * packet; a slow call or one that reports progress still gets what only a stream gives: the priming
+ * event that makes it resumable with `Last-Event-ID`, keep-alive comments through idle-timeout proxies,
+ * notifications as they happen.
+ */
+class JsonUnlessSlowAnswer implements AnswerWriter {
+  private readonly json = new JsonAnswer();
+  private stream: SseAnswer | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  /** Set by `start`, which comes before any message. */
+  private streamStart: StreamStart = { headers: {}, priming: false, keepAliveMs: 0 };
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly events: EventStore | undefined,
+    private readonly streamAfterMs: number,
+  ) {}
+
+  start(stream: StreamStart): void {
+    this.streamStart = stream;
+    this.timer = setTimeout(() => this.streamed(), this.streamAfterMs);
+  }
+
+  message(message: JSONRPCMessage, isAnswer: boolean): Promise<void> {
+    if (isAnswer && !this.stream) return this.json.message(message, isAnswer);
+    return this.streamed().message(message);
+  }
+
+  async finish(end: AnswerEnd): Promise<void> {
+    clearTimeout(this.timer);
+    await (this.stream ?? this.json).finish(end);
+  }
+
+  /** The SSE answer, opened on first need. */
+  private streamed(): SseAnswer {
+    if (this.stream) return this.stream;
+    clearTimeout(this.timer);
+    const stream = new SseAnswer(this.res, this.events);
+    stream.start(this.streamStart);
+    for (const answer of this.json.collected()) void stream.message(answer);
+    this.stream = stream;
+    return stream;
+  }
+}
+
 /** What one POST exchange needs: a fresh server, the caller's auth and how the answer goes out. */
 export interface PostExchange {
   server: Server;
@@ -195,8 +277,12 @@ export interface PostExchange {
   /** The parsed body, already checked to be JSON-RPC (one message or a non-empty batch). */
   body: unknown;
   authInfo: AuthInfo | undefined;
-  /** One JSON body, or an SSE stream (whose events go to `events` when the session keeps a log). */
-  shape: 'json' | 'sse';
+  /**
+   * One JSON body, an SSE stream (whose events go to `events` when the session keeps a log), or JSON
+   * turning into SSE when the answer takes longer than `streamAfterMs` (`JsonUnlessSlowAnswer`).
+   */
+  shape: 'json' | 'sse' | 'json-unless-slow';
+  streamAfterMs?: number;
   events?: EventStore;
   keepAliveMs: number;
   /** Headers for the answer besides its content type (the session id). */
@@ -222,7 +308,7 @@ export async function servePostExchange(exchange: PostExchange): Promise<void> {
   const outcome = new Promise<boolean>((resolve) => {
     answered = resolve;
   });
-  const writer = exchange.shape === 'json' ? new JsonAnswer() : new SseAnswer(res, exchange.events);
+  const writer = answerWriter(exchange);
   const transport = new PostExchangeTransport(new Set(requestIds), writer, () => answered(true));
   await server.connect(transport);
   // Closing is only needed to abort a handler still running. After every request is answered, the
@@ -239,27 +325,31 @@ export async function servePostExchange(exchange: PostExchange): Promise<void> {
       res.writeHead(202, headers).end();
       return;
     }
-    if (writer instanceof SseAnswer) {
-      writer.open(headers, primingAllowed(req, messages, transport.supportedProtocolVersions), exchange.keepAliveMs);
-    }
+    writer.start({
+      headers,
+      priming: primingAllowed(req, messages, transport.supportedProtocolVersions),
+      keepAliveMs: exchange.keepAliveMs,
+    });
     for (const message of messages) transport.onmessage?.(message, { authInfo: exchange.authInfo });
     const timer = setTimeout(() => answered(false), exchange.giveUpMs);
     const complete = await outcome;
     clearTimeout(timer);
     abandoned = !complete;
-    if (writer instanceof SseAnswer) return await writer.end();
-    if (!complete) {
-      return sendJsonRpcError(
-        res,
-        500,
-        JsonRpcCode.InternalError,
-        'Internal error: the request was not answered in time',
-      );
-    }
-    writer.write(res, requestIds, Array.isArray(body), headers);
+    await writer.finish({ res, requestIds, batch: Array.isArray(body), headers, complete });
   } finally {
     for (const untrack of forget) untrack();
     if (abandoned) await server.close();
+  }
+}
+
+function answerWriter(exchange: PostExchange): AnswerWriter {
+  switch (exchange.shape) {
+    case 'json':
+      return new JsonAnswer();
+    case 'sse':
+      return new SseAnswer(exchange.res, exchange.events);
+    case 'json-unless-slow':
+      return new JsonUnlessSlowAnswer(exchange.res, exchange.events, exchange.streamAfterMs ?? 0);
   }
 }
 

@@ -28,15 +28,23 @@ export interface StreamableDeps {
   bus: MessageBus;
   config: Pick<
     Config,
-    'keepAliveMs' | 'sessionIdleSeconds' | 'resumeWindowSeconds' | 'maxBodyBytes' | 'upstreamTimeoutMs'
+    | 'keepAliveMs'
+    | 'streamAfterMs'
+    | 'sessionIdleSeconds'
+    | 'resumeWindowSeconds'
+    | 'maxBodyBytes'
+    | 'upstreamTimeoutMs'
   >;
   logger: Logger;
 }
 
-type ResponseShape = 'json' | 'sse';
+type ResponseShape = 'json' | 'sse' | 'json-unless-slow';
 
 /** Picks JSON or SSE for a POST from what the client accepts; `preferred` wins when both are accepted. */
-function chooseShape(req: IncomingMessage, preferred: ResponseShape): ResponseShape {
+function chooseShape<Preferred extends ResponseShape>(
+  req: IncomingMessage,
+  preferred: Preferred,
+): Preferred | 'json' | 'sse' {
   const accept = req.headers.accept ?? '';
   const json = accept.includes('application/json') || accept.includes('*/*') || accept === '';
   const sse = accept.includes('text/event-stream');
@@ -80,7 +88,7 @@ export class StreamableHttp {
 
   private transport(options: {
     sessionId?: string;
-    shape: ResponseShape;
+    shape: 'json' | 'sse';
     eventStore?: EventStore;
     onsessioninitialized?: (id: string) => Promise<void>;
   }): WebStandardStreamableHTTPServerTransport {
@@ -162,6 +170,7 @@ export class StreamableHttp {
       shape,
       events: session === undefined ? undefined : this.eventStore(session),
       keepAliveMs: this.deps.config.keepAliveMs,
+      streamAfterMs: this.deps.config.streamAfterMs,
       headers: session === undefined ? undefined : { 'mcp-session-id': session },
       giveUpMs: this.answerDeadlineMs(),
       track: session === undefined ? undefined : (id, cancel) => this.cancellations.track(session, id, cancel),
@@ -192,9 +201,10 @@ export class StreamableHttp {
   }
 
   /**
-   * A POST in a session the caller owns (checked by the caller of this method). A `notifications/cancelled`
-   * in it is also sent on to the call it names, wherever that runs: this POST's own fresh server does
-   * not hold the call.
+   * A POST in a session the caller owns (checked by the caller of this method). A client that accepts
+   * both gets JSON when the answer comes within `MCP_STREAM_AFTER_MS`, else a resumable SSE stream. A
+   * `notifications/cancelled` in it is also sent on to the call it names, wherever that runs: this POST's
+   * own fresh server does not hold the call.
    */
   async post(req: IncomingMessage, res: ServerResponse, body: unknown, caller: Caller | undefined, id: string) {
     for (const message of messagesIn(body)) {
@@ -203,7 +213,8 @@ export class StreamableHttp {
         this.deps.logger.warn({ err: (error as Error).message }, 'a cancellation could not be sent on');
       });
     }
-    await this.exchange(req, res, body, caller, chooseShape(req, 'sse'), id);
+    const preferred = this.deps.config.streamAfterMs > 0 ? 'json-unless-slow' : 'sse';
+    await this.exchange(req, res, body, caller, chooseShape(req, preferred), id);
   }
 
   /** The session's server stream (GET), or a replay of a dropped stream when Last-Event-ID is sent. */

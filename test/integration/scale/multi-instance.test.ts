@@ -257,7 +257,18 @@ describe('two bridge instances sharing Redis', () => {
   it('Streamable HTTP: events are kept for the resumption window only, and DELETE on B drops those A wrote', async () => {
     const token = await tokenFor('delete-user');
     const session = await openSession(a, token);
-    await inSession(a, token, session, 2, 'tools/list');
+    // Streamed, so its events go to the log (a quick answer to a client accepting JSON is sent as JSON).
+    const streamed = await post(
+      a,
+      token,
+      { jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} },
+      {
+        ...sessionHeaders(session),
+        accept: 'text/event-stream',
+      },
+    );
+    expect(streamed.headers.get('content-type')).toContain('text/event-stream');
+    await readSseEvents(streamed, (seen) => messagesOf(seen).some((m) => m['id'] === 2));
     const inspector = new Redis(redis.url);
     try {
       const key = `neonpanel-mcp:ev:mcp.${session}`;

@@ -71,6 +71,43 @@ describe('Streamable HTTP sessions', () => {
     expect(await sse.text()).toContain('list_companies');
   });
 
+  it('answers a client that accepts both with JSON when quick, with a resumable stream when slow', async () => {
+    const sessionId = await initialize(alice);
+    const call = (id: number) => ({
+      jsonrpc: '2.0',
+      id,
+      method: 'tools/call',
+      params: { name: 'list_companies', arguments: {} },
+    });
+    const quick = await post(alice, call(2), { 'Mcp-Session-Id': sessionId, 'MCP-Protocol-Version': '2025-11-25' });
+    expect(quick.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(quick.headers.get('mcp-session-id')).toBe(sessionId);
+    expect(await quick.json()).toMatchObject({ id: 2, result: { content: expect.any(Array) } });
+    // Slower than MCP_STREAM_AFTER_MS (1 s by default): the answer comes on a stream that opened with a priming event.
+    stack.sandbox.faults.set({ route: 'listCompanies', kind: 'latency', latencyMs: 1_300, times: 1 });
+    try {
+      const slow = await openSse(`${stack.url}/mcp`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${alice}`,
+          'Content-Type': 'application/json',
+          Accept: ACCEPT_BOTH,
+          'Mcp-Session-Id': sessionId,
+          'MCP-Protocol-Version': '2025-11-25',
+        },
+        body: JSON.stringify(call(3)),
+      });
+      expect(slow.headers.get('content-type')).toBe('text/event-stream');
+      expect(await slow.next(5_000)).toMatchObject({ data: '', id: expect.any(String) });
+      const answer = await slow.next(5_000);
+      expect(answer.id).toBeTruthy();
+      expect(JSON.parse(answer.data)).toMatchObject({ id: 3, result: { content: expect.any(Array) } });
+      slow.close();
+    } finally {
+      stack.sandbox.faults.clear();
+    }
+  });
+
   it('ends a session on DELETE, only for its owner', async () => {
     const sessionId = await initialize(alice);
     const headers = (token: string) => ({ Authorization: `Bearer ${token}`, 'Mcp-Session-Id': sessionId });

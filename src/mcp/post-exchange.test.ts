@@ -1,0 +1,137 @@
+/**
+ * The answer shape a session POST gets when its client accepts JSON and SSE alike: one JSON body when
+ * the answer is quick, an SSE stream (resumable, with the answers so far first) once it is slow or the
+ * server sends something else about the request. Served by a real SDK `Server` over real HTTP.
+ */
+import { type Server as HttpServer, createServer } from 'node:http';
+import { type CallToolRequest, Server } from '@modelcontextprotocol/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeServer, listen } from '../../test/helpers/loopback.js';
+import { type SseEvent, openSse } from '../../test/helpers/sse.js';
+import { createMemoryStore } from '../state/memory.js';
+import { silentLogger } from '../telemetry/logger.js';
+import { createSessionEventStore } from './event-store.js';
+import { servePostExchange } from './post-exchange.js';
+
+// Far above a quick call even on a loaded CI machine; slow calls wait past it.
+const STREAM_AFTER_MS = 500;
+const SLOW_MS = STREAM_AFTER_MS + 300;
+const SESSION = 'session-1';
+const events = createMemoryStore({ logger: silentLogger() }).events;
+
+/** A `tools/call` that waits `delayMs` and, when asked, reports progress first. */
+function buildServer(): Server {
+  const server = new Server({ name: 'test', version: '1.0.0' }, { capabilities: { tools: {} } });
+  server.setRequestHandler('tools/call', async (request: CallToolRequest, ctx) => {
+    const { delayMs = 0, progress = false } = (request.params.arguments ?? {}) as {
+      delayMs?: number;
+      progress?: boolean;
+    };
+    if (progress) {
+      await ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: 'p', progress: 1 } });
+    }
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    return { content: [{ type: 'text', text: `waited ${delayMs}` }] };
+  });
+  return server;
+}
+
+let http: HttpServer;
+let url: string;
+
+beforeAll(async () => {
+  http = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    await servePostExchange({
+      server: buildServer(),
+      req,
+      res,
+      body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+      authInfo: undefined,
+      shape: 'json-unless-slow',
+      streamAfterMs: STREAM_AFTER_MS,
+      events: createSessionEventStore(events, SESSION, 60),
+      keepAliveMs: 50,
+      headers: { 'mcp-session-id': SESSION },
+      giveUpMs: 5_000,
+    });
+  });
+  url = await listen(http);
+});
+afterAll(() => closeServer(http));
+
+function call(id: number, args: { delayMs?: number; progress?: boolean }) {
+  return { jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'wait', arguments: args } };
+}
+
+const headers = {
+  'Content-Type': 'application/json',
+  Accept: 'application/json, text/event-stream',
+  'MCP-Protocol-Version': '2025-11-25',
+};
+
+/** Every event of an SSE answer, until the server ends it. */
+async function streamed(body: unknown) {
+  const stream = await openSse(url, { method: 'POST', headers, body: JSON.stringify(body) });
+  const seen: SseEvent[] = [];
+  const ended = stream.ended.then(() => 'ended' as const);
+  for (;;) {
+    const next = await Promise.race([stream.next(5_000).catch(() => undefined), ended]);
+    if (next === 'ended' || next === undefined) break;
+    seen.push(next);
+  }
+  return { stream, events: seen };
+}
+
+const messagesOf = (seen: SseEvent[]) =>
+  seen.filter((event) => event.data !== '').map((event) => JSON.parse(event.data));
+
+describe('a session POST accepting JSON and SSE', () => {
+  it('gets one JSON body when the answer comes before the stream would open', async () => {
+    const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(call(1, {})) });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(response.headers.get('mcp-session-id')).toBe(SESSION);
+    expect(await response.json()).toMatchObject({ jsonrpc: '2.0', id: 1, result: { content: [{ text: 'waited 0' }] } });
+  });
+
+  it('gets a resumable SSE stream, with keep-alives, when the answer is slow', async () => {
+    const { stream, events: seen } = await streamed(call(2, { delayMs: SLOW_MS }));
+    expect(stream.headers.get('content-type')).toBe('text/event-stream');
+    expect(stream.headers.get('mcp-session-id')).toBe(SESSION);
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toMatchObject({ data: '', id: expect.any(String) });
+    expect(seen[1]?.id).toBeTruthy();
+    expect(JSON.parse(seen[1]!.data)).toMatchObject({ id: 2, result: { content: [{ text: `waited ${SLOW_MS}` }] } });
+    expect(stream.comments()).toBeGreaterThanOrEqual(2);
+    // What a client resuming from the priming event would be sent again: the answer, from the log.
+    const replay = await events.readAfter(seen[0]!.id!);
+    expect(replay?.events.map((event) => event.message).join('')).toContain('"id":2');
+  });
+
+  it('gets a stream at once when the server reports progress, the notification before the answer', async () => {
+    const { stream, events: seen } = await streamed(call(3, { progress: true }));
+    expect(stream.headers.get('content-type')).toBe('text/event-stream');
+    expect(messagesOf(seen)).toMatchObject([
+      { method: 'notifications/progress', params: { progress: 1 } },
+      { id: 3, result: expect.any(Object) },
+    ]);
+  });
+
+  it('streams a batch whose second answer is slow, the first answer sent as soon as the stream opens', async () => {
+    const { events: seen } = await streamed([call(4, {}), call(5, { delayMs: SLOW_MS })]);
+    expect(messagesOf(seen).map((message) => message.id)).toEqual([4, 5]);
+    expect(seen.filter((event) => event.data !== '').every((event) => event.id)).toBe(true);
+  });
+
+  it('gets a JSON batch, in request order, when every answer is quick', async () => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify([call(7, { delayMs: 20 }), call(6, {})]),
+    });
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(((await response.json()) as { id: number }[]).map((message) => message.id)).toEqual([7, 6]);
+  });
+});
