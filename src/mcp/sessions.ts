@@ -72,12 +72,11 @@ export class SessionRegistry {
   /** The session's record (refreshing its idle timer), or undefined when unknown or expired. */
   async use(id: string): Promise<SessionRecord | undefined> {
     if (!isPlausibleSessionId(id)) return undefined;
-    const raw = await this.kv.get(this.key(id));
+    const raw = await this.kv.getAndTouch(this.key(id), this.config.sessionIdleSeconds);
     if (raw === undefined) return undefined;
     const record = JSON.parse(raw) as SessionRecord;
     this.seen.set(id, { sub: record.sub, lastSeen: Date.now() });
     this.metrics.sessions.set(this.seen.size);
-    await this.kv.touch(this.key(id), this.config.sessionIdleSeconds);
     return record;
   }
 

@@ -14,17 +14,17 @@ function open(options: { maxEventsPerStream?: number; sweepIntervalMs?: number }
 afterEach(() => store?.close());
 
 describe('memory store: kv', () => {
-  it('returns what was set until it expires, and touch extends the expiry', async () => {
+  it('returns what was set until it expires, and getAndTouch extends the expiry', async () => {
     const { kv } = open();
     await kv.set('a', '1', 10);
     expect(await kv.get('a')).toBe('1');
     clock += 9_000;
-    expect(await kv.touch('a', 10)).toBe(true);
+    expect(await kv.getAndTouch('a', 10)).toBe('1');
     clock += 9_000;
     expect(await kv.get('a')).toBe('1');
     clock += 1_000;
     expect(await kv.get('a')).toBeUndefined();
-    expect(await kv.touch('a', 10)).toBe(false);
+    expect(await kv.getAndTouch('a', 10)).toBeUndefined();
   });
 
   it('deletes, and refuses a ttl that would keep a key forever', async () => {

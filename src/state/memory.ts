@@ -95,12 +95,11 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
     async delete(key) {
       values.delete(key);
     },
-    async touch(key, ttlSeconds) {
+    async getAndTouch(key, ttlSeconds) {
       assertTtl(ttlSeconds);
       const entry = live(values, key);
-      if (!entry) return false;
-      entry.expiresAt = now() + ttlSeconds * 1000;
-      return true;
+      if (entry) entry.expiresAt = now() + ttlSeconds * 1000;
+      return entry?.value;
     },
   };
 

@@ -51,12 +51,18 @@ describe('redis store shared by two instances', () => {
   it('shares keys with expiry', async () => {
     await a.kv.set('session', 'alice', 60);
     expect(await b.kv.get('session')).toBe('alice');
-    expect(await b.kv.touch('session', 60)).toBe(true);
     await b.kv.delete('session');
     expect(await a.kv.get('session')).toBeUndefined();
-    expect(await a.kv.touch('session', 60)).toBe(false);
+    expect(await a.kv.getAndTouch('session', 60)).toBeUndefined();
     await a.kv.set('short', 'x', 0.05);
     await eventually(async () => (await b.kv.get('short')) === undefined);
+  });
+
+  it("refreshes a key's expiry as it reads it", async () => {
+    await a.kv.set('idle', 'alice', 0.3);
+    expect(await b.kv.getAndTouch('idle', 60)).toBe('alice');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await a.kv.get('idle')).toBe('alice');
   });
 
   it('routes a message published on one instance to the subscriber on the other, once', async () => {

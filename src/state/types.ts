@@ -10,8 +10,8 @@ export interface KeyValue {
   /** ttlSeconds > 0 is required: nothing shared lives forever. */
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
   delete(key: string): Promise<void>;
-  /** Refreshes a key's expiry; false when the key does not exist. */
-  touch(key: string, ttlSeconds: number): Promise<boolean>;
+  /** The value, its expiry refreshed to `ttlSeconds` in the same step; undefined when the key does not exist. */
+  getAndTouch(key: string, ttlSeconds: number): Promise<string | undefined>;
 }
 
 /** Fan-out messages between instances (legacy SSE routing, session messages). */

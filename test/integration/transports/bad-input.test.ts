@@ -216,9 +216,9 @@ describe('failures inside the bridge', () => {
     let fault: Error | undefined;
     const kv: KeyValue = {
       ...memory.kv,
-      get: async (key) => {
+      getAndTouch: async (key, ttlSeconds) => {
         if (fault) throw fault;
-        return memory.kv.get(key);
+        return memory.kv.getAndTouch(key, ttlSeconds);
       },
     };
     const faulty = await startStack({ store: { ...memory, kv } });
