@@ -1,7 +1,10 @@
 /** The messages between the benchmark and its load-generator child process. */
 import type { McpCall, Target } from './protocol.js';
 
-/** Closed-loop load: `concurrency` workers, each sending its next call as soon as the last one is answered. */
+/**
+ * Load from `concurrency` workers. Closed loop by default: each worker sends its next call as soon as the
+ * last one is answered. With `ratePerSecond`, open loop: calls start on a fixed schedule, each on a free worker.
+ */
 export interface LoadJob {
   kind: 'load';
   origin: string;
@@ -14,6 +17,8 @@ export interface LoadJob {
   durationMs: number;
   /** The run also ends after this many counted answers, whichever comes first. */
   maxRequests: number;
+  /** Open loop: this many calls start per second, evenly spaced (a call waits when every worker is busy). */
+  ratePerSecond?: number;
 }
 
 /** Opens `count` idle legacy SSE streams or Streamable HTTP sessions and keeps them until `close-idle`. */

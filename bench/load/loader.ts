@@ -193,6 +193,24 @@ class Window {
   }
 }
 
+/**
+ * Start times for an open-loop load, `1000 / rate` ms apart: each worker takes the next one and waits for it.
+ * When every worker is busy, the start times fall behind and calls go out as workers free up, so the
+ * achieved rate (the result's req/s) shows a server that could not keep up.
+ */
+class Pacer {
+  private next = performance.now();
+
+  constructor(private readonly intervalMs: number) {}
+
+  async slot(): Promise<void> {
+    const at = this.next;
+    this.next += this.intervalMs;
+    const wait = at - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
 async function runLoad(job: LoadJob): Promise<LoadResult> {
   const pool = new Pool(job.origin, { connections: job.concurrency, pipelining: 1 });
   const streams = new Pool(job.origin, { connections: job.concurrency, pipelining: 1 });
@@ -202,9 +220,12 @@ async function runLoad(job: LoadJob): Promise<LoadResult> {
       callers.push(job.target === 'legacy-sse' ? await sseCaller(job, pool, streams) : await httpCaller(job, pool));
     }
     const window = new Window(job);
+    const pacer = job.ratePerSecond === undefined ? undefined : new Pacer(1000 / job.ratePerSecond);
     await Promise.all(
       callers.map(async (caller) => {
         while (!window.done) {
+          if (pacer) await pacer.slot();
+          if (window.done) break;
           const startedAt = performance.now();
           let failure: string | undefined;
           try {

@@ -1,6 +1,7 @@
 /**
  * Measure 1 and 2: `tools/call list_companies` over every transport, straight to the sandbox and
- * through the baseline, at concurrency 1 and 64; `tools/list` over every transport at 64.
+ * through the baseline, at concurrency 1 and 64 and at a steady rate (open loop, up to 64 in flight);
+ * `tools/list` over every transport at 64.
  * Runs are interleaved (run 1 of every scenario, then run 2 of every scenario, …) so that a change
  * in the machine's load during the benchmark touches every scenario alike.
  */
@@ -33,10 +34,18 @@ export const TARGET_LABELS: Record<Target, string> = {
 
 export const CONCURRENCIES = [1, 64] as const;
 
+/**
+ * The steady load's rate: under half of what the slowest transport answers at c=64 here, so latency is
+ * what a call costs plus a little queueing, not the queue of a saturated CPU.
+ */
+export const STEADY_RATE_PER_SECOND = 250;
+
 export interface Scenario {
   target: Target;
   call: McpCall;
   concurrency: number;
+  /** Open loop at this rate (calls per second); closed loop when unset. */
+  ratePerSecond?: number;
 }
 
 /** One scenario's figures over all runs. */
@@ -64,6 +73,9 @@ export function scenarios(): Scenario[] {
       list.push({ target, call: LIST_COMPANIES, concurrency });
     }
   }
+  for (const target of [...BRIDGE_TRANSPORTS, 'sandbox-direct', 'baseline'] as const) {
+    list.push({ target, call: LIST_COMPANIES, concurrency: 64, ratePerSecond: STEADY_RATE_PER_SECOND });
+  }
   for (const target of BRIDGE_TRANSPORTS) list.push({ target, call: TOOLS_LIST, concurrency: 64 });
   return list;
 }
@@ -83,7 +95,7 @@ function serverOf(target: Target, servers: Servers): Child {
 
 /** With --profile, the first run of each c=64 scenario is profiled in the server it loads. */
 async function profiled<T>(plan: Plan, run: number, scenario: Scenario, server: Child, work: () => Promise<T>) {
-  if (!plan.profileDir || run !== 1 || scenario.concurrency !== 64) return work();
+  if (!plan.profileDir || run !== 1 || scenario.concurrency !== 64 || scenario.ratePerSecond) return work();
   mkdirSync(plan.profileDir, { recursive: true });
   const method = scenario.call.method.replace('/', '-');
   const file = resolve(plan.profileDir, `${scenario.target}-${method}-c${scenario.concurrency}.cpuprofile`);
@@ -124,6 +136,7 @@ export async function measureThroughput(
         warmupMs: plan.warmupMs,
         durationMs: plan.durationMs,
         maxRequests: plan.maxRequests,
+        ...(scenario.ratePerSecond === undefined ? {} : { ratePerSecond: scenario.ratePerSecond }),
       };
       const cpuBefore = { server: server.cpuSeconds(), sandbox: servers.sandbox.cpuSeconds() };
       const result = withNaN(await profiled(plan, run, scenario, server, () => loader.request<LoadResult>(job)));
@@ -134,7 +147,8 @@ export async function measureThroughput(
         sandboxCpuUs: perCallUs(servers.sandbox.cpuSeconds() - cpuBefore.sandbox),
       });
       progress(
-        `run ${run}/${plan.runs} ${scenario.call.method} ${scenario.target} c=${scenario.concurrency}: ` +
+        `run ${run}/${plan.runs} ${scenario.call.method} ${scenario.target} c=${scenario.concurrency}` +
+          `${scenario.ratePerSecond ? ` at ${scenario.ratePerSecond}/s` : ''}: ` +
           `${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ` +
           `server CPU ${results[index]!.at(-1)!.serverCpuUs.toFixed(0)} µs/call` +
           (result.errors > 0 ? `, ${result.errors} errors (${result.firstError})` : ''),

@@ -14,8 +14,8 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const RUN_TIMEOUT_MS = 240_000;
 
 /** The cells of every row of the first table under the markdown heading that starts with `heading` (header row excluded). */
-function tableRows(markdown: string, heading: string): string[][] {
-  const start = markdown.indexOf(`\n## ${heading}`);
+function tableRows(markdown: string, heading: string, level = '##'): string[][] {
+  const start = markdown.indexOf(`\n${level} ${heading}`);
   if (start < 0) throw new Error(`no section "${heading}" in the report`);
   const lines = markdown.slice(start).split('\n');
   const first = lines.findIndex((line) => line.startsWith('|'));
@@ -96,6 +96,24 @@ describe('npm run bench -- --quick', () => {
     }
   });
 
+  it('measures tools/call at a steady rate on every transport, the sandbox and the baseline, and the latency added', () => {
+    const rows = tableRows(report, 'At a steady', '###');
+    expect(rows).toHaveLength(7);
+    for (const row of rows) {
+      expect(row[1]).toMatch(/^≤ 64 at \d+\/s$/);
+      for (const cell of row.slice(2, 6)) expectPositive(cell);
+      expect(row[7]).toBe('0');
+    }
+    // The second table of the subsection: latency added over the direct sandbox call.
+    const section = report.slice(report.indexOf('\n### At a steady'), report.indexOf('\n## 2.'));
+    const added = section.slice(section.indexOf('| transport | added p50'));
+    const addedRows = tableRows(`\n## added\n${added}`, 'added');
+    expect(addedRows.map((row) => row[0])).toHaveLength(6);
+    for (const row of addedRows) {
+      for (const cell of row.slice(1)) expect(Number.isFinite(figure(cell)), `${row[0]}: "${cell}"`).toBe(true);
+    }
+  });
+
   it('measures tools/list at concurrency 64 on every bridge transport', () => {
     const rows = tableRows(report, '2. `tools/list`');
     expect(rows).toHaveLength(5);
@@ -130,8 +148,8 @@ describe('npm run bench -- --quick', () => {
 
   it('judges every target as met or not with its figure', () => {
     const targets = tableRows(report, 'Targets');
-    // 5 transports × (throughput, latency) + errors + 2 token + 2 memory + cold start + tools/list size
-    expect(targets).toHaveLength(17);
+    // 5 transports × (throughput, latency, latency at a steady rate) + errors + 2 token + 2 memory + cold start + tools/list size
+    expect(targets).toHaveLength(22);
     for (const [target, figureText, met] of targets) {
       expect(target).not.toBe('');
       expect(figureText).toMatch(/\d/);
