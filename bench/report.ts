@@ -314,7 +314,9 @@ const METHOD = `## Method
 
 - **Processes.** The sandbox (the local NeonPanel, no injected latency), the bridge and the baseline each run in
   their own Node.js process; the load generator runs in another. The benchmark process only coordinates.
-  All traffic is HTTP on 127.0.0.1. See "CPU placement" above for how the 2 cores are shared.
+  All traffic is HTTP on 127.0.0.1. See "CPU placement" above for how the 2 cores are shared. The servers run
+  with V8's memory reducer off (\`--no-memory-reducer\`): it collects a few seconds after a process's load
+  stops, which landed in the next scenario, measuring another process on the same CPU.
 - **Baseline** (\`bench/baseline-server.ts\`): a bare \`node:http\` server that verifies each distinct bearer token
   once with jose against the sandbox's JWKS and remembers it, forwards \`GET /api/v1/companies\` with the caller's
   token on a pooled undici client, and wraps the answer in a JSON-RPC result. It is the floor; the bridge is judged
