@@ -7,7 +7,7 @@ import { type Server as HttpServer, createServer } from 'node:http';
 import { type CallToolRequest, Server } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeServer, listen } from '../../test/helpers/loopback.js';
-import { type SseEvent, openSse } from '../../test/helpers/sse.js';
+import { type SseEvent, eventsUntilEnd, openSse } from '../../test/helpers/sse.js';
 import { createMemoryStore } from '../state/memory.js';
 import { silentLogger } from '../telemetry/logger.js';
 import { createSessionEventStore } from './event-store.js';
@@ -74,14 +74,7 @@ const headers = {
 /** Every event of an SSE answer, until the server ends it. */
 async function streamed(body: unknown) {
   const stream = await openSse(url, { method: 'POST', headers, body: JSON.stringify(body) });
-  const seen: SseEvent[] = [];
-  const ended = stream.ended.then(() => 'ended' as const);
-  for (;;) {
-    const next = await Promise.race([stream.next(5_000).catch(() => undefined), ended]);
-    if (next === 'ended' || next === undefined) break;
-    seen.push(next);
-  }
-  return { stream, events: seen };
+  return { stream, events: await eventsUntilEnd(stream, 5_000) };
 }
 
 const messagesOf = (seen: SseEvent[]) =>

@@ -100,3 +100,14 @@ export async function openSse(url: string, init: RequestInit = {}): Promise<SseR
     },
   };
 }
+
+/** Every event of `stream` until the server ends it (or no event comes within `eventTimeoutMs`). */
+export async function eventsUntilEnd(stream: SseReader, eventTimeoutMs = 10_000): Promise<SseEvent[]> {
+  const events: SseEvent[] = [];
+  const ended = stream.ended.then(() => 'ended' as const);
+  for (;;) {
+    const next = await Promise.race([stream.next(eventTimeoutMs).catch(() => undefined), ended]);
+    if (next === 'ended' || next === undefined) return events;
+    events.push(next);
+  }
+}

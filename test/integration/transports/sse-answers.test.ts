@@ -9,7 +9,7 @@ import { createMemoryStore } from '../../../src/state/memory.js';
 import type { EventLog } from '../../../src/state/types.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { openSession as openSessionAt } from '../../helpers/mcp-post.js';
-import { type SseEvent, openSse } from '../../helpers/sse.js';
+import { eventsUntilEnd, openSse } from '../../helpers/sse.js';
 import { type Stack, startStack } from '../../helpers/stack.js';
 
 let stack: Stack;
@@ -49,14 +49,7 @@ async function answerEvents(sessionId: string, body: unknown, protocolVersion = 
     },
     body: JSON.stringify(body),
   });
-  const events: SseEvent[] = [];
-  const ended = stream.ended.then(() => 'ended' as const);
-  for (;;) {
-    const next = await Promise.race([stream.next(10_000).catch(() => undefined), ended]);
-    if (next === 'ended' || next === undefined) break;
-    events.push(next);
-  }
-  return { stream, events };
+  return { stream, events: await eventsUntilEnd(stream) };
 }
 
 const listCompanies = {
