@@ -8,6 +8,7 @@ import { freePort } from '../test/helpers/net.js';
 import { Child, tasksetAvailable } from './processes/spawn.js';
 
 const SERVER_CHILD = 'bench/processes/server-child.ts';
+const LOADER_CHILD = 'bench/load/loader.ts';
 
 /**
  * Node flags of every server process (sandbox, bridge, baseline). They share CPU 0, and V8's memory
@@ -17,7 +18,6 @@ const SERVER_CHILD = 'bench/processes/server-child.ts';
  * off changes no process's own figures, only stops them leaking into each other's.
  */
 const SERVER_NODE_FLAGS = ['--no-memory-reducer'];
-const LOADER_CHILD = 'bench/load/loader.ts';
 
 /** CPU lists for servers and load generator; both undefined when not pinning. */
 export interface Placement {

@@ -19,16 +19,23 @@ const SLOW_MS = STREAM_AFTER_MS + 300;
 const SESSION = 'session-1';
 const events = createMemoryStore({ logger: silentLogger() }).events;
 
-/** A `tools/call` that waits `delayMs` and, when asked, reports progress first. */
+/** A progress notification sent after its call was answered (`lateProgress`), once it has gone or failed. */
+let lateNotification: Promise<void> | undefined;
+
+/** A `tools/call` that waits `delayMs` and, when asked, reports progress first or after its answer. */
 function buildServer(): Server {
   const server = new Server({ name: 'test', version: '1.0.0' }, { capabilities: { tools: {} } });
   server.setRequestHandler('tools/call', async (request: CallToolRequest, ctx) => {
-    const { delayMs = 0, progress = false } = (request.params.arguments ?? {}) as {
-      delayMs?: number;
-      progress?: boolean;
-    };
-    if (progress) {
-      await ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: 'p', progress: 1 } });
+    const {
+      delayMs = 0,
+      progress = false,
+      lateProgress = false,
+    } = (request.params.arguments ?? {}) as { delayMs?: number; progress?: boolean; lateProgress?: boolean };
+    const notifyProgress = () =>
+      ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: 'p', progress: 1 } });
+    if (progress) await notifyProgress();
+    if (lateProgress) {
+      lateNotification = new Promise((resolve) => setTimeout(resolve, 20)).then(notifyProgress);
     }
     await new Promise((resolve) => setTimeout(resolve, delayMs));
     return { content: [{ type: 'text', text: `waited ${delayMs}` }] };
@@ -61,7 +68,7 @@ beforeAll(async () => {
 });
 afterAll(() => closeServer(http));
 
-function call(id: number, args: { delayMs?: number; progress?: boolean }) {
+function call(id: number, args: { delayMs?: number; progress?: boolean; lateProgress?: boolean }) {
   return { jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'wait', arguments: args } };
 }
 
@@ -116,6 +123,18 @@ describe('a session POST accepting JSON and SSE', () => {
     const { events: seen } = await streamed([call(4, {}), call(5, { delayMs: SLOW_MS })]);
     expect(messagesOf(seen).map((message) => message.id)).toEqual([4, 5]);
     expect(seen.filter((event) => event.data !== '').every((event) => event.id)).toBe(true);
+  });
+
+  it('keeps its JSON answer whole when the server sends something about the call after answering', async () => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(call(8, { lateProgress: true })),
+    });
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(await response.json()).toMatchObject({ id: 8, result: expect.any(Object) });
+    // The late notification has nowhere to go: it is dropped, not written after the complete answer.
+    await expect(lateNotification).resolves.toBeUndefined();
   });
 
   it('gets a JSON batch, in request order, when every answer is quick', async () => {

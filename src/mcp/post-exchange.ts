@@ -233,6 +233,7 @@ class JsonUnlessSlowAnswer implements AnswerWriter {
   private readonly json = new JsonAnswer();
   private stream: SseAnswer | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private finished = false;
   /** Set by `start`, which comes before any message. */
   private streamStart: StreamStart = { headers: {}, priming: false, keepAliveMs: 0 };
 
@@ -249,10 +250,13 @@ class JsonUnlessSlowAnswer implements AnswerWriter {
 
   message(message: JSONRPCMessage, isAnswer: boolean): Promise<void> {
     if (isAnswer && !this.stream) return this.json.message(message, isAnswer);
+    // Nothing goes out after a JSON answer: its response is complete (a stream ignores late writes itself).
+    if (this.finished && !this.stream) return Promise.resolve();
     return this.streamed().message(message);
   }
 
   async finish(end: AnswerEnd): Promise<void> {
+    this.finished = true;
     clearTimeout(this.timer);
     await (this.stream ?? this.json).finish(end);
   }
