@@ -273,24 +273,20 @@ ${METHOD}${findings ? `\n${findings.trim()}\n` : ''}`;
 
 /** Bridge minus direct sandbox, per transport, at both concurrencies (medians). */
 function addedLatencyTable(report: BenchReport): string {
-  const added = (transport: Target, concurrency: number, pick: (r: ThroughputRow) => Spread) => {
-    const bridge = row(report, transport, 'tools/call', concurrency);
-    const sandbox = row(report, 'sandbox-direct', 'tools/call', concurrency);
-    return bridge && sandbox ? signed(pick(bridge).median - pick(sandbox).median) : 'n/a';
-  };
+  const added = (transport: Target, concurrency: number) =>
+    addedCells(
+      addedLatency(
+        row(report, transport, 'tools/call', concurrency),
+        row(report, 'sandbox-direct', 'tools/call', concurrency),
+      ),
+    );
   return `Added latency over the direct sandbox call (medians, ms). In a closed loop, latency at concurrency 64 is
 mostly queueing (64 ÷ throughput), so the c=1 columns show what one call costs in time, and the c=64 columns
 follow from throughput.
 
 ${table(
   ['transport', 'p50 c=1', 'p99 c=1', 'p50 c=64', 'p99 c=64'],
-  BRIDGE_TRANSPORTS.map((t) => [
-    TARGET_LABELS[t],
-    added(t, 1, (r) => r.p50Ms),
-    added(t, 1, (r) => r.p99Ms),
-    added(t, 64, (r) => r.p50Ms),
-    added(t, 64, (r) => r.p99Ms),
-  ]),
+  BRIDGE_TRANSPORTS.map((t) => [TARGET_LABELS[t], ...added(t, 1), ...added(t, 64)]),
 )}`;
 }
 
@@ -299,11 +295,16 @@ function steadyAddedTable(report: BenchReport): string {
   const sandbox = steadyRow(report, 'sandbox-direct');
   return table(
     ['transport', 'added p50 ms', 'added p99 ms'],
-    [...BRIDGE_TRANSPORTS, 'baseline' as const].map((t) => {
-      const added = addedLatency(steadyRow(report, t), sandbox);
-      return [TARGET_LABELS[t], added ? signed(added.p50) : 'n/a', added ? signed(added.p99) : 'n/a'];
-    }),
+    [...BRIDGE_TRANSPORTS, 'baseline' as const].map((t) => [
+      TARGET_LABELS[t],
+      ...addedCells(addedLatency(steadyRow(report, t), sandbox)),
+    ]),
   );
+}
+
+/** The p50 and p99 cells of an added latency, "n/a" where a row is missing. */
+function addedCells(added: { p50: number; p99: number } | undefined): [string, string] {
+  return added ? [signed(added.p50), signed(added.p99)] : ['n/a', 'n/a'];
 }
 
 function kb(s: Spread): Spread {
@@ -323,11 +324,12 @@ const METHOD = `## Method
   as a ratio to it, measured in the same run.
 - **Load** (\`bench/load/loader.ts\`): closed loop; each of \`concurrency\` workers holds one keep-alive connection and
   sends its next call when the last is answered. The steady load is open loop instead: calls start on a fixed
-  schedule, each on whichever of the 64 workers is free, and a call's time runs from when it is sent. Every answer is checked (HTTP status, JSON-RPC result, no tool
-  error); failures are counted in "errors" and left out of the latencies. Legacy SSE workers each hold a stream,
-  POST to the endpoint it announced, and match the answer on the stream by JSON-RPC id. Streamable HTTP session
-  workers each initialize once and reuse their \`Mcp-Session-Id\`. 2026-07-28 requests carry
-  \`MCP-Protocol-Version\`, \`Mcp-Method\`, \`Mcp-Name\` and the \`_meta\` envelope, as the official client sends them.
+  schedule, each on whichever of the 64 workers is free, and a call's time runs from when it is sent. Every
+  answer is checked (HTTP status, JSON-RPC result, no tool error); failures are counted in "errors" and left
+  out of the latencies. Legacy SSE workers each hold a stream, POST to the endpoint it announced, and match the
+  answer on the stream by JSON-RPC id. Streamable HTTP session workers each initialize once and reuse their
+  \`Mcp-Session-Id\`. 2026-07-28 requests carry \`MCP-Protocol-Version\`, \`Mcp-Method\`, \`Mcp-Name\` and the
+  \`_meta\` envelope, as the official client sends them.
 - **CPU µs/call**: CPU time (user + system, from \`/proc/<pid>/stat\`) the server under test and the sandbox
   used during a load run, divided by the calls answered in it (warm-up and session or stream setup included).
   Unlike req/s and latency it hardly moves when other processes compete for the CPUs, so it is the figure to

@@ -21,16 +21,13 @@ const MAX_BATCH_SIZE = 100;
 
 /** How the answer to a POST's requests ends: every request answered (or cancelled), or given up on. */
 interface AnswerEnd {
-  res: ServerResponse;
   requestIds: RequestId[];
   batch: boolean;
-  headers: Record<string, string>;
   complete: boolean;
 }
 
-/** How an SSE answer opens: its headers, whether a priming event may go first, the keep-alive interval. */
+/** How an SSE answer opens: whether a priming event may go first, and the keep-alive interval. */
 interface StreamStart {
-  headers: Record<string, string>;
   priming: boolean;
   keepAliveMs: number;
 }
@@ -108,6 +105,11 @@ function uncork(res: ServerResponse): void {
 class JsonAnswer implements AnswerWriter {
   private readonly answers = new Map<RequestId, JSONRPCMessage>();
 
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly headers: Record<string, string>,
+  ) {}
+
   start(): void {}
 
   async message(message: JSONRPCMessage, isAnswer: boolean): Promise<void> {
@@ -120,7 +122,8 @@ class JsonAnswer implements AnswerWriter {
     return this.answers.values();
   }
 
-  async finish({ res, requestIds, batch, headers, complete }: AnswerEnd): Promise<void> {
+  async finish({ requestIds, batch, complete }: AnswerEnd): Promise<void> {
+    const { res, headers } = this;
     if (!complete) {
       return sendJsonRpcError(
         res,
@@ -159,12 +162,13 @@ class SseAnswer implements AnswerWriter {
 
   constructor(
     private readonly res: ServerResponse,
+    private readonly headers: Record<string, string>,
     private readonly events: EventStore | undefined,
   ) {}
 
-  start({ headers, priming, keepAliveMs }: StreamStart): void {
+  start({ priming, keepAliveMs }: StreamStart): void {
     this.res.writeHead(200, {
-      ...headers,
+      ...this.headers,
       'Content-Type': 'text/event-stream',
       'Cache-Control': 'no-cache, no-transform',
       Connection: 'keep-alive',
@@ -230,18 +234,21 @@ class SseAnswer implements AnswerWriter {
  * notifications as they happen.
  */
 class JsonUnlessSlowAnswer implements AnswerWriter {
-  private readonly json = new JsonAnswer();
+  private readonly json: JsonAnswer;
   private stream: SseAnswer | undefined;
   private timer: NodeJS.Timeout | undefined;
   private finished = false;
   /** Set by `start`, which comes before any message. */
-  private streamStart: StreamStart = { headers: {}, priming: false, keepAliveMs: 0 };
+  private streamStart: StreamStart = { priming: false, keepAliveMs: 0 };
 
   constructor(
     private readonly res: ServerResponse,
+    private readonly headers: Record<string, string>,
     private readonly events: EventStore | undefined,
     private readonly streamAfterMs: number,
-  ) {}
+  ) {
+    this.json = new JsonAnswer(res, headers);
+  }
 
   start(stream: StreamStart): void {
     this.streamStart = stream;
@@ -265,7 +272,7 @@ class JsonUnlessSlowAnswer implements AnswerWriter {
   private streamed(): SseAnswer {
     if (this.stream) return this.stream;
     clearTimeout(this.timer);
-    const stream = new SseAnswer(this.res, this.events);
+    const stream = new SseAnswer(this.res, this.headers, this.events);
     stream.start(this.streamStart);
     for (const answer of this.json.collected()) void stream.message(answer);
     this.stream = stream;
@@ -312,7 +319,7 @@ export async function servePostExchange(exchange: PostExchange): Promise<void> {
   const outcome = new Promise<boolean>((resolve) => {
     answered = resolve;
   });
-  const writer = answerWriter(exchange);
+  const writer = answerWriter(exchange, headers);
   const transport = new PostExchangeTransport(new Set(requestIds), writer, () => answered(true));
   await server.connect(transport);
   // Closing is only needed to abort a handler still running. After every request is answered, the
@@ -330,7 +337,6 @@ export async function servePostExchange(exchange: PostExchange): Promise<void> {
       return;
     }
     writer.start({
-      headers,
       priming: primingAllowed(req, messages, transport.supportedProtocolVersions),
       keepAliveMs: exchange.keepAliveMs,
     });
@@ -339,21 +345,23 @@ export async function servePostExchange(exchange: PostExchange): Promise<void> {
     const complete = await outcome;
     clearTimeout(timer);
     abandoned = !complete;
-    await writer.finish({ res, requestIds, batch: Array.isArray(body), headers, complete });
+    await writer.finish({ requestIds, batch: Array.isArray(body), complete });
   } finally {
     for (const untrack of forget) untrack();
     if (abandoned) await server.close();
   }
 }
 
-function answerWriter(exchange: PostExchange): AnswerWriter {
+/** The writer for the exchange's answer shape; `headers` go on the answer besides its content type. */
+function answerWriter(exchange: PostExchange, headers: Record<string, string>): AnswerWriter {
+  const { res, events } = exchange;
   switch (exchange.shape) {
     case 'json':
-      return new JsonAnswer();
+      return new JsonAnswer(res, headers);
     case 'sse':
-      return new SseAnswer(exchange.res, exchange.events);
+      return new SseAnswer(res, headers, events);
     case 'json-unless-slow':
-      return new JsonUnlessSlowAnswer(exchange.res, exchange.events, exchange.streamAfterMs ?? 0);
+      return new JsonUnlessSlowAnswer(res, headers, events, exchange.streamAfterMs ?? 0);
   }
 }
 

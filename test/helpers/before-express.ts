@@ -18,10 +18,21 @@ export function serversClosedAfterEach(): Server[] {
   return running;
 }
 
+/** What `verifyGoodToken` accepts `good` as. */
+export const ALICE: VerifiedToken = {
+  sub: 'alice',
+  scopes: [],
+  audience: [],
+  issuer: 'x',
+  expiresAt: 0,
+  issuedAt: 0,
+  tokenHash: 'h',
+};
+
 /** The auth module's verify needs an issuer; these tests are about the handler, so one token (`good`) is alice's. */
 export async function verifyGoodToken(token: string): Promise<VerifiedToken> {
   if (token !== 'good') throw new AuthError('malformed', 'bad token');
-  return { sub: 'alice', scopes: [], audience: [], issuer: 'x', expiresAt: 0, issuedAt: 0, tokenHash: 'h' };
+  return ALICE;
 }
 
 /** `verifyGoodToken`, keeping the tokens it was asked to check. */

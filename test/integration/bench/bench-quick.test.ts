@@ -13,10 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const RUN_TIMEOUT_MS = 240_000;
 
-/** The cells of every row of the first table under the markdown heading that starts with `heading` (header row excluded). */
-function tableRows(markdown: string, heading: string, level = '##'): string[][] {
-  const start = markdown.indexOf(`\n${level} ${heading}`);
-  if (start < 0) throw new Error(`no section "${heading}" in the report`);
+/**
+ * The cells of every row (header row excluded) of the first table at or after `marker`: a heading
+ * (`## Targets`) or a table's own header line.
+ */
+function tableRows(markdown: string, marker: string): string[][] {
+  const start = markdown.indexOf(marker);
+  if (start < 0) throw new Error(`no "${marker}" in the report`);
   const lines = markdown.slice(start).split('\n');
   const first = lines.findIndex((line) => line.startsWith('|'));
   const end = lines.findIndex((line, i) => i > first && !line.startsWith('|'));
@@ -72,7 +75,7 @@ describe('npm run bench -- --quick', () => {
   });
 
   it('measures tools/call over every transport, the sandbox and the baseline at concurrency 1 and 64, without errors', () => {
-    const rows = tableRows(report, '1. `tools/call');
+    const rows = tableRows(report, '\n## 1. `tools/call');
     const transports = [
       'Streamable HTTP, stateless',
       'Streamable HTTP, 2026-07-28',
@@ -97,17 +100,15 @@ describe('npm run bench -- --quick', () => {
   });
 
   it('measures tools/call at a steady rate on every transport, the sandbox and the baseline, and the latency added', () => {
-    const rows = tableRows(report, 'At a steady', '###');
+    const rows = tableRows(report, '\n### At a steady');
     expect(rows).toHaveLength(7);
     for (const row of rows) {
       expect(row[1]).toMatch(/^≤ 64 at \d+\/s$/);
       for (const cell of row.slice(2, 6)) expectPositive(cell);
       expect(row[7]).toBe('0');
     }
-    // The second table of the subsection: latency added over the direct sandbox call.
-    const section = report.slice(report.indexOf('\n### At a steady'), report.indexOf('\n## 2.'));
-    const added = section.slice(section.indexOf('| transport | added p50'));
-    const addedRows = tableRows(`\n## added\n${added}`, 'added');
+    // The subsection's second table: latency added over the direct sandbox call.
+    const addedRows = tableRows(report, '| transport | added p50');
     expect(addedRows.map((row) => row[0])).toHaveLength(6);
     for (const row of addedRows) {
       for (const cell of row.slice(1)) expect(Number.isFinite(figure(cell)), `${row[0]}: "${cell}"`).toBe(true);
@@ -115,7 +116,7 @@ describe('npm run bench -- --quick', () => {
   });
 
   it('measures tools/list at concurrency 64 on every bridge transport', () => {
-    const rows = tableRows(report, '2. `tools/list`');
+    const rows = tableRows(report, '\n## 2. `tools/list`');
     expect(rows).toHaveLength(5);
     for (const row of rows) {
       expect(row[1]).toBe('64');
@@ -127,27 +128,27 @@ describe('npm run bench -- --quick', () => {
   });
 
   it('measures token validation, idle memory, cold start and the tools/list size', () => {
-    const tokens = tableRows(report, '3. Token validation');
+    const tokens = tableRows(report, '\n## 3. Token validation');
     expect(tokens.map((row) => row[0]!.split(' ')[0])).toEqual(['new', 'cached,', 'cached']);
     for (const row of tokens) expectPositive(row[1]);
 
-    const memory = tableRows(report, '4. Idle memory');
+    const memory = tableRows(report, '\n## 4. Idle memory');
     expect(memory.map((row) => row[0])).toEqual(['legacy SSE stream', 'Streamable HTTP session']);
     for (const row of memory) {
       expectPositive(row[1]);
       expect(Number.isFinite(figure(row[2]))).toBe(true);
     }
 
-    const [coldStart] = tableRows(report, '5. Cold start');
+    const [coldStart] = tableRows(report, '\n## 5. Cold start');
     expect(coldStart![0]).toMatch(/node/);
     expectPositive(coldStart![1]);
 
-    const [size] = tableRows(report, '6. `tools/list` size');
+    const [size] = tableRows(report, '\n## 6. `tools/list` size');
     for (const cell of size!) expectPositive(cell);
   });
 
   it('judges every target as met or not with its figure', () => {
-    const targets = tableRows(report, 'Targets');
+    const targets = tableRows(report, '\n## Targets');
     // 5 transports × (throughput, latency, latency at a steady rate) + errors + 2 token + 2 memory + cold start + tools/list size
     expect(targets).toHaveLength(22);
     for (const [target, figureText, met] of targets) {
