@@ -5,6 +5,11 @@ import { parseArgs } from 'node:util';
 export interface Plan {
   quick: boolean;
   runs: number;
+  /**
+   * Before the first run, each server is loaded this long on every target and call at c=64, uncounted, so
+   * that run 1 does not measure V8 compiling the code (see \`warmUp\` in bench/measures/throughput.ts).
+   */
+  warmUpPassMs: number;
   /** Per load run: answers in the warm-up are not counted; the run ends after the duration or maxRequests. */
   warmupMs: number;
   durationMs: number;
@@ -46,6 +51,7 @@ export function readPlan(argv: string[]): Plan {
   return {
     quick,
     runs,
+    warmUpPassMs: quick ? 300 : 2_000,
     warmupMs: quick ? 300 : 700,
     durationMs: quick ? 700 : 3_000,
     maxRequests: quick ? 20_000 : 200_000,

@@ -192,6 +192,7 @@ Figures are ${runsText}. Targets are those of the benchmark issue.
 | commit | ${machine.commit} |
 | load average (1, 5, 15 min) | before ${formatLoad(machine.loadBefore)}; after ${formatLoad(report.loadAfter)} |
 | CPU placement | ${report.placement} |
+| warm-up pass | before run 1, ${number(plan.warmUpPassMs)} ms of c=64 load on every target and call, not counted |
 | load per run | ${number(plan.warmupMs)} ms warm-up, then ${number(plan.durationMs)} ms or ${number(plan.maxRequests)} answers |
 
 ## Targets
@@ -336,7 +337,9 @@ const METHOD = `## Method
   compare on a busy machine: with the server and the sandbox sharing CPU 0, the most calls per second CPU 0 allows
   is about 1,000,000 ÷ (server + sandbox µs/call).
 - **Percentiles** are nearest-rank over every answer of a run. Runs are interleaved (run 1 of every scenario, then
-  run 2, …) so that a change in the machine's load touches every scenario alike.
+  run 2, …) so that a change in the machine's load touches every scenario alike. Before run 1, one uncounted
+  warm-up pass loads every server on every target and call it will be measured on, so that run 1 measures
+  compiled code, as a long-running deployment runs, not V8 compiling it.
 - **Bridge settings.** One user (alice) stands for all clients, so per-user limits that protect a shared
   deployment are raised: rate limit at its maximum (1,000,000/min, still counted), 256 concurrent upstream calls,
   streams and sessions per user above what the run opens. \`LOG_LEVEL=info\` as in production, logs to /dev/null.

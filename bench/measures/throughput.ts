@@ -113,7 +113,31 @@ function withNaN(result: LoadResult): LoadResult {
   return { ...result, p50Ms: value(result.p50Ms), p99Ms: value(result.p99Ms), meanMs: value(result.meanMs) };
 }
 
-/** Runs every scenario `plan.runs` times through the load generator. */
+/**
+ * One uncounted pass before the first run: every server loaded for `plan.warmUpPassMs` on each target and
+ * call the runs use, at c=64. Without it, run 1 measured V8 compiling the bridge's code rather than running
+ * it: in the report of e95e1bb the first c=1 run of stateless calls spent 2,239 µs of bridge CPU per call,
+ * the later ones 843–960, and a fresh bridge under c=64 load costs about 40 % more per call over its first
+ * ten seconds than after them. A long-running deployment runs compiled code; so should the figures.
+ */
+async function warmUp(plan: Plan, loader: Child, servers: Servers, token: string, list: Scenario[]): Promise<void> {
+  const paths = new Map(list.map((s) => [`${s.target} ${s.call.method}`, s]));
+  for (const { target, call } of paths.values()) {
+    await loader.request<LoadResult>({
+      kind: 'load',
+      origin: serverOf(target, servers).url,
+      target,
+      call,
+      token,
+      concurrency: 64,
+      warmupMs: 0,
+      durationMs: plan.warmUpPassMs,
+      maxRequests: plan.maxRequests,
+    } satisfies LoadJob);
+  }
+}
+
+/** Runs every scenario `plan.runs` times through the load generator, after one warm-up pass. */
 export async function measureThroughput(
   plan: Plan,
   loader: Child,
@@ -123,6 +147,8 @@ export async function measureThroughput(
 ): Promise<ThroughputRow[]> {
   const list = scenarios();
   const results: Array<Array<LoadResult & { serverCpuUs: number; sandboxCpuUs: number }>> = list.map(() => []);
+  progress(`warm-up: every target and call for ${plan.warmUpPassMs} ms at c=64, not counted`);
+  await warmUp(plan, loader, servers, token, list);
   for (let run = 1; run <= plan.runs; run++) {
     for (const [index, scenario] of list.entries()) {
       const server = serverOf(scenario.target, servers);
