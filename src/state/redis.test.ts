@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../test/helpers/eventually.js';
 import { startRedis, type TestRedis } from '../../test/helpers/redis.js';
 import { silentLogger } from '../telemetry/logger.js';
 import { StoreUnavailableError } from './errors.js';
@@ -14,11 +15,6 @@ function open(keyPrefix = 'test:', options: { maxEventsPerStream?: number } = {}
   const store = createRedisStore({ url: redis.url, logger: silentLogger(), keyPrefix, ...options });
   opened.push(store);
   return store;
-}
-
-/** Polls until `check` passes; the test's own timeout bounds it. */
-async function eventually(check: () => Promise<boolean>): Promise<void> {
-  while (!(await check().catch(() => false))) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 /** Collects messages, and resolves `next()` with the next one to arrive. */
