@@ -51,9 +51,9 @@ export function readPlan(argv: string[]): Plan {
   return {
     quick,
     runs,
-    warmUpPassMs: quick ? 300 : 2_000,
+    warmUpPassMs: quick ? 100 : 2_000,
     warmupMs: quick ? 300 : 700,
-    durationMs: quick ? 700 : 3_000,
+    durationMs: quick ? 500 : 3_000,
     maxRequests: quick ? 20_000 : 200_000,
     idleCount: quick ? 200 : 5_000,
     newTokens: quick ? 100 : 1_000,
