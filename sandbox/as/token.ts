@@ -1,10 +1,13 @@
 /**
  * `/oauth2/token` (RFC 6749 §3.2, §4.1.3, §4.4, §6): authorization_code with PKCE (RFC 7636),
- * rotating refresh tokens, client_credentials; `resource` per RFC 8707. Form-encoded in, JSON out, never cached.
+ * rotating refresh tokens, client_credentials; `resource` per RFC 8707. Clients authenticate as the
+ * NeonPanel document lists: client_secret_basic, client_secret_post, private_key_jwt (RFC 7523) or none.
+ * Form-encoded in, JSON out, never cached.
  */
 
 import { createHash } from 'node:crypto';
 import { type Request, Router } from 'express';
+import { ClientAssertions, JWT_BEARER_ASSERTION, assertedClientId } from './client-assertion.js';
 import type { ClientRecord, GrantType } from './clients.js';
 import { type AsContext, allValues, checkResources, checkScope, mintAccessToken } from './context.js';
 import { OAuthError, sendOAuthError } from './errors.js';
@@ -24,15 +27,43 @@ function required(form: Form, name: string): string {
   return value;
 }
 
-/** Client credentials from HTTP Basic (RFC 6749 §2.3.1, form-encoded parts) or the form body. */
-function presentedCredentials(req: Request, form: Form): { clientId?: string; secret?: string; basic: boolean } {
-  if (field(form, 'client_assertion') !== undefined) {
+/** How the client authenticates: a secret (HTTP Basic or the form), a signed assertion, or nothing (public). */
+interface PresentedCredentials {
+  clientId?: string;
+  secret?: string;
+  /** A `private_key_jwt` assertion (RFC 7523 §2.2); `clientId` is then the client it names. */
+  assertion?: string;
+}
+
+/** A `private_key_jwt` assertion from the form, with the client it names; one authentication method per request. */
+function presentedAssertion(req: Request, form: Form): PresentedCredentials {
+  const assertion = required(form, 'client_assertion');
+  const type = field(form, 'client_assertion_type');
+  if (type !== JWT_BEARER_ASSERTION) {
     throw new OAuthError(
       'invalid_client',
-      'private_key_jwt client authentication is not supported by the sandbox; use client_secret_basic, client_secret_post or none',
+      `client_assertion_type must be "${JWT_BEARER_ASSERTION}" (private_key_jwt), got ${type === undefined ? 'none' : `"${type}"`}`,
       401,
     );
   }
+  if (/^Basic /i.test(req.get('authorization') ?? '') || field(form, 'client_secret') !== undefined) {
+    throw new OAuthError('invalid_request', 'send either a client_assertion or a client secret, not both');
+  }
+  const clientId = assertedClientId(assertion);
+  const named = field(form, 'client_id');
+  if (named !== undefined && named !== clientId) {
+    throw new OAuthError(
+      'invalid_client',
+      `client_id "${named}" is not the client_assertion's "sub" ("${clientId}")`,
+      401,
+    );
+  }
+  return { clientId, assertion };
+}
+
+/** Client credentials from HTTP Basic (RFC 6749 §2.3.1, form-encoded parts), the form body, or an assertion. */
+function presentedCredentials(req: Request, form: Form): PresentedCredentials {
+  if (field(form, 'client_assertion') !== undefined) return presentedAssertion(req, form);
   const basic = /^Basic (\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
   if (basic) {
     if (field(form, 'client_secret') !== undefined) {
@@ -44,14 +75,18 @@ function presentedCredentials(req: Request, form: Form): { clientId?: string; se
     return {
       clientId: decodeURIComponent(decoded.slice(0, colon)),
       secret: decodeURIComponent(decoded.slice(colon + 1)),
-      basic: true,
     };
   }
-  return { clientId: field(form, 'client_id'), secret: field(form, 'client_secret'), basic: false };
+  return { clientId: field(form, 'client_id'), secret: field(form, 'client_secret') };
 }
 
-function authenticateClient(ctx: AsContext, req: Request, form: Form): ClientRecord {
-  const { clientId, secret } = presentedCredentials(req, form);
+async function authenticateClient(
+  ctx: AsContext,
+  assertions: ClientAssertions,
+  req: Request,
+  form: Form,
+): Promise<ClientRecord> {
+  const { clientId, secret, assertion } = presentedCredentials(req, form);
   if (!clientId) throw new OAuthError('invalid_client', 'client authentication is required (client_id missing)', 401);
   const client = ctx.clients.get(clientId);
   if (!client) {
@@ -62,12 +97,24 @@ function authenticateClient(ctx: AsContext, req: Request, form: Form): ClientRec
     );
   }
   const method = client.metadata.token_endpoint_auth_method;
-  if (method === 'private_key_jwt') {
-    throw new OAuthError(
-      'invalid_client',
-      'private_key_jwt client authentication is not supported by the sandbox',
-      401,
-    );
+  if (method === 'private_key_jwt' || assertion !== undefined) {
+    if (method !== 'private_key_jwt') {
+      throw new OAuthError(
+        'invalid_client',
+        `client "${clientId}" is registered for ${method}, not private_key_jwt`,
+        401,
+      );
+    }
+    if (assertion === undefined) {
+      throw new OAuthError(
+        'invalid_client',
+        `client "${clientId}" must authenticate with a client_assertion (private_key_jwt, RFC 7523)`,
+        401,
+      );
+    }
+    // RFC 7523 §3: the audience identifies this server, by its issuer or its token endpoint URL.
+    await assertions.verify(client, assertion, [ctx.issuer, `${ctx.publicUrl}/oauth2/token`]);
+    return client;
   }
   if (method !== 'none' && (secret === undefined || !ctx.clients.checkSecret(client, secret))) {
     throw new OAuthError('invalid_client', `client "${clientId}" must authenticate with its client_secret`, 401);
@@ -176,6 +223,7 @@ const GRANTS = new Map<string, (ctx: AsContext, client: ClientRecord, form: Form
 /** The token endpoint's route. */
 export function tokenRouter(ctx: AsContext): Router {
   const router = Router();
+  const assertions = new ClientAssertions();
   router.post('/oauth2/token', async (req, res) => {
     try {
       if (!req.is('application/x-www-form-urlencoded')) {
@@ -187,7 +235,7 @@ export function tokenRouter(ctx: AsContext): Router {
       if (!handler) {
         throw new OAuthError('unsupported_grant_type', `grant_type "${grantType}" is not supported`);
       }
-      const client = authenticateClient(ctx, req, form);
+      const client = await authenticateClient(ctx, assertions, req, form);
       const result = await handler(ctx, client, form);
       res.status(200).set('Cache-Control', 'no-store').set('Pragma', 'no-cache').json(result);
     } catch (error) {

@@ -1,6 +1,8 @@
 /** The sandbox's authorization server over real HTTP: DCR, code + PKCE, refresh rotation, client credentials, RFC 7592. */
 
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { randomUUID } from 'node:crypto';
+import { type Server, createServer } from 'node:http';
+import { SignJWT, createRemoteJWKSet, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../../sandbox/index.js';
 import {
@@ -13,6 +15,9 @@ import {
   registerPublicClient,
   tokenRequest,
 } from './oauth-client.js';
+import { closeServer, listen } from '../../helpers/loopback.js';
+
+const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 let sandbox: Sandbox;
 
@@ -277,7 +282,7 @@ describe('confidential clients', () => {
     expect(viaPost.status).toBe(200);
   });
 
-  it('answers 401 invalid_client for a wrong secret, an unknown client and private_key_jwt', async () => {
+  it('answers 401 invalid_client for a wrong secret, an unknown client and an assertion that is no JWT', async () => {
     const client = await confidentialClient('client_secret_post');
     const wrong = await tokenRequest(sandbox.url, {
       grant_type: 'client_credentials',
@@ -290,11 +295,14 @@ describe('confidential clients', () => {
     expect(unknown.status).toBe(401);
     const assertion = await tokenRequest(sandbox.url, {
       grant_type: 'client_credentials',
-      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion_type: JWT_BEARER,
       client_assertion: 'x.y.z',
     });
     expect(assertion.status).toBe(401);
-    expect(((await assertion.json()) as { error_description: string }).error_description).toContain('private_key_jwt');
+    expect(await assertion.json()).toMatchObject({
+      error: 'invalid_client',
+      error_description: expect.stringContaining('client_assertion is not a JWT'),
+    });
   });
 
   it('refuses client_credentials for a public client and JSON token requests', async () => {
@@ -308,6 +316,133 @@ describe('confidential clients', () => {
     });
     expect(json.status).toBe(400);
     expect(await json.json()).toMatchObject({ error: 'invalid_request' });
+  });
+});
+
+describe('private_key_jwt (RFC 7523)', () => {
+  /** A client key pair, its public JWK Set, and a registered client_credentials client using it. */
+  async function keyedClient(alg: 'RS256' | 'ES256', registerWith: 'jwks' | 'jwks_uri') {
+    const { publicKey, privateKey } = await generateKeyPair(alg);
+    const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: `${alg}-key`, alg, use: 'sig' }] };
+    let keyServer: Server | undefined;
+    let keys: Record<string, unknown> = { jwks };
+    if (registerWith === 'jwks_uri') {
+      keyServer = createServer((_req, res) =>
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks)),
+      );
+      keys = { jwks_uri: `${await listen(keyServer)}/jwks.json` };
+    }
+    const response = await register(sandbox.url, {
+      client_name: 'signed backend',
+      grant_types: ['client_credentials'],
+      token_endpoint_auth_method: 'private_key_jwt',
+      ...keys,
+    });
+    expect(response.status).toBe(201);
+    const client = (await response.json()) as Registration;
+    return { client, privateKey, alg, keyServer };
+  }
+
+  const tokenEndpoint = () => `${sandbox.url}/oauth2/token`;
+
+  /** A signed assertion for `clientId`, with claims overridable per test. */
+  function sign(
+    key: Parameters<SignJWT['sign']>[0],
+    alg: string,
+    clientId: string,
+    claims: Record<string, unknown> = {},
+  ) {
+    return new SignJWT({ jti: randomUUID(), ...claims })
+      .setProtectedHeader({ alg, kid: `${alg}-key` })
+      .setIssuer(clientId)
+      .setSubject(clientId)
+      .setAudience((claims.aud as string | undefined) ?? tokenEndpoint())
+      .setIssuedAt()
+      .setExpirationTime((claims.exp as number | undefined) ?? '2m')
+      .sign(key);
+  }
+
+  function assertionRequest(assertion: string, extra: Record<string, string> = {}) {
+    return tokenRequest(sandbox.url, {
+      grant_type: 'client_credentials',
+      client_assertion_type: JWT_BEARER,
+      client_assertion: assertion,
+      ...extra,
+    });
+  }
+
+  async function refusal(response: Response): Promise<string> {
+    expect(response.status).toBe(401);
+    const body = (await response.json()) as { error: string; error_description: string };
+    expect(body.error).toBe('invalid_client');
+    return body.error_description;
+  }
+
+  it('gets a token with an assertion checked against inline jwks, and refuses the same assertion twice', async () => {
+    const { client, privateKey, alg } = await keyedClient('RS256', 'jwks');
+    const assertion = await sign(privateKey, alg, client.client_id);
+    const first = await assertionRequest(assertion, { client_id: client.client_id });
+    expect(first.status).toBe(200);
+    const { access_token } = (await first.json()) as { access_token: string };
+    const jwks = createRemoteJWKSet(new URL(`${sandbox.url}/.well-known/jwks.json`));
+    expect((await jwtVerify(access_token, jwks, { issuer: sandbox.issuer })).payload.sub).toBe(client.client_id);
+
+    expect(await refusal(await assertionRequest(assertion))).toContain('already used');
+  });
+
+  it('fetches the keys from jwks_uri and accepts the issuer as audience', async () => {
+    const { client, privateKey, alg, keyServer } = await keyedClient('ES256', 'jwks_uri');
+    try {
+      const assertion = await sign(privateKey, alg, client.client_id, { aud: sandbox.issuer });
+      expect((await assertionRequest(assertion)).status).toBe(200);
+    } finally {
+      if (keyServer) await closeServer(keyServer);
+    }
+  });
+
+  it('names what is wrong with an assertion: key, audience, expiry, lifetime, type, client', async () => {
+    const { client, privateKey, alg } = await keyedClient('RS256', 'jwks');
+    const stranger = await generateKeyPair('RS256');
+    expect(await refusal(await assertionRequest(await sign(stranger.privateKey, alg, client.client_id)))).toContain(
+      'signature does not verify',
+    );
+    const elsewhere = await sign(privateKey, alg, client.client_id, { aud: 'https://other.example.com/token' });
+    expect(await refusal(await assertionRequest(elsewhere))).toContain('"aud"');
+    const expired = await sign(privateKey, alg, client.client_id, { exp: Math.floor(Date.now() / 1000) - 120 });
+    expect(await refusal(await assertionRequest(expired))).toContain('expired');
+    const tooLong = await sign(privateKey, alg, client.client_id, { exp: Math.floor(Date.now() / 1000) + 7200 });
+    expect(await refusal(await assertionRequest(tooLong))).toContain('lives too long');
+    const noJti = await new SignJWT({})
+      .setProtectedHeader({ alg, kid: `${alg}-key` })
+      .setIssuer(client.client_id)
+      .setSubject(client.client_id)
+      .setAudience(tokenEndpoint())
+      .setExpirationTime('2m')
+      .sign(privateKey);
+    expect(await refusal(await assertionRequest(noJti))).toContain('"jti"');
+
+    const valid = await sign(privateKey, alg, client.client_id);
+    const wrongType = await tokenRequest(sandbox.url, {
+      grant_type: 'client_credentials',
+      client_assertion_type: 'urn:example:saml',
+      client_assertion: valid,
+    });
+    expect(await refusal(wrongType)).toContain('client_assertion_type must be');
+    expect(await refusal(await assertionRequest(valid, { client_id: 'np_someone_else' }))).toContain(
+      'is not the client_assertion\'s "sub"',
+    );
+    // Without its assertion, the private_key_jwt client is refused, and a secret client cannot use one.
+    const bare = await tokenRequest(sandbox.url, { grant_type: 'client_credentials', client_id: client.client_id });
+    expect(await refusal(bare)).toContain('must authenticate with a client_assertion');
+    const secretClient = await register(sandbox.url, {
+      client_name: 'secret backend',
+      grant_types: ['client_credentials'],
+      token_endpoint_auth_method: 'client_secret_post',
+    });
+    const secretId = ((await secretClient.json()) as Registration).client_id;
+    expect(await refusal(await assertionRequest(await sign(privateKey, alg, secretId)))).toContain(
+      'is registered for client_secret_post, not private_key_jwt',
+    );
   });
 });
 
