@@ -7,7 +7,7 @@ export interface Plan {
   runs: number;
   /**
    * Before the first run, each server is loaded this long on every target and call at c=64, uncounted, so
-   * that run 1 does not measure V8 compiling the code (see \`warmUp\` in bench/measures/throughput.ts).
+   * that run 1 does not measure V8 compiling the code (see `warmUp` in bench/measures/throughput.ts).
    */
   warmUpPassMs: number;
   /** Per load run: answers in the warm-up are not counted; the run ends after the duration or maxRequests. */
