@@ -121,20 +121,32 @@ function withNaN(result: LoadResult): LoadResult {
  * ten seconds than after them. A long-running deployment runs compiled code; so should the figures.
  */
 async function warmUp(plan: Plan, loader: Child, servers: Servers, token: string, list: Scenario[]): Promise<void> {
-  const paths = new Map(list.map((s) => [`${s.target} ${s.call.method}`, s]));
-  for (const { target, call } of paths.values()) {
-    await loader.request<LoadResult>({
-      kind: 'load',
-      origin: serverOf(target, servers).url,
-      target,
-      call,
-      token,
-      concurrency: 64,
-      warmupMs: 0,
-      durationMs: plan.warmUpPassMs,
-      maxRequests: plan.maxRequests,
-    } satisfies LoadJob);
-  }
+  const paths = new Map(
+    list.map(({ target, call }) => [`${target} ${call.method}`, { target, call, concurrency: 64 }]),
+  );
+  const timing = { warmupMs: 0, durationMs: plan.warmUpPassMs, maxRequests: plan.maxRequests };
+  for (const scenario of paths.values()) await loader.request<LoadResult>(loadJob(scenario, servers, token, timing));
+}
+
+/** The load generator's job for `scenario` (closed loop unless it has a rate), timed as given. */
+function loadJob(
+  scenario: Scenario,
+  servers: Servers,
+  token: string,
+  timing: Pick<LoadJob, 'warmupMs' | 'durationMs' | 'maxRequests'>,
+): LoadJob {
+  return {
+    kind: 'load',
+    origin: serverOf(scenario.target, servers).url,
+    target: scenario.target,
+    call: scenario.call,
+    token,
+    concurrency: scenario.concurrency,
+    warmupMs: timing.warmupMs,
+    durationMs: timing.durationMs,
+    maxRequests: timing.maxRequests,
+    ...(scenario.ratePerSecond === undefined ? {} : { ratePerSecond: scenario.ratePerSecond }),
+  };
 }
 
 /** Runs every scenario `plan.runs` times through the load generator, after one warm-up pass. */
@@ -152,18 +164,7 @@ export async function measureThroughput(
   for (let run = 1; run <= plan.runs; run++) {
     for (const [index, scenario] of list.entries()) {
       const server = serverOf(scenario.target, servers);
-      const job: LoadJob = {
-        kind: 'load',
-        origin: server.url,
-        target: scenario.target,
-        call: scenario.call,
-        token,
-        concurrency: scenario.concurrency,
-        warmupMs: plan.warmupMs,
-        durationMs: plan.durationMs,
-        maxRequests: plan.maxRequests,
-        ...(scenario.ratePerSecond === undefined ? {} : { ratePerSecond: scenario.ratePerSecond }),
-      };
+      const job = loadJob(scenario, servers, token, plan);
       const cpuBefore = { server: server.cpuSeconds(), sandbox: servers.sandbox.cpuSeconds() };
       const result = withNaN(await profiled(plan, run, scenario, server, () => loader.request<LoadResult>(job)));
       const perCallUs = (seconds: number) => (seconds * 1e6) / Math.max(1, result.calls);

@@ -14,7 +14,7 @@ import {
   jwtVerify,
 } from 'jose';
 import type { ClientRecord } from './clients.js';
-import { OAuthError } from './errors.js';
+import { OAuthError, invalidClient } from './errors.js';
 
 /** The only `client_assertion_type` RFC 7523 defines. */
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -31,19 +31,17 @@ const MAX_LIFETIME_SECONDS = 3600;
 /** How long fetching a client's `jwks_uri` may take before the assertion is refused. */
 const JWKS_TIMEOUT_MS = 5_000;
 
-function refuse(description: string): OAuthError {
-  return new OAuthError('invalid_client', description, 401);
-}
-
 /** The client an assertion names (`sub`, RFC 7523 §3 item 2), read before its signature is checked to find its keys. */
 export function assertedClientId(assertion: string): string {
   let sub: unknown;
   try {
     sub = decodeJwt(assertion).sub;
   } catch {
-    throw refuse('client_assertion is not a JWT (expected a signed JWT in compact form: header.payload.signature)');
+    throw invalidClient(
+      'client_assertion is not a JWT (expected a signed JWT in compact form: header.payload.signature)',
+    );
   }
-  if (typeof sub !== 'string' || sub === '') throw refuse('client_assertion has no "sub" claim (the client_id)');
+  if (typeof sub !== 'string' || sub === '') throw invalidClient('client_assertion has no "sub" claim (the client_id)');
   return sub;
 }
 
@@ -90,16 +88,17 @@ export class ClientAssertions {
         requiredClaims: ['exp', 'jti'],
       }));
     } catch (error) {
-      throw error instanceof OAuthError ? error : refuse(reasonOf(error, client));
+      throw error instanceof OAuthError ? error : invalidClient(reasonOf(error, client));
     }
     const now = Math.floor(Date.now() / 1000);
     const exp = payload.exp as number;
     if (exp > now + MAX_LIFETIME_SECONDS) {
-      throw refuse(`client_assertion lives too long: "exp" must be at most ${MAX_LIFETIME_SECONDS} s ahead`);
+      throw invalidClient(`client_assertion lives too long: "exp" must be at most ${MAX_LIFETIME_SECONDS} s ahead`);
     }
     this.forgetExpired(now);
     const key = `${client.clientId}\n${String(payload.jti)}`;
-    if (this.used.has(key)) throw refuse('client_assertion was already used ("jti" seen before); sign a new one');
+    if (this.used.has(key))
+      throw invalidClient('client_assertion was already used ("jti" seen before); sign a new one');
     this.used.set(key, exp);
   }
 
@@ -107,7 +106,7 @@ export class ClientAssertions {
     const { jwks, jwks_uri: jwksUri } = client.metadata;
     // Registration checks only that `jwks` is an object; jose refuses one that is not a JWK Set (JWKSInvalid).
     if (jwks) return createLocalJWKSet(jwks as unknown as JSONWebKeySet);
-    if (!jwksUri) throw refuse(`client "${client.clientId}" has neither jwks nor jwks_uri registered`);
+    if (!jwksUri) throw invalidClient(`client "${client.clientId}" has neither jwks nor jwks_uri registered`);
     let keys = this.remoteKeys.get(jwksUri);
     if (!keys) {
       keys = createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: JWKS_TIMEOUT_MS });

@@ -27,6 +27,11 @@ export class OAuthError extends Error {
   }
 }
 
+/** Client authentication failed (RFC 6749 §5.2): always 401. */
+export function invalidClient(description: string): OAuthError {
+  return new OAuthError('invalid_client', description, 401);
+}
+
 /** Sends `error` as JSON, never cached. */
 export function sendOAuthError(res: Response, error: OAuthError): void {
   res

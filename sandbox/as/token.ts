@@ -10,7 +10,7 @@ import { type Request, Router } from 'express';
 import { ClientAssertions, JWT_BEARER_ASSERTION, assertedClientId } from './client-assertion.js';
 import type { ClientRecord, GrantType } from './clients.js';
 import { type AsContext, allValues, checkResources, checkScope, mintAccessToken } from './context.js';
-import { OAuthError, sendOAuthError } from './errors.js';
+import { OAuthError, invalidClient, sendOAuthError } from './errors.js';
 
 type Form = Record<string, unknown>;
 
@@ -40,10 +40,8 @@ function presentedAssertion(req: Request, form: Form): PresentedCredentials {
   const assertion = required(form, 'client_assertion');
   const type = field(form, 'client_assertion_type');
   if (type !== JWT_BEARER_ASSERTION) {
-    throw new OAuthError(
-      'invalid_client',
+    throw invalidClient(
       `client_assertion_type must be "${JWT_BEARER_ASSERTION}" (private_key_jwt), got ${type === undefined ? 'none' : `"${type}"`}`,
-      401,
     );
   }
   if (/^Basic /i.test(req.get('authorization') ?? '') || field(form, 'client_secret') !== undefined) {
@@ -52,11 +50,7 @@ function presentedAssertion(req: Request, form: Form): PresentedCredentials {
   const clientId = assertedClientId(assertion);
   const named = field(form, 'client_id');
   if (named !== undefined && named !== clientId) {
-    throw new OAuthError(
-      'invalid_client',
-      `client_id "${named}" is not the client_assertion's "sub" ("${clientId}")`,
-      401,
-    );
+    throw invalidClient(`client_id "${named}" is not the client_assertion's "sub" ("${clientId}")`);
   }
   return { clientId, assertion };
 }
@@ -71,7 +65,7 @@ function presentedCredentials(req: Request, form: Form): PresentedCredentials {
     }
     const decoded = Buffer.from(basic, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon < 0) throw new OAuthError('invalid_client', 'malformed HTTP Basic credentials', 401);
+    if (colon < 0) throw invalidClient('malformed HTTP Basic credentials');
     return {
       clientId: decodeURIComponent(decoded.slice(0, colon)),
       secret: decodeURIComponent(decoded.slice(colon + 1)),
@@ -87,37 +81,25 @@ async function authenticateClient(
   form: Form,
 ): Promise<ClientRecord> {
   const { clientId, secret, assertion } = presentedCredentials(req, form);
-  if (!clientId) throw new OAuthError('invalid_client', 'client authentication is required (client_id missing)', 401);
+  if (!clientId) throw invalidClient('client authentication is required (client_id missing)');
   const client = ctx.clients.get(clientId);
   if (!client) {
-    throw new OAuthError(
-      'invalid_client',
-      `unknown client "${clientId}" (deleted or never registered); register again`,
-      401,
-    );
+    throw invalidClient(`unknown client "${clientId}" (deleted or never registered); register again`);
   }
   const method = client.metadata.token_endpoint_auth_method;
   if (method === 'private_key_jwt' || assertion !== undefined) {
     if (method !== 'private_key_jwt') {
-      throw new OAuthError(
-        'invalid_client',
-        `client "${clientId}" is registered for ${method}, not private_key_jwt`,
-        401,
-      );
+      throw invalidClient(`client "${clientId}" is registered for ${method}, not private_key_jwt`);
     }
     if (assertion === undefined) {
-      throw new OAuthError(
-        'invalid_client',
-        `client "${clientId}" must authenticate with a client_assertion (private_key_jwt, RFC 7523)`,
-        401,
-      );
+      throw invalidClient(`client "${clientId}" must authenticate with a client_assertion (private_key_jwt, RFC 7523)`);
     }
     // RFC 7523 §3: the audience identifies this server, by its issuer or its token endpoint URL.
     await assertions.verify(client, assertion, [ctx.issuer, `${ctx.publicUrl}/oauth2/token`]);
     return client;
   }
   if (method !== 'none' && (secret === undefined || !ctx.clients.checkSecret(client, secret))) {
-    throw new OAuthError('invalid_client', `client "${clientId}" must authenticate with its client_secret`, 401);
+    throw invalidClient(`client "${clientId}" must authenticate with its client_secret`);
   }
   return client;
 }

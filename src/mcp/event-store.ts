@@ -23,14 +23,45 @@ function splitEntry(entry: string): { streamId: string; message: string } {
  * keeps, and `deleteSessionEvents` drops it all when the session ends. A `Last-Event-ID` from another
  * session is treated as unknown (nothing of one session can be replayed into another), and a replay
  * sends only the events of the stream the id belongs to.
+ *
+ * A class: every session POST builds one, and most are answered as JSON without using it, so it is one
+ * object with its methods on the prototype rather than a closure per method per request.
  */
-export function createSessionEventStore(events: EventLog, sessionId: string, ttlSeconds: number): EventStore {
-  const logId = sessionLogId(sessionId);
+class SessionEventStore implements EventStore {
+  private readonly logId: string;
+
+  constructor(
+    private readonly events: EventLog,
+    sessionId: string,
+    private readonly ttlSeconds: number,
+  ) {
+    this.logId = sessionLogId(sessionId);
+  }
+
+  storeEvent(streamId: string, message: JSONRPCMessage): Promise<string> {
+    return this.events.append(this.logId, `${streamId}${STREAM_SEPARATOR}${JSON.stringify(message)}`, this.ttlSeconds);
+  }
+
+  async getStreamIdForEventId(eventId: string): Promise<string | undefined> {
+    return (await this.read(eventId))?.streamId;
+  }
+
+  async replayEventsAfter(
+    lastEventId: string,
+    { send }: { send: (eventId: string, message: JSONRPCMessage) => Promise<void> },
+  ): Promise<string> {
+    const found = await this.read(lastEventId);
+    if (!found) throw new Error('unknown event id');
+    for (const event of found.events) {
+      await send(event.id, JSON.parse(event.message) as JSONRPCMessage);
+    }
+    return found.streamId;
+  }
 
   /** The stream of `lastEventId` and its later events, or undefined when the id is unknown or belongs to another session. */
-  async function read(lastEventId: string) {
-    const found = await events.readAfter(lastEventId);
-    if (found?.streamId !== logId) return undefined;
+  private async read(lastEventId: string) {
+    const found = await this.events.readAfter(lastEventId);
+    if (found?.streamId !== this.logId) return undefined;
     const { streamId } = splitEntry(found.message);
     const later = found.events.flatMap((event) => {
       const entry = splitEntry(event.message);
@@ -38,20 +69,11 @@ export function createSessionEventStore(events: EventLog, sessionId: string, ttl
     });
     return { streamId, events: later };
   }
+}
 
-  return {
-    storeEvent: (streamId: string, message: JSONRPCMessage) =>
-      events.append(logId, `${streamId}${STREAM_SEPARATOR}${JSON.stringify(message)}`, ttlSeconds),
-    getStreamIdForEventId: async (eventId: string) => (await read(eventId))?.streamId,
-    async replayEventsAfter(lastEventId, { send }) {
-      const found = await read(lastEventId);
-      if (!found) throw new Error('unknown event id');
-      for (const event of found.events) {
-        await send(event.id, JSON.parse(event.message) as JSONRPCMessage);
-      }
-      return found.streamId;
-    },
-  };
+/** The event store of one session (see `SessionEventStore`). */
+export function createSessionEventStore(events: EventLog, sessionId: string, ttlSeconds: number): EventStore {
+  return new SessionEventStore(events, sessionId, ttlSeconds);
 }
 
 /** Drops every stored event of a session (on DELETE): nothing it streamed can be replayed afterwards. */

@@ -345,20 +345,20 @@ describe('private_key_jwt (RFC 7523)', () => {
 
   const tokenEndpoint = () => `${sandbox.url}/oauth2/token`;
 
-  /** A signed assertion for `clientId`, with claims overridable per test. */
+  /** A signed assertion for `clientId`; `jti: null` leaves the claim out. */
   function sign(
     key: Parameters<SignJWT['sign']>[0],
     alg: string,
     clientId: string,
-    claims: Record<string, unknown> = {},
+    { aud = tokenEndpoint(), exp = '2m' as string | number, jti = randomUUID() as string | null } = {},
   ) {
-    return new SignJWT({ jti: randomUUID(), ...claims })
+    return new SignJWT(jti === null ? {} : { jti })
       .setProtectedHeader({ alg, kid: `${alg}-key` })
       .setIssuer(clientId)
       .setSubject(clientId)
-      .setAudience((claims.aud as string | undefined) ?? tokenEndpoint())
+      .setAudience(aud)
       .setIssuedAt()
-      .setExpirationTime((claims.exp as number | undefined) ?? '2m')
+      .setExpirationTime(exp)
       .sign(key);
   }
 
@@ -412,13 +412,7 @@ describe('private_key_jwt (RFC 7523)', () => {
     expect(await refusal(await assertionRequest(expired))).toContain('expired');
     const tooLong = await sign(privateKey, alg, client.client_id, { exp: Math.floor(Date.now() / 1000) + 7200 });
     expect(await refusal(await assertionRequest(tooLong))).toContain('lives too long');
-    const noJti = await new SignJWT({})
-      .setProtectedHeader({ alg, kid: `${alg}-key` })
-      .setIssuer(client.client_id)
-      .setSubject(client.client_id)
-      .setAudience(tokenEndpoint())
-      .setExpirationTime('2m')
-      .sign(privateKey);
+    const noJti = await sign(privateKey, alg, client.client_id, { jti: null });
     expect(await refusal(await assertionRequest(noJti))).toContain('"jti"');
 
     const valid = await sign(privateKey, alg, client.client_id);
