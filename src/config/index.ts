@@ -63,8 +63,8 @@ export interface Config {
   /** SSE keep-alive comment interval, ms (at most 15 s). */
   keepAliveMs: number;
   /**
-   * A session POST whose client accepts JSON and SSE is answered as JSON when its answer is ready within
-   * this many ms, else as a resumable SSE stream; 0 always streams.
+   * A session POST or a 2026-07-28 request whose client accepts JSON and SSE is answered as JSON when its
+   * answer is ready within this many ms, else as an SSE stream (resumable in a session); 0 always streams.
    */
   streamAfterMs: number;
   /** Requests per minute per user (authenticated) and per client IP (unauthenticated). 0 disables. */

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { toWebRequest } from '@modelcontextprotocol/node';
 import { isLegacyRequest } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
-import { isLegacyEra } from './era.js';
+import { isLegacyEra, plainModernRequest } from './era.js';
 
 const META = {
   'io.modelcontextprotocol/protocolVersion': '2026-07-28',
@@ -138,5 +138,56 @@ describe('isLegacyEra', () => {
   it('sends 2025 requests and 2026 requests to different handlers', () => {
     expect(isLegacyEra(nodeRequest({}), cases[0]![2])).toBe(true);
     expect(isLegacyEra(nodeRequest(cases[2]![1]), cases[2]![2])).toBe(false);
+  });
+});
+
+describe('plainModernRequest', () => {
+  const request = (method: string, params: Record<string, unknown> = {}) => ({
+    jsonrpc: '2.0',
+    id: 1,
+    method,
+    params: { ...params, _meta: META },
+  });
+  const call = request('tools/call', { name: 'list_companies', arguments: {} });
+  const modernHeaders = (method: string, name?: string) => ({
+    'mcp-protocol-version': '2026-07-28',
+    'mcp-method': method,
+    ...(name === undefined ? {} : { 'mcp-name': name }),
+  });
+
+  it('takes tool calls, tools/list and server/discover that pass every check of the SDK handler', () => {
+    expect(plainModernRequest(nodeRequest(modernHeaders('tools/call', 'list_companies')), call)?.message).toBe(call);
+    for (const method of ['tools/list', 'server/discover']) {
+      const route = plainModernRequest(nodeRequest(modernHeaders(method)), request(method));
+      expect(route?.classification).toEqual({ era: 'modern', revision: '2026-07-28' });
+    }
+  });
+
+  it.each<[string, Record<string, string>, unknown]>([
+    ['a 2025-era request', { 'mcp-protocol-version': '2025-11-25' }, cases[0]![2]],
+    ['no MCP-Protocol-Version', { 'mcp-method': 'tools/list' }, request('tools/list')],
+    ['no Mcp-Method', { 'mcp-protocol-version': '2026-07-28' }, request('tools/list')],
+    ['a call without Mcp-Name', modernHeaders('tools/call'), call],
+    ['a call naming another tool', modernHeaders('tools/call', 'get_company'), call],
+    ['a Base64-encoded Mcp-Name', modernHeaders('tools/call', '=?base64?bGlzdF9jb21wYW5pZXM=?='), call],
+    ['ping', modernHeaders('ping'), request('ping')],
+    ['subscriptions/listen', modernHeaders('subscriptions/listen'), request('subscriptions/listen')],
+    [
+      'a notification',
+      modernHeaders('notifications/cancelled'),
+      { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1, _meta: META } },
+    ],
+    [
+      'another revision',
+      { 'mcp-protocol-version': '2027-01-01', 'mcp-method': 'tools/list' },
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/list',
+        params: { _meta: { ...META, 'io.modelcontextprotocol/protocolVersion': '2027-01-01' } },
+      },
+    ],
+  ])('leaves %s to the SDK handler', (_name, headers, body) => {
+    expect(plainModernRequest(nodeRequest(headers), body)).toBeUndefined();
   });
 });

@@ -1,5 +1,10 @@
 import type { IncomingMessage } from 'node:http';
-import { PROTOCOL_VERSION_META_KEY, classifyInboundRequest } from '@modelcontextprotocol/server';
+import {
+  type InboundHttpRequest,
+  type InboundModernRoute,
+  PROTOCOL_VERSION_META_KEY,
+  classifyInboundRequest,
+} from '@modelcontextprotocol/server';
 
 /** A header as the web `Headers.get` would give it: repeated values joined with ", ". */
 function headerOf(req: IncomingMessage, name: string): string | undefined {
@@ -8,7 +13,17 @@ function headerOf(req: IncomingMessage, name: string): string | undefined {
 }
 
 /** The first revision of the 2026 era; the SDK compares revisions as strings, and so does this. */
-const FIRST_MODERN_REVISION = '2026-07-28';
+export const FIRST_MODERN_REVISION = '2026-07-28';
+
+/** The SEP-2243 standard headers of a request, as the SDK's classifier takes them. */
+function standardHeaders(req: IncomingMessage): Omit<InboundHttpRequest, 'body'> {
+  return {
+    httpMethod: req.method ?? 'POST',
+    protocolVersionHeader: headerOf(req, 'mcp-protocol-version'),
+    mcpMethodHeader: headerOf(req, 'mcp-method'),
+    mcpNameHeader: headerOf(req, 'mcp-name'),
+  };
+}
 
 /**
  * The SDK's verdict for the two common cases, without its zod checks, for one request or notification
@@ -41,12 +56,46 @@ export function isLegacyEra(req: IncomingMessage, body: unknown): boolean {
   if (body === undefined) return true;
   const verdict = localVerdict(req, body);
   if (verdict !== undefined) return verdict;
-  const outcome = classifyInboundRequest({
-    httpMethod: req.method ?? 'POST',
-    protocolVersionHeader: headerOf(req, 'mcp-protocol-version'),
-    mcpMethodHeader: headerOf(req, 'mcp-method'),
-    mcpNameHeader: headerOf(req, 'mcp-name'),
-    body,
-  });
-  return outcome.kind === 'legacy';
+  return classifyInboundRequest({ ...standardHeaders(req), body }).kind === 'legacy';
+}
+
+/** A 2026-07-28 request the bridge's own transport carries (see `plainModernRequest`). */
+export type PlainModernRequest = Extract<InboundModernRoute, { messageKind: 'request' }>;
+
+/**
+ * The methods of the bridge's server that the 2026-07-28 revision has. Any other method is answered by
+ * the SDK's handler, which also owns the HTTP status of a refusal (404 for a method it does not know).
+ */
+const PLAIN_MODERN_METHODS = new Set(['tools/call', 'tools/list', 'server/discover']);
+
+/**
+ * The route of a 2026-07-28 request that passes every check the SDK's `createMcpHandler` makes before it
+ * serves one, or undefined for anything else: a notification, `subscriptions/listen`, another method,
+ * another revision, a refusal, a missing standard header or an `Mcp-Name` that is not the tool's plain
+ * name. Those stay with the SDK's handler, which answers them exactly as the SDK does; what passes here is
+ * served on the bridge's own transport (post-exchange.ts) without the web `Request` and `Response` the
+ * handler works on, which were most of the cost of a call.
+ *
+ * What the handler checks, and how each is met here:
+ * - the envelope and the headers' agreement with the body: `classifyInboundRequest` (the SDK's own);
+ * - a revision the SDK serves: only the first 2026 revision passes;
+ * - `MCP-Protocol-Version` and `Mcp-Method` present, and for `tools/call` an `Mcp-Name` equal to
+ *   `params.name`: an encoded (`=?base64?…?=`) name, which the SDK decodes first, is left to it;
+ * - client capabilities a method requires: the SDK 2.4.0 requires none for any method;
+ * - `x-mcp-header` parameters and scope challenges: the SDK checks those on `McpServer` tools only, and
+ *   the bridge's server is a plain `Server`.
+ */
+export function plainModernRequest(req: IncomingMessage, body: unknown): PlainModernRequest | undefined {
+  const headers = standardHeaders(req);
+  if (headers.protocolVersionHeader === undefined || headers.mcpMethodHeader === undefined) return undefined;
+  const route = classifyInboundRequest({ ...headers, body });
+  if (route.kind !== 'modern' || route.messageKind !== 'request') return undefined;
+  if (route.classification.revision !== FIRST_MODERN_REVISION) return undefined;
+  const { method, params } = route.message;
+  if (!PLAIN_MODERN_METHODS.has(method)) return undefined;
+  if (method === 'tools/call') {
+    const name = headers.mcpNameHeader?.trim();
+    if (name === undefined || name.startsWith('=?') || name !== params?.['name']) return undefined;
+  }
+  return route;
 }

@@ -6,6 +6,8 @@ import {
   type EventStore,
   type InitializeRequest,
   type JSONRPCMessage,
+  type MessageClassification,
+  PerRequestHTTPServerTransport,
   type RequestId,
   SUPPORTED_PROTOCOL_VERSIONS,
   type Server,
@@ -41,20 +43,26 @@ interface AnswerWriter {
   finish(end: AnswerEnd): Promise<void>;
 }
 
+/** What a 2025-era exchange's transport is classified as: nothing, for the SDK's `Server.connect`. */
+const LEGACY_CLASSIFICATION: MessageClassification = { era: 'legacy' };
+
 /**
  * An SDK `Transport` for one HTTP POST: it hands the POST's messages to the connected `Server` and
  * passes on what the server sends about them, until every request in the POST is answered.
  *
- * Why not the SDK's `WebStandardStreamableHTTPServerTransport` for these: it works on web `Request`
- * and `Response` objects, so a Node request was converted to a web one, its messages validated again,
- * and the answer serialized into a `Response` or a web stream and read back out of it: about two thirds
- * of the SDK's cost per call. The `Server` (protocol, handlers, validation of every request and result)
- * is the SDK's either way; only the carriage differs.
+ * Why not the SDK's `WebStandardStreamableHTTPServerTransport` or `createMcpHandler` for these: they
+ * work on web `Request` and `Response` objects, so a Node request was converted to a web one, its
+ * messages validated again, and the answer serialized into a `Response` or a web stream and read back
+ * out of it: about two thirds of the SDK's cost per call. The `Server` (protocol, handlers, validation
+ * of every request and result) is the SDK's either way; only the carriage differs.
+ *
+ * It extends the SDK's `PerRequestHTTPServerTransport` for one reason: a `Server` connected to one binds
+ * to the 2026-07-28 revision its classification names (`Server.connect` checks `instanceof`), which is
+ * how a 2026-07-28 request is served (`modern` in `PostExchange`). Everything the base class does with web
+ * `Response`s is replaced here (`start`, `send`, `close`); its `handleMessage` is never called, the exchange
+ * delivers the messages itself. A 2025-era exchange is classified `legacy`, which binds nothing.
  */
-class PostExchangeTransport implements Transport {
-  onmessage?: Transport['onmessage'];
-  onclose?: Transport['onclose'];
-  onerror?: Transport['onerror'];
+class PostExchangeTransport extends PerRequestHTTPServerTransport implements Transport {
   supportedProtocolVersions: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS;
   private readonly answered = new Set<RequestId>();
 
@@ -62,16 +70,19 @@ class PostExchangeTransport implements Transport {
     private readonly expected: ReadonlySet<RequestId>,
     private readonly writer: AnswerWriter,
     private readonly done: () => void,
-  ) {}
+    classification: MessageClassification = LEGACY_CLASSIFICATION,
+  ) {
+    super({ classification });
+  }
 
   setSupportedProtocolVersions(versions: string[]): void {
     this.supportedProtocolVersions = versions;
   }
 
-  async start(): Promise<void> {}
+  override async start(): Promise<void> {}
 
   /** Messages about none of this POST's requests have no stream here (a per-request server sends none). */
-  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+  override async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     const isAnswer = isAnswerMessage(message);
     const about = isAnswer ? message.id : options?.relatedRequestId;
     if (about === undefined || !this.expected.has(about)) return;
@@ -92,7 +103,7 @@ class PostExchangeTransport implements Transport {
     if (this.answered.size === this.expected.size) this.done();
   }
 
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     this.onclose?.();
   }
 }
@@ -302,7 +313,16 @@ export interface PostExchange {
   giveUpMs: number;
   /** Registers each request of the POST as cancellable (session calls); returns the function that forgets it. */
   track?: (requestId: RequestId, cancel: CancelCall) => () => void;
+  /**
+   * For a 2026-07-28 request, its classification (`plainModernRequest` in era.ts): the server, built for
+   * that era, binds to the revision it names, and a client that disconnects before the answer cancels the
+   * call (the revision has no `notifications/cancelled` over HTTP: closing the response is the cancellation).
+   */
+  modern?: MessageClassification;
 }
+
+/** How an exchange ends: every request answered, given up on after `giveUpMs`, or its client gone (2026-07-28). */
+type Ending = 'answered' | 'overdue' | 'disconnected';
 
 /**
  * Serves one POST of a 2025-era client (stateless, or in a session the caller owns), with the rules of
@@ -311,28 +331,33 @@ export interface PostExchange {
  * in it, else 200 with the answer as JSON (or the batch of answers, in request order) or as SSE events.
  */
 export async function servePostExchange(exchange: PostExchange): Promise<void> {
-  const { server, req, res, body } = exchange;
+  const { server, req, res, body, modern } = exchange;
   const headers = exchange.headers ?? {};
   const messages = messagesIn(body) as JSONRPCMessage[];
   const requestIds = [...new Set(messages.filter(isRequestMessage).map((message) => message.id))];
-  let answered: (complete: boolean) => void = () => {};
-  const outcome = new Promise<boolean>((resolve) => {
-    answered = resolve;
+  let end: (ending: Ending) => void = () => {};
+  const ending = new Promise<Ending>((resolve) => {
+    end = resolve;
   });
   const writer = answerWriter(exchange, headers);
-  const transport = new PostExchangeTransport(new Set(requestIds), writer, () => answered(true));
+  const transport = new PostExchangeTransport(new Set(requestIds), writer, () => end('answered'), modern);
   await server.connect(transport);
+  const extra = { authInfo: exchange.authInfo, ...(modern && { classification: modern }) };
   // Closing is only needed to abort a handler still running. After every request is answered, the
   // server and transport are simply dropped: the SDK's close builds an Error with a stack trace to
   // settle pending work, and that was a measurable share of every call.
   let abandoned = false;
   const { track } = exchange;
   const forget = track ? requestIds.map((id) => track(id, (notification) => transport.cancel(id, notification))) : [];
+  const disconnected = () => {
+    if (!res.writableFinished) end('disconnected');
+  };
+  if (modern) res.once('close', disconnected);
   try {
     const refusal = refusalOf(req, messages, transport.supportedProtocolVersions);
     if (refusal) return sendJsonRpcError(res, 400, refusal.code, refusal.message);
     if (requestIds.length === 0) {
-      for (const message of messages) transport.onmessage?.(message, { authInfo: exchange.authInfo });
+      for (const message of messages) transport.onmessage?.(message, extra);
       res.writeHead(202, headers).end();
       return;
     }
@@ -340,13 +365,15 @@ export async function servePostExchange(exchange: PostExchange): Promise<void> {
       priming: primingAllowed(req, messages, transport.supportedProtocolVersions),
       keepAliveMs: exchange.keepAliveMs,
     });
-    for (const message of messages) transport.onmessage?.(message, { authInfo: exchange.authInfo });
-    const timer = setTimeout(() => answered(false), exchange.giveUpMs);
-    const complete = await outcome;
+    for (const message of messages) transport.onmessage?.(message, extra);
+    const timer = setTimeout(() => end('overdue'), exchange.giveUpMs);
+    const how = await ending;
     clearTimeout(timer);
-    abandoned = !complete;
-    await writer.finish({ requestIds, batch: Array.isArray(body), complete });
+    abandoned = how !== 'answered';
+    // Also after a disconnect: the writer's timers stop, and what it writes goes nowhere.
+    await writer.finish({ requestIds, batch: Array.isArray(body), complete: how === 'answered' });
   } finally {
+    res.off('close', disconnected);
     for (const untrack of forget) untrack();
     if (abandoned) await server.close();
   }

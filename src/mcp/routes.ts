@@ -10,7 +10,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { withSpan } from '../telemetry/tracing.js';
 import { type Caller, type McpPost, callerOf, toAuthInfo } from './caller.js';
-import { isLegacyEra } from './era.js';
+import { isLegacyEra, plainModernRequest } from './era.js';
 import { answerFailure } from './failure.js';
 import { JsonRpcCode, requestIdOf, sendJsonRpcError } from './jsonrpc.js';
 import { LegacySse } from './legacy-sse.js';
@@ -68,7 +68,10 @@ export interface McpRoutes {
   sessionCount(): number;
   /** Ends every open stream cleanly (legacy SSE and Streamable HTTP GET streams): the first step of shutdown. */
   closeStreams(): Promise<void>;
-  /** Aborts what is still in flight on the 2026-07-28 handler: the last step of shutdown. */
+  /**
+   * Aborts what is still in flight on the SDK's 2026-07-28 handler (`subscriptions/listen` streams): the
+   * last step of shutdown. Calls on the bridge's own transport end when their connections are closed.
+   */
   close(): Promise<void>;
 }
 
@@ -247,6 +250,9 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
     // Classified from the parsed body and headers: the web Request is built only for the handler that reads it.
     if (!isLegacyEra(req, body)) {
       count(req, body, 'modern');
+      // A plain request (tools, discovery) on the bridge's own transport; the rest as the SDK answers it.
+      const plain = plainModernRequest(req, body);
+      if (plain) return streamable.modern(req, res, plain, caller);
       const authInfo = caller ? toAuthInfo(caller) : undefined;
       // A 2026-07-28 client cancels a request by closing its response: the request's signal tells the SDK.
       const webRequest = cancellableWebRequestOf(req, res);

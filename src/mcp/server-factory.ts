@@ -2,8 +2,10 @@ import {
   type CallToolRequest,
   type CallToolResult,
   type ListToolsResult,
+  type McpRequestContext,
   ProtocolError,
   ProtocolErrorCode,
+  SUPPORTED_PROTOCOL_VERSIONS,
   Server,
   type ServerContext,
 } from '@modelcontextprotocol/server';
@@ -13,6 +15,7 @@ import { withSpan } from '../telemetry/tracing.js';
 import { type Toolset, toolsListResult } from '../tools/index.js';
 import type { ToolContext } from '../tools/types.js';
 import { fromAuthInfo } from './caller.js';
+import { FIRST_MODERN_REVISION } from './era.js';
 import { packageInfo } from './package-info.js';
 
 /** What the server factory needs: the tool catalog (built once) and a logger. */
@@ -21,8 +24,11 @@ export interface McpServerFactoryDeps {
   logger: Logger;
 }
 
-/** Builds a fresh low-level MCP `Server` for one request, connection or session. Cheap by design. */
-export type BuildServer = () => Server;
+/**
+ * Builds a fresh low-level MCP `Server` for one request, connection or session. Cheap by design. The era
+ * is the SDK's factory context (`createMcpHandler` passes it too); without one the server is 2025-era.
+ */
+export type BuildServer = (context?: Pick<McpRequestContext, 'era'>) => Server;
 
 const INSTRUCTIONS =
   'Tools for NeonPanel (inventory, landed cost, COGS and revenue for e-commerce sellers). ' +
@@ -55,12 +61,19 @@ export function createMcpServerFactory(deps: McpServerFactoryDeps): BuildServer 
   const jsonSchemaValidator = new AjvJsonSchemaValidator();
   const serverInfo = { name: packageInfo.name, title: 'NeonPanel', version: packageInfo.version };
   const options = { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS, jsonSchemaValidator };
+  // A server that lists the 2026-07-28 revision answers `server/discover`, and binds to the revision when
+  // connected to a per-request transport that names it. A 2025-era server keeps the SDK's default list, so
+  // a session POST naming 2026-07-28 in its header is still refused as an unsupported version.
+  const modernOptions = {
+    ...options,
+    supportedProtocolVersions: [...SUPPORTED_PROTOCOL_VERSIONS, FIRST_MODERN_REVISION],
+  };
   const listTools = () => listResult;
   const callTool = createToolCallHandler(deps);
 
   // The SDK copies `capabilities` per server and never writes to `options` or `serverInfo`: safe to share.
-  return () => {
-    const server = new Server(serverInfo, options);
+  return (context) => {
+    const server = new Server(serverInfo, context?.era === 'modern' ? modernOptions : options);
     server.setRequestHandler('tools/list', listTools);
     server.setRequestHandler('tools/call', callTool);
     return server;

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type EventStore,
   type JSONRPCMessage,
+  type MessageClassification,
   type Server,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
@@ -10,6 +11,7 @@ import type { EventLog, MessageBus } from '../state/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import { SessionCancellations, isCancellation } from './cancellations.js';
 import { type Caller, toAuthInfo } from './caller.js';
+import type { PlainModernRequest } from './era.js';
 import { createSessionEventStore, deleteSessionEvents } from './event-store.js';
 import { isAnswerMessage, messagesIn } from './message-shape.js';
 import { servePostExchange } from './post-exchange.js';
@@ -19,7 +21,7 @@ import type { SessionRecord, SessionRegistry } from './sessions.js';
 import { webRequestOf } from './web-request.js';
 import { writeWebResponse } from './web-response.js';
 
-/** What the Streamable HTTP (2025-era) transport needs. */
+/** What the Streamable HTTP transport needs. */
 export interface StreamableDeps {
   build: BuildServer;
   sessions: SessionRegistry;
@@ -63,7 +65,8 @@ function initializeRecord(body: unknown, caller: Caller | undefined): SessionRec
 }
 
 /**
- * Streamable HTTP for protocol revisions 2024-11-05 … 2025-11-25 on `/mcp`.
+ * Streamable HTTP for protocol revisions 2024-11-05 … 2025-11-25 on `/mcp`, and the plain requests of
+ * the stateless 2026-07-28 revision (routes.ts leaves the rest of that revision to the SDK's handler).
  *
  * A session is a record in the shared store, not an object in this process: every request builds
  * a fresh server and a per-request transport (after this class's caller has checked the session and its
@@ -152,17 +155,21 @@ export class StreamableHttp {
     return { close, closed };
   }
 
-  /** A POST (not `initialize`) on a fresh server, carried by the bridge's own transport (post-exchange.ts). */
+  /**
+   * A POST (not `initialize`) on a fresh server, carried by the bridge's own transport (post-exchange.ts):
+   * in a session, without one, or a plain 2026-07-28 request (`modern`, see `plainModernRequest`).
+   */
   private exchange(
     req: IncomingMessage,
     res: ServerResponse,
     body: unknown,
     caller: Caller | undefined,
     shape: ResponseShape,
-    session?: string,
+    on: { session?: string; modern?: MessageClassification } = {},
   ): Promise<void> {
+    const { session, modern } = on;
     return servePostExchange({
-      server: this.deps.build(),
+      server: this.deps.build({ era: modern ? 'modern' : 'legacy' }),
       req,
       res,
       body,
@@ -174,6 +181,7 @@ export class StreamableHttp {
       headers: session === undefined ? undefined : { 'mcp-session-id': session },
       giveUpMs: this.answerDeadlineMs(),
       track: session === undefined ? undefined : (id, cancel) => this.cancellations.track(session, id, cancel),
+      modern,
     });
   }
 
@@ -213,8 +221,22 @@ export class StreamableHttp {
         this.deps.logger.warn({ err: (error as Error).message }, 'a cancellation could not be sent on');
       });
     }
-    const preferred = this.deps.config.streamAfterMs > 0 ? 'json-unless-slow' : 'sse';
-    await this.exchange(req, res, body, caller, chooseShape(req, preferred), id);
+    await this.exchange(req, res, body, caller, this.answerShape(req), { session: id });
+  }
+
+  /**
+   * A 2026-07-28 request that needs nothing but the server (`plainModernRequest`): answered like a session
+   * POST, as JSON, or as SSE once the call is slow or reports progress; there is no session to resume in.
+   */
+  async modern(req: IncomingMessage, res: ServerResponse, request: PlainModernRequest, caller: Caller | undefined) {
+    await this.exchange(req, res, request.message, caller, this.answerShape(req), {
+      modern: request.classification,
+    });
+  }
+
+  /** JSON while the answer is quick (`MCP_STREAM_AFTER_MS`), else SSE; always SSE when that is 0. */
+  private answerShape(req: IncomingMessage) {
+    return chooseShape(req, this.deps.config.streamAfterMs > 0 ? 'json-unless-slow' : 'sse');
   }
 
   /** The session's server stream (GET), or a replay of a dropped stream when Last-Event-ID is sent. */

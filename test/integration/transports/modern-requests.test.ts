@@ -1,0 +1,192 @@
+/**
+ * 2026-07-28 requests on `/mcp`. The plain ones (tools, discovery) are carried by the bridge's own
+ * transport, the rest by the SDK's `createMcpHandler` (see `plainModernRequest` in src/mcp/era.ts). Either
+ * way a client must get what the SDK's handler answers: each request here goes to the bridge over HTTP and
+ * to a `createMcpHandler` built in this process on the bridge's own server factory and tools, and the two
+ * answers (status, content type, body) must be the same.
+ */
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { type McpHttpHandler, createMcpHandler } from '@modelcontextprotocol/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toAuthInfo } from '../../../src/mcp/caller.js';
+import { createMcpServerFactory } from '../../../src/mcp/server-factory.js';
+import { createMetrics } from '../../../src/telemetry/metrics.js';
+import { silentLogger } from '../../../src/telemetry/logger.js';
+import { type Toolset, createToolset } from '../../../src/tools/index.js';
+import { postMcp } from '../../helpers/mcp-post.js';
+import { type Stack, stackConfig, startStack } from '../../helpers/stack.js';
+import { type SseEvent, eventsUntilEnd, openSse } from '../../helpers/sse.js';
+
+const REVISION = '2026-07-28';
+const META = {
+  'io.modelcontextprotocol/protocolVersion': REVISION,
+  'io.modelcontextprotocol/clientInfo': { name: 'modern-test', version: '1.0.0' },
+  'io.modelcontextprotocol/clientCapabilities': {},
+};
+// Short, so a slow call turns into a stream quickly; NeonPanel's answer is delayed past it.
+const STREAM_AFTER_MS = 300;
+const KEEPALIVE_MS = 100;
+
+let stack: Stack;
+let token: string;
+let toolset: Toolset;
+let sdk: McpHttpHandler;
+
+beforeAll(async () => {
+  stack = await startStack({
+    env: { MCP_STREAM_AFTER_MS: String(STREAM_AFTER_MS), MCP_KEEPALIVE_MS: String(KEEPALIVE_MS) },
+  });
+  token = await stack.tokenFor('alice');
+  toolset = await createToolset({
+    config: stackConfig(stack.sandbox, 0),
+    logger: silentLogger(),
+    metrics: createMetrics(),
+  });
+  sdk = createMcpHandler(createMcpServerFactory({ toolset, logger: silentLogger() }), { legacy: 'reject' });
+});
+
+afterAll(async () => {
+  await sdk?.close();
+  await toolset?.close();
+  await stack?.close();
+});
+
+/** A 2026-07-28 request as the SDK client sends it: the envelope in `_meta` and the standard headers. */
+function modernRequest(id: number, method: string, params: Record<string, unknown> = {}) {
+  const body = { jsonrpc: '2.0', id, method, params: { ...params, _meta: META } };
+  const headers: Record<string, string> = { 'MCP-Protocol-Version': REVISION, 'Mcp-Method': method };
+  if (typeof params['name'] === 'string') headers['Mcp-Name'] = params['name'];
+  return { body, headers };
+}
+
+/** What a client sees of an answer. */
+async function seen(response: Response) {
+  const text = await response.text();
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type')?.split(';')[0],
+    body: text === '' ? undefined : JSON.parse(text),
+  };
+}
+
+/** The SDK handler's answer to the same request, for the same caller. */
+async function sdkAnswer(body: unknown, headers: Record<string, string>) {
+  const request = new Request('http://127.0.0.1/mcp', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', ...headers },
+    body: JSON.stringify(body),
+  });
+  const caller = { sub: 'alice', token, scopes: [], expiresAt: 0, clientId: 'alice', requestId: 'test' };
+  return seen(await sdk.fetch(request, { authInfo: toAuthInfo(caller), parsedBody: body }));
+}
+
+describe('2026-07-28 requests', () => {
+  const cases: Array<[string, ReturnType<typeof modernRequest>]> = [
+    ['tools/list', modernRequest(1, 'tools/list')],
+    ['server/discover', modernRequest(2, 'server/discover')],
+    ['a tool call', modernRequest(3, 'tools/call', { name: 'list_companies', arguments: {} })],
+    ['a call of an unknown tool', modernRequest(4, 'tools/call', { name: 'no_such_tool', arguments: {} })],
+    [
+      'a call with arguments the tool refuses',
+      modernRequest(5, 'tools/call', { name: 'list_companies', arguments: { unexpected: 1 } }),
+    ],
+    [
+      'a call whose arguments are not an object',
+      modernRequest(6, 'tools/call', { name: 'list_companies', arguments: 7 }),
+    ],
+    ['ping', modernRequest(7, 'ping')],
+    ['a method the bridge does not serve', modernRequest(8, 'resources/list')],
+    [
+      'a call without Mcp-Name',
+      {
+        ...modernRequest(9, 'tools/call', { name: 'list_companies', arguments: {} }),
+        headers: { 'MCP-Protocol-Version': REVISION, 'Mcp-Method': 'tools/call' },
+      },
+    ],
+    [
+      'a call whose Mcp-Name is another tool',
+      {
+        ...modernRequest(10, 'tools/call', { name: 'list_companies', arguments: {} }),
+        headers: { 'MCP-Protocol-Version': REVISION, 'Mcp-Method': 'tools/call', 'Mcp-Name': 'get_company' },
+      },
+    ],
+    [
+      'a call whose Mcp-Name is Base64-encoded',
+      {
+        ...modernRequest(11, 'tools/call', { name: 'list_companies', arguments: {} }),
+        headers: {
+          'MCP-Protocol-Version': REVISION,
+          'Mcp-Method': 'tools/call',
+          'Mcp-Name': `=?base64?${Buffer.from('list_companies').toString('base64')}?=`,
+        },
+      },
+    ],
+    [
+      'a request without MCP-Protocol-Version',
+      { ...modernRequest(12, 'tools/list'), headers: { 'Mcp-Method': 'tools/list' } },
+    ],
+  ];
+
+  it.each(cases)('%s is answered as the SDK answers it', async (_name, { body, headers }) => {
+    const bridge = await seen(await postMcp(`${stack.url}/mcp`, token, JSON.stringify(body), headers));
+    expect(bridge).toEqual(await sdkAnswer(body, headers));
+  });
+
+  it('a tool call is answered with NeonPanel data, as JSON', async () => {
+    const { body, headers } = modernRequest(20, 'tools/call', { name: 'list_companies', arguments: {} });
+    const answer = await seen(await postMcp(`${stack.url}/mcp`, token, JSON.stringify(body), headers));
+    expect(answer).toMatchObject({ status: 200, contentType: 'application/json' });
+    expect(answer.body.result.isError).toBeFalsy();
+    expect(answer.body.result.structuredContent).toBeDefined();
+  });
+
+  it('a slow call is answered on an SSE stream with keep-alive comments', async () => {
+    stack.sandbox.faults.set({ route: 'listCompanies', kind: 'latency', latencyMs: STREAM_AFTER_MS + 500, times: 1 });
+    try {
+      const { body, headers } = modernRequest(21, 'tools/call', { name: 'list_companies', arguments: {} });
+      const stream = await openSse(`${stack.url}/mcp`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${token}`,
+          'Content-Type': 'application/json',
+          Accept: 'application/json, text/event-stream',
+          ...headers,
+        },
+        body: JSON.stringify(body),
+      });
+      expect(stream.headers.get('content-type')).toBe('text/event-stream');
+      const events: SseEvent[] = await eventsUntilEnd(stream);
+      const messages = events.filter((event) => event.event === 'message');
+      expect(messages).toHaveLength(1);
+      expect(JSON.parse(messages[0]!.data)).toMatchObject({
+        id: 21,
+        result: { structuredContent: expect.any(Object) },
+      });
+      // NeonPanel took 500 ms after the stream opened: several keep-alive intervals.
+      expect(stream.comments()).toBeGreaterThanOrEqual(2);
+    } finally {
+      stack.sandbox.faults.clear();
+    }
+  });
+
+  it('the SDK client pinned to 2026-07-28 gets the answer of a slow call', async () => {
+    stack.sandbox.faults.set({ route: 'listCompanies', kind: 'latency', latencyMs: STREAM_AFTER_MS + 500, times: 1 });
+    const client = new Client(
+      { name: 'modern-slow', version: '1.0.0' },
+      { versionNegotiation: { mode: { pin: REVISION } } },
+    );
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${stack.url}/mcp`), {
+        requestInit: { headers: { Authorization: `Bearer ${token}` } },
+      }),
+    );
+    try {
+      const result = await client.callTool({ name: 'list_companies', arguments: {} });
+      expect(result.isError).toBeFalsy();
+      expect(stack.sandbox.faults.injected.latency).toBe(1);
+    } finally {
+      stack.sandbox.faults.clear();
+      await client.close();
+    }
+  });
+});
