@@ -316,7 +316,7 @@ export interface PostExchange {
   /**
    * For a 2026-07-28 request, its classification (`plainModernRequest` in era.ts): the server, built for
    * that era, binds to the revision it names, and a client that disconnects before the answer cancels the
-   * call (the revision has no `notifications/cancelled` over HTTP: closing the response is the cancellation).
+   * call (in that revision closing the response is how a client cancels; the server MUST treat it so).
    */
   modern?: MessageClassification;
 }
@@ -325,10 +325,11 @@ export interface PostExchange {
 type Ending = 'answered' | 'overdue' | 'disconnected';
 
 /**
- * Serves one POST of a 2025-era client (stateless, or in a session the caller owns), with the rules of
- * the SDK's Streamable HTTP transport: at most 100 messages in a batch, one `initialize` alone, a
- * supported `MCP-Protocol-Version` header on anything else, 202 with no body when there is no request
- * in it, else 200 with the answer as JSON (or the batch of answers, in request order) or as SSE events.
+ * Serves one POST of a 2025-era client (stateless, or in a session the caller owns) or one plain
+ * 2026-07-28 request (`modern`), with the rules of the SDK's Streamable HTTP transport: at most 100
+ * messages in a batch, one `initialize` alone, a supported `MCP-Protocol-Version` header on anything
+ * else, 202 with no body when there is no request in it, else 200 with the answer as JSON (or the batch
+ * of answers, in request order) or as SSE events.
  */
 export async function servePostExchange(exchange: PostExchange): Promise<void> {
   const { server, req, res, body, modern } = exchange;
