@@ -1,9 +1,9 @@
 /**
- * A POST to an MCP route as a 2025-era client sends it: bearer token, JSON body, and an `Accept` of
+ * The init of a POST to an MCP route as a client sends it: bearer token, JSON body, and an `Accept` of
  * both answer types. `headers` adds to or replaces those.
  */
-export function postMcp(url: string, token: string, body: string, headers: Record<string, string> = {}) {
-  return fetch(url, {
+export function mcpPostInit(token: string, body: string, headers: Record<string, string> = {}): RequestInit {
+  return {
     method: 'POST',
     headers: {
       Authorization: `Bearer ${token}`,
@@ -12,7 +12,12 @@ export function postMcp(url: string, token: string, body: string, headers: Recor
       ...headers,
     },
     body,
-  });
+  };
+}
+
+/** A POST to an MCP route (`mcpPostInit`). */
+export function postMcp(url: string, token: string, body: string, headers: Record<string, string> = {}) {
+  return fetch(url, mcpPostInit(token, body, headers));
 }
 
 /** Opens a 2025-era Streamable HTTP session at `url` (the `/mcp` endpoint) with `initialize`; returns its id. */

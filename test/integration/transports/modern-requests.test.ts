@@ -13,7 +13,7 @@ import { createMcpServerFactory } from '../../../src/mcp/server-factory.js';
 import { createMetrics } from '../../../src/telemetry/metrics.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { type Toolset, createToolset } from '../../../src/tools/index.js';
-import { postMcp } from '../../helpers/mcp-post.js';
+import { mcpPostInit, postMcp } from '../../helpers/mcp-post.js';
 import { type Stack, stackConfig, startStack } from '../../helpers/stack.js';
 import { type SseEvent, eventsUntilEnd, openSse } from '../../helpers/sse.js';
 
@@ -144,16 +144,7 @@ describe('2026-07-28 requests', () => {
     stack.sandbox.faults.set({ route: 'listCompanies', kind: 'latency', latencyMs: STREAM_AFTER_MS + 500, times: 1 });
     try {
       const { body, headers } = modernRequest(21, 'tools/call', { name: 'list_companies', arguments: {} });
-      const stream = await openSse(`${stack.url}/mcp`, {
-        method: 'POST',
-        headers: {
-          Authorization: `Bearer ${token}`,
-          'Content-Type': 'application/json',
-          Accept: 'application/json, text/event-stream',
-          ...headers,
-        },
-        body: JSON.stringify(body),
-      });
+      const stream = await openSse(`${stack.url}/mcp`, mcpPostInit(token, JSON.stringify(body), headers));
       expect(stream.headers.get('content-type')).toBe('text/event-stream');
       const events: SseEvent[] = await eventsUntilEnd(stream);
       const messages = events.filter((event) => event.event === 'message');

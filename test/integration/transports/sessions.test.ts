@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mcpPostInit, postMcp } from '../../helpers/mcp-post.js';
 import { openSse } from '../../helpers/sse.js';
 import { type Stack, startStack } from '../../helpers/stack.js';
 
@@ -12,14 +13,8 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.close());
 
-const ACCEPT_BOTH = 'application/json, text/event-stream';
-
 function post(token: string, body: unknown, headers: Record<string, string> = {}) {
-  return fetch(`${stack.url}/mcp`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: ACCEPT_BOTH, ...headers },
-    body: JSON.stringify(body),
-  });
+  return postMcp(`${stack.url}/mcp`, token, JSON.stringify(body), headers);
 }
 
 async function initialize(token: string, protocolVersion = '2025-11-25'): Promise<string> {
@@ -86,17 +81,13 @@ describe('Streamable HTTP sessions', () => {
     // Slower than MCP_STREAM_AFTER_MS (1 s by default): the answer comes on a stream that opened with a priming event.
     stack.sandbox.faults.set({ route: 'listCompanies', kind: 'latency', latencyMs: 1_300, times: 1 });
     try {
-      const slow = await openSse(`${stack.url}/mcp`, {
-        method: 'POST',
-        headers: {
-          Authorization: `Bearer ${alice}`,
-          'Content-Type': 'application/json',
-          Accept: ACCEPT_BOTH,
+      const slow = await openSse(
+        `${stack.url}/mcp`,
+        mcpPostInit(alice, JSON.stringify(call(3)), {
           'Mcp-Session-Id': sessionId,
           'MCP-Protocol-Version': '2025-11-25',
-        },
-        body: JSON.stringify(call(3)),
-      });
+        }),
+      );
       expect(slow.headers.get('content-type')).toBe('text/event-stream');
       expect(await slow.next(5_000)).toMatchObject({ data: '', id: expect.any(String) });
       const answer = await slow.next(5_000);

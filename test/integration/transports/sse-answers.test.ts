@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../../src/state/memory.js';
 import type { EventLog } from '../../../src/state/types.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
-import { openSession as openSessionAt } from '../../helpers/mcp-post.js';
+import { mcpPostInit, openSession as openSessionAt } from '../../helpers/mcp-post.js';
 import { eventsUntilEnd, openSse } from '../../helpers/sse.js';
 import { type Stack, startStack } from '../../helpers/stack.js';
 
@@ -38,17 +38,10 @@ const openSession = (protocolVersion?: string) => openSessionAt(`${stack.url}/mc
 
 /** Every event of one SSE answer, until the server ends the stream. */
 async function answerEvents(sessionId: string, body: unknown, protocolVersion = '2025-11-25') {
-  const stream = await openSse(`${stack.url}/mcp`, {
-    method: 'POST',
-    headers: {
-      Authorization: `Bearer ${token}`,
-      'Content-Type': 'application/json',
-      Accept: 'application/json, text/event-stream',
-      'Mcp-Session-Id': sessionId,
-      'MCP-Protocol-Version': protocolVersion,
-    },
-    body: JSON.stringify(body),
-  });
+  const stream = await openSse(
+    `${stack.url}/mcp`,
+    mcpPostInit(token, JSON.stringify(body), { 'Mcp-Session-Id': sessionId, 'MCP-Protocol-Version': protocolVersion }),
+  );
   return { stream, events: await eventsUntilEnd(stream) };
 }
 
