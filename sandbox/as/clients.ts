@@ -129,6 +129,13 @@ export function parseRegistration(body: unknown, options: { rejectChatgptRedirec
   return metadata;
 }
 
+/**
+ * The methods that authenticate with a `client_secret`. Only their clients get one: NeonPanel's document
+ * returns `client_secret` "when the chosen auth method issues a secret", and a public (`none`) or
+ * `private_key_jwt` client could not use it.
+ */
+const SECRET_METHODS: ReadonlySet<string> = new Set(['client_secret_basic', 'client_secret_post']);
+
 /** In-memory client registry. */
 export class ClientStore {
   private readonly clients = new Map<string, ClientRecord>();
@@ -138,7 +145,7 @@ export class ClientStore {
     const rat = opaqueToken('rat');
     const client: ClientRecord = {
       clientId: `np_${randomBytes(12).toString('hex')}`,
-      clientSecret: metadata.token_endpoint_auth_method === 'none' ? undefined : opaqueToken('secret'),
+      clientSecret: SECRET_METHODS.has(metadata.token_endpoint_auth_method) ? opaqueToken('secret') : undefined,
       issuedAt: Math.floor(Date.now() / 1000),
       metadata,
       ratHash: hash(rat),
@@ -199,10 +206,11 @@ export class ClientStore {
   }
 
   rotateSecret(client: ClientRecord): string {
-    if (client.metadata.token_endpoint_auth_method === 'none') {
+    const method = client.metadata.token_endpoint_auth_method;
+    if (!SECRET_METHODS.has(method)) {
       throw new OAuthError(
         'invalid_request',
-        `client "${client.clientId}" is public (auth method none) and has no secret`,
+        `client "${client.clientId}" authenticates with ${method}, not a client_secret, so it has no secret to rotate`,
       );
     }
     client.clientSecret = opaqueToken('secret');

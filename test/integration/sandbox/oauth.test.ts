@@ -390,6 +390,20 @@ describe('private_key_jwt (RFC 7523)', () => {
     expect(await refusal(await assertionRequest(assertion))).toContain('already used');
   });
 
+  it('issues no client_secret to a private_key_jwt client, and has none to rotate', async () => {
+    const { client } = await keyedClient('RS256', 'jwks');
+    expect(client).not.toHaveProperty('client_secret');
+    const rotate = await fetch(`${client.registration_client_uri}/rotate-secret`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${client.registration_access_token}` },
+    });
+    expect(rotate.status).toBe(400);
+    expect(await rotate.json()).toMatchObject({
+      error: 'invalid_request',
+      error_description: expect.stringContaining('authenticates with private_key_jwt, not a client_secret'),
+    });
+  });
+
   it('fetches the keys from jwks_uri and accepts the issuer as audience', async () => {
     const { client, privateKey, alg, keyServer } = await keyedClient('ES256', 'jwks_uri');
     try {
