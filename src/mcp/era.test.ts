@@ -2,13 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import { toWebRequest } from '@modelcontextprotocol/node';
 import { isLegacyRequest } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
+import { modernMeta, modernRequest, withHeaders } from '../../test/helpers/modern-request.js';
 import { isLegacyEra, plainModernRequest } from './era.js';
 
-const META = {
-  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-  'io.modelcontextprotocol/clientInfo': { name: 't', version: '1' },
-  'io.modelcontextprotocol/clientCapabilities': {},
-};
+const META = modernMeta();
 
 /** Enough of a Node request for `toWebRequest` and `isLegacyEra`. */
 function nodeRequest(headers: Record<string, string | string[]>): IncomingMessage {
@@ -142,52 +139,36 @@ describe('isLegacyEra', () => {
 });
 
 describe('plainModernRequest', () => {
-  const request = (method: string, params: Record<string, unknown> = {}) => ({
-    jsonrpc: '2.0',
-    id: 1,
-    method,
-    params: { ...params, _meta: META },
-  });
-  const call = request('tools/call', { name: 'list_companies', arguments: {} });
-  const modernHeaders = (method: string, name?: string) => ({
-    'mcp-protocol-version': '2026-07-28',
-    'mcp-method': method,
-    ...(name === undefined ? {} : { 'mcp-name': name }),
-  });
+  const call = modernRequest(1, 'tools/call', { name: 'list_companies', arguments: {} });
+  /** Whether the request goes to the bridge's own transport. */
+  const plain = ({ headers, body }: { headers: Record<string, string>; body: unknown }) =>
+    plainModernRequest(nodeRequest(headers), body);
 
   it('takes tool calls, tools/list and server/discover that pass every check of the SDK handler', () => {
-    expect(plainModernRequest(nodeRequest(modernHeaders('tools/call', 'list_companies')), call)?.message).toBe(call);
+    expect(plain(call)?.message).toBe(call.body);
     for (const method of ['tools/list', 'server/discover']) {
-      const route = plainModernRequest(nodeRequest(modernHeaders(method)), request(method));
-      expect(route?.classification).toEqual({ era: 'modern', revision: '2026-07-28' });
+      expect(plain(modernRequest(1, method))?.classification).toEqual({ era: 'modern', revision: '2026-07-28' });
     }
   });
 
-  it.each<[string, Record<string, string>, unknown]>([
-    ['a 2025-era request', { 'mcp-protocol-version': '2025-11-25' }, cases[0]![2]],
-    ['no MCP-Protocol-Version', { 'mcp-method': 'tools/list' }, request('tools/list')],
-    ['no Mcp-Method', { 'mcp-protocol-version': '2026-07-28' }, request('tools/list')],
-    ['a call without Mcp-Name', modernHeaders('tools/call'), call],
-    ['a call naming another tool', modernHeaders('tools/call', 'get_company'), call],
-    ['a Base64-encoded Mcp-Name', modernHeaders('tools/call', '=?base64?bGlzdF9jb21wYW5pZXM=?='), call],
-    ['ping', modernHeaders('ping'), request('ping')],
-    ['subscriptions/listen', modernHeaders('subscriptions/listen'), request('subscriptions/listen')],
-    [
-      'a notification',
-      modernHeaders('notifications/cancelled'),
-      { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1, _meta: META } },
-    ],
-    [
-      'another revision',
-      { 'mcp-protocol-version': '2027-01-01', 'mcp-method': 'tools/list' },
-      {
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'tools/list',
-        params: { _meta: { ...META, 'io.modelcontextprotocol/protocolVersion': '2027-01-01' } },
-      },
-    ],
-  ])('leaves %s to the SDK handler', (_name, headers, body) => {
-    expect(plainModernRequest(nodeRequest(headers), body)).toBeUndefined();
+  const cancelled = modernRequest(1, 'notifications/cancelled', { requestId: 1 });
+  const notification = {
+    ...cancelled,
+    body: { jsonrpc: '2.0', method: cancelled.body.method, params: cancelled.body.params },
+  };
+
+  it.each<[string, { headers: Record<string, string>; body: unknown }]>([
+    ['a 2025-era request', { headers: { 'mcp-protocol-version': '2025-11-25' }, body: cases[0]![2] }],
+    ['no MCP-Protocol-Version', withHeaders(modernRequest(1, 'tools/list'), { 'mcp-protocol-version': undefined })],
+    ['no Mcp-Method', withHeaders(modernRequest(1, 'tools/list'), { 'mcp-method': undefined })],
+    ['a call without Mcp-Name', withHeaders(call, { 'mcp-name': undefined })],
+    ['a call naming another tool', withHeaders(call, { 'mcp-name': 'get_company' })],
+    ['a Base64-encoded Mcp-Name', withHeaders(call, { 'mcp-name': '=?base64?bGlzdF9jb21wYW5pZXM=?=' })],
+    ['ping', modernRequest(1, 'ping')],
+    ['subscriptions/listen', modernRequest(1, 'subscriptions/listen')],
+    ['a notification', notification],
+    ['another revision', modernRequest(1, 'tools/list', {}, '2027-01-01')],
+  ])('leaves %s to the SDK handler', (_name, request) => {
+    expect(plain(request)).toBeUndefined();
   });
 });

@@ -350,10 +350,13 @@ export async function servePostExchange(exchange: PostExchange): Promise<void> {
   let abandoned = false;
   const { track } = exchange;
   const forget = track ? requestIds.map((id) => track(id, (notification) => transport.cancel(id, notification))) : [];
-  const disconnected = () => {
-    if (!res.writableFinished) end('disconnected');
-  };
-  if (modern) res.once('close', disconnected);
+  // Only a 2026-07-28 client cancels by leaving; a 2025-era exchange builds no listener for it.
+  const disconnected = modern
+    ? () => {
+        if (!res.writableFinished) end('disconnected');
+      }
+    : undefined;
+  if (disconnected) res.once('close', disconnected);
   try {
     const refusal = refusalOf(req, messages, transport.supportedProtocolVersions);
     if (refusal) return sendJsonRpcError(res, 400, refusal.code, refusal.message);
@@ -374,7 +377,7 @@ export async function servePostExchange(exchange: PostExchange): Promise<void> {
     // Also after a disconnect: the writer's timers stop, and what it writes goes nowhere.
     await writer.finish({ requestIds, batch: Array.isArray(body), complete: how === 'answered' });
   } finally {
-    res.off('close', disconnected);
+    if (disconnected) res.off('close', disconnected);
     for (const untrack of forget) untrack();
     if (abandoned) await server.close();
   }

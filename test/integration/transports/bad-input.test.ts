@@ -4,6 +4,7 @@ import { createMemoryStore } from '../../../src/state/memory.js';
 import type { KeyValue } from '../../../src/state/types.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { postMcp } from '../../helpers/mcp-post.js';
+import { modernRequest } from '../../helpers/modern-request.js';
 import { type Stack, startStack } from '../../helpers/stack.js';
 
 let stack: Stack;
@@ -126,19 +127,8 @@ describe('protocol versions', () => {
   });
 
   it('an unsupported 2026-era revision gets -32022 with the supported list', async () => {
-    const meta = {
-      'io.modelcontextprotocol/protocolVersion': '2099-01-01',
-      'io.modelcontextprotocol/clientInfo': { name: 't', version: '1' },
-      'io.modelcontextprotocol/clientCapabilities': {},
-    };
-    const response = await send(
-      '/mcp',
-      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: meta } }),
-      {
-        'MCP-Protocol-Version': '2099-01-01',
-        'Mcp-Method': 'tools/list',
-      },
-    );
+    const { body: request, headers } = modernRequest(1, 'tools/list', {}, '2099-01-01');
+    const response = await send('/mcp', JSON.stringify(request), headers);
     const body = (await response.json()) as { error: { code: number; data: { supported: string[] } } };
     expect(body.error.code).toBe(-32022);
     expect(body.error.data.supported).toContain('2026-07-28');

@@ -14,15 +14,10 @@ import { createMetrics } from '../../../src/telemetry/metrics.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { type Toolset, createToolset } from '../../../src/tools/index.js';
 import { mcpPostInit, postMcp } from '../../helpers/mcp-post.js';
+import { REVISION_2026, modernRequest, withHeaders } from '../../helpers/modern-request.js';
 import { type Stack, stackConfig, startStack } from '../../helpers/stack.js';
 import { type SseEvent, eventsUntilEnd, openSse } from '../../helpers/sse.js';
 
-const REVISION = '2026-07-28';
-const META = {
-  'io.modelcontextprotocol/protocolVersion': REVISION,
-  'io.modelcontextprotocol/clientInfo': { name: 'modern-test', version: '1.0.0' },
-  'io.modelcontextprotocol/clientCapabilities': {},
-};
 // Short, so a slow call turns into a stream quickly; NeonPanel's answer is delayed past it.
 const STREAM_AFTER_MS = 300;
 const KEEPALIVE_MS = 100;
@@ -51,12 +46,9 @@ afterAll(async () => {
   await stack?.close();
 });
 
-/** A 2026-07-28 request as the SDK client sends it: the envelope in `_meta` and the standard headers. */
-function modernRequest(id: number, method: string, params: Record<string, unknown> = {}) {
-  const body = { jsonrpc: '2.0', id, method, params: { ...params, _meta: META } };
-  const headers: Record<string, string> = { 'MCP-Protocol-Version': REVISION, 'Mcp-Method': method };
-  if (typeof params['name'] === 'string') headers['Mcp-Name'] = params['name'];
-  return { body, headers };
+/** A `list_companies` call with id `id`. */
+function listCompanies(id: number) {
+  return modernRequest(id, 'tools/call', { name: 'list_companies', arguments: {} });
 }
 
 /** What a client sees of an answer. */
@@ -84,7 +76,7 @@ describe('2026-07-28 requests', () => {
   const cases: Array<[string, ReturnType<typeof modernRequest>]> = [
     ['tools/list', modernRequest(1, 'tools/list')],
     ['server/discover', modernRequest(2, 'server/discover')],
-    ['a tool call', modernRequest(3, 'tools/call', { name: 'list_companies', arguments: {} })],
+    ['a tool call', listCompanies(3)],
     ['a call of an unknown tool', modernRequest(4, 'tools/call', { name: 'no_such_tool', arguments: {} })],
     [
       'a call with arguments the tool refuses',
@@ -96,34 +88,17 @@ describe('2026-07-28 requests', () => {
     ],
     ['ping', modernRequest(7, 'ping')],
     ['a method the bridge does not serve', modernRequest(8, 'resources/list')],
-    [
-      'a call without Mcp-Name',
-      {
-        ...modernRequest(9, 'tools/call', { name: 'list_companies', arguments: {} }),
-        headers: { 'MCP-Protocol-Version': REVISION, 'Mcp-Method': 'tools/call' },
-      },
-    ],
-    [
-      'a call whose Mcp-Name is another tool',
-      {
-        ...modernRequest(10, 'tools/call', { name: 'list_companies', arguments: {} }),
-        headers: { 'MCP-Protocol-Version': REVISION, 'Mcp-Method': 'tools/call', 'Mcp-Name': 'get_company' },
-      },
-    ],
+    ['a call without Mcp-Name', withHeaders(listCompanies(9), { 'mcp-name': undefined })],
+    ['a call whose Mcp-Name is another tool', withHeaders(listCompanies(10), { 'mcp-name': 'get_company' })],
     [
       'a call whose Mcp-Name is Base64-encoded',
-      {
-        ...modernRequest(11, 'tools/call', { name: 'list_companies', arguments: {} }),
-        headers: {
-          'MCP-Protocol-Version': REVISION,
-          'Mcp-Method': 'tools/call',
-          'Mcp-Name': `=?base64?${Buffer.from('list_companies').toString('base64')}?=`,
-        },
-      },
+      withHeaders(listCompanies(11), {
+        'mcp-name': `=?base64?${Buffer.from('list_companies').toString('base64')}?=`,
+      }),
     ],
     [
       'a request without MCP-Protocol-Version',
-      { ...modernRequest(12, 'tools/list'), headers: { 'Mcp-Method': 'tools/list' } },
+      withHeaders(modernRequest(12, 'tools/list'), { 'mcp-protocol-version': undefined }),
     ],
   ];
 
@@ -133,7 +108,7 @@ describe('2026-07-28 requests', () => {
   });
 
   it('a tool call is answered with NeonPanel data, as JSON', async () => {
-    const { body, headers } = modernRequest(20, 'tools/call', { name: 'list_companies', arguments: {} });
+    const { body, headers } = listCompanies(20);
     const answer = await seen(await postMcp(`${stack.url}/mcp`, token, JSON.stringify(body), headers));
     expect(answer).toMatchObject({ status: 200, contentType: 'application/json' });
     expect(answer.body.result.isError).toBeFalsy();
@@ -143,7 +118,7 @@ describe('2026-07-28 requests', () => {
   it('a slow call is answered on an SSE stream with keep-alive comments', async () => {
     stack.sandbox.faults.set({ route: 'listCompanies', kind: 'latency', latencyMs: STREAM_AFTER_MS + 500, times: 1 });
     try {
-      const { body, headers } = modernRequest(21, 'tools/call', { name: 'list_companies', arguments: {} });
+      const { body, headers } = listCompanies(21);
       const stream = await openSse(`${stack.url}/mcp`, mcpPostInit(token, JSON.stringify(body), headers));
       expect(stream.headers.get('content-type')).toBe('text/event-stream');
       const events: SseEvent[] = await eventsUntilEnd(stream);
@@ -164,7 +139,7 @@ describe('2026-07-28 requests', () => {
     stack.sandbox.faults.set({ route: 'listCompanies', kind: 'latency', latencyMs: STREAM_AFTER_MS + 500, times: 1 });
     const client = new Client(
       { name: 'modern-slow', version: '1.0.0' },
-      { versionNegotiation: { mode: { pin: REVISION } } },
+      { versionNegotiation: { mode: { pin: REVISION_2026 } } },
     );
     await client.connect(
       new StreamableHTTPClientTransport(new URL(`${stack.url}/mcp`), {

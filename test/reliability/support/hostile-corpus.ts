@@ -5,6 +5,7 @@
 import { Ajv } from 'ajv';
 import addFormatsPlugin from 'ajv-formats';
 import fc from 'fast-check';
+import { REVISION_2026, modernMeta } from '../../helpers/modern-request.js';
 
 /** One tool as tools/list describes it. */
 export interface ToolShape {
@@ -42,7 +43,6 @@ export interface CorpusContext {
   maxBodyBytes: number;
 }
 
-const PROTOCOL_2026 = '2026-07-28';
 const PROTOCOL_2025 = '2025-11-25';
 
 const addFormats = ((addFormatsPlugin as unknown as { default?: unknown }).default ?? addFormatsPlugin) as (
@@ -72,7 +72,7 @@ export function envelope(
   const method = typeof record?.['method'] === 'string' ? record['method'] : undefined;
   switch (kind) {
     case 'stateless-2026': {
-      const headers: Record<string, string> = { ...auth, ...accept, 'MCP-Protocol-Version': PROTOCOL_2026 };
+      const headers: Record<string, string> = { ...auth, ...accept, 'MCP-Protocol-Version': REVISION_2026 };
       if (method && /^[\x21-\x7e]{1,100}$/.test(method)) headers['Mcp-Method'] = method;
       const params = record?.['params'] as Record<string, unknown> | undefined;
       const name = params?.['name'];
@@ -84,12 +84,7 @@ export function envelope(
           ...record,
           params: {
             ...params,
-            _meta: {
-              'io.modelcontextprotocol/protocolVersion': PROTOCOL_2026,
-              'io.modelcontextprotocol/clientInfo': { name: 'hostile', version: '1' },
-              'io.modelcontextprotocol/clientCapabilities': {},
-              ...(params['_meta'] as object | undefined),
-            },
+            _meta: { ...modernMeta(), ...(params['_meta'] as object | undefined) },
           },
         });
       }
