@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'sandbox/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'sandbox/**/*.test.ts', 'bench/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['test/reliability/**', 'node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -28,3 +28,17 @@ export function spread(values: number[]): Spread {
   const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
   return { median, min: sorted[0]!, max: sorted[sorted.length - 1]!, runs: values };
 }
+
+/**
+ * One figure per run from two figures measured in the same runs (`combine(a's run i, b's run i)`), then
+ * their median, min and max. Runs are interleaved, so run i of every scenario ran in the same minute:
+ * pairing them keeps a change in the machine's load between rounds out of a ratio or a difference.
+ */
+export function paired(a: Spread, b: Spread, combine: (a: number, b: number) => number): Spread {
+  if (a.runs.length !== b.runs.length) {
+    throw new Error(
+      `cannot pair ${a.runs.length} runs with ${b.runs.length}: both figures must come from the same runs`,
+    );
+  }
+  return spread(a.runs.map((value, run) => combine(value, b.runs[run]!)));
+}
