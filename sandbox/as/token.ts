@@ -35,6 +35,20 @@ interface PresentedCredentials {
   assertion?: string;
 }
 
+/** The credentials part of an `Authorization: Basic …` header, or undefined when the request has none. */
+function basicCredentials(req: Request): string | undefined {
+  return /^Basic\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '')?.[1];
+}
+
+/** A form-encoded part of HTTP Basic credentials (RFC 6749 §2.3.1), decoded. */
+function basicPart(encoded: string): string {
+  try {
+    return decodeURIComponent(encoded.replaceAll('+', ' '));
+  } catch {
+    throw invalidClient('malformed HTTP Basic credentials: the client id and secret must be form-encoded');
+  }
+}
+
 /** A `private_key_jwt` assertion from the form, with the client it names; one authentication method per request. */
 function presentedAssertion(req: Request, form: Form): PresentedCredentials {
   const assertion = required(form, 'client_assertion');
@@ -44,7 +58,7 @@ function presentedAssertion(req: Request, form: Form): PresentedCredentials {
       `client_assertion_type must be "${JWT_BEARER_ASSERTION}" (private_key_jwt), got ${type === undefined ? 'none' : `"${type}"`}`,
     );
   }
-  if (/^Basic /i.test(req.get('authorization') ?? '') || field(form, 'client_secret') !== undefined) {
+  if (basicCredentials(req) !== undefined || field(form, 'client_secret') !== undefined) {
     throw new OAuthError('invalid_request', 'send either a client_assertion or a client secret, not both');
   }
   const clientId = assertedClientId(assertion);
@@ -58,7 +72,7 @@ function presentedAssertion(req: Request, form: Form): PresentedCredentials {
 /** Client credentials from HTTP Basic (RFC 6749 §2.3.1, form-encoded parts), the form body, or an assertion. */
 function presentedCredentials(req: Request, form: Form): PresentedCredentials {
   if (field(form, 'client_assertion') !== undefined) return presentedAssertion(req, form);
-  const basic = /^Basic (\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+  const basic = basicCredentials(req);
   if (basic) {
     if (field(form, 'client_secret') !== undefined) {
       throw new OAuthError('invalid_request', 'send client credentials either by HTTP Basic or in the body, not both');
@@ -66,10 +80,7 @@ function presentedCredentials(req: Request, form: Form): PresentedCredentials {
     const decoded = Buffer.from(basic, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) throw invalidClient('malformed HTTP Basic credentials');
-    return {
-      clientId: decodeURIComponent(decoded.slice(0, colon)),
-      secret: decodeURIComponent(decoded.slice(colon + 1)),
-    };
+    return { clientId: basicPart(decoded.slice(0, colon)), secret: basicPart(decoded.slice(colon + 1)) };
   }
   return { clientId: field(form, 'client_id'), secret: field(form, 'client_secret') };
 }

@@ -282,6 +282,28 @@ describe('confidential clients', () => {
     expect(viaPost.status).toBe(200);
   });
 
+  it('reads HTTP Basic parts as form-encoded and refuses a part that is not, naming the problem', async () => {
+    const client = await confidentialClient('client_secret_basic');
+    const basic = (id: string, secret: string) => ({
+      authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`,
+    });
+    const grant = { grant_type: 'client_credentials', resource: 'https://mcp.example.com/mcp' };
+    // RFC 6749 §2.3.1: the client id and secret are form-encoded before they are joined.
+    const encoded = await tokenRequest(
+      sandbox.url,
+      grant,
+      basic(encodeURIComponent(client.client_id), encodeURIComponent(client.client_secret ?? '')),
+    );
+    expect(encoded.status).toBe(200);
+
+    const malformed = await tokenRequest(sandbox.url, grant, basic(client.client_id, '%zz'));
+    expect(malformed.status).toBe(401);
+    expect(await malformed.json()).toEqual({
+      error: 'invalid_client',
+      error_description: 'malformed HTTP Basic credentials: the client id and secret must be form-encoded',
+    });
+  });
+
   it('answers 401 invalid_client for a wrong secret, an unknown client and an assertion that is no JWT', async () => {
     const client = await confidentialClient('client_secret_post');
     const wrong = await tokenRequest(sandbox.url, {
