@@ -92,12 +92,16 @@ describe('paired', () => {
 
 describe('checkTargets', () => {
   const sandbox = { rps: [1800, 1800, 1800], p50: [1.0, 1.0, 3.0], p99: [2.0, 2.0, 9.0] };
+  /** For the latency cases: a baseline whose third round was as slow as the sandbox's. */
+  const evenBaseline = { rps: [1000, 1000, 1000], p50: [1.2, 1.2, 3.2], p99: [3, 3, 10] };
+  const judged = (bridge: Runs, baseline: Runs, prefix: string) =>
+    check(checkTargets(report(bridge, baseline, sandbox)), prefix);
 
   it('judges throughput by the median of per-round ratios, which a slow round of the bridge alone cannot hide', () => {
     // Medians alone (800 vs 1,000) would give 0.80; round by round the bridge reached 0.69, 0.80 and 0.64.
     const bridge = { rps: [690, 800, 900], p50: [1.5, 1.5, 3.5], p99: [5, 5, 12] };
     const baseline = { rps: [1000, 1000, 1400], p50: [1.2, 1.2, 3.2], p99: [3, 3, 10] };
-    const throughput = check(checkTargets(report(bridge, baseline, sandbox)), 'tools/call throughput');
+    const throughput = judged(bridge, baseline, 'tools/call throughput');
     expect(throughput.figure).toBe('0.69× (0.64–0.80); 800 vs 1,000 req/s');
     expect(throughput.met).toBe(false);
   });
@@ -105,7 +109,7 @@ describe('checkTargets', () => {
   it('meets the throughput target when the per-round median reaches 0.7×', () => {
     const bridge = { rps: [700, 760, 1000], p50: [1.5, 1.5, 3.5], p99: [5, 5, 12] };
     const baseline = { rps: [1000, 1000, 1400], p50: [1.2, 1.2, 3.2], p99: [3, 3, 10] };
-    const throughput = check(checkTargets(report(bridge, baseline, sandbox)), 'tools/call throughput');
+    const throughput = judged(bridge, baseline, 'tools/call throughput');
     expect(throughput.figure).toMatch(/^0\.71× \(0\.70–0\.76\); /);
     expect(throughput.met).toBe(true);
   });
@@ -113,19 +117,16 @@ describe('checkTargets', () => {
   it('takes added latency round by round against the direct call, with its spread', () => {
     // The third round was slow for everyone: its p50 was 2 ms above the others on the sandbox too.
     const bridge = { rps: [800, 800, 800], p50: [1.6, 1.9, 3.8], p99: [5.5, 6.5, 12] };
-    const baseline = { rps: [1000, 1000, 1000], p50: [1.2, 1.2, 3.2], p99: [3, 3, 10] };
-    const checks = checkTargets(report(bridge, baseline, sandbox));
-    const steady = check(checks, 'the same, at a steady');
+    const steady = judged(bridge, evenBaseline, 'the same, at a steady');
     expect(steady.figure).toBe('p50 +0.80 (+0.60 to +0.90) ms, p99 +3.50 (+3.00 to +4.50) ms');
     expect(steady.met).toBe(true);
-    const markdown = renderMarkdown(report(bridge, baseline, sandbox));
+    const markdown = renderMarkdown(report(bridge, evenBaseline, sandbox));
     expect(markdown).toContain('| pass-through baseline | +0.20 (+0.20 to +0.20) | +1.00 (+1.00 to +1.00) |');
   });
 
   it('misses the latency target when the median added p99 reaches 5 ms', () => {
     const bridge = { rps: [800, 800, 800], p50: [1.6, 1.9, 3.8], p99: [7.5, 7.0, 12] };
-    const baseline = { rps: [1000, 1000, 1000], p50: [1.2, 1.2, 3.2], p99: [3, 3, 10] };
-    const steady = check(checkTargets(report(bridge, baseline, sandbox)), 'the same, at a steady');
+    const steady = judged(bridge, evenBaseline, 'the same, at a steady');
     expect(steady.figure).toContain('p99 +5.00 (+3.00 to +5.50) ms');
     expect(steady.met).toBe(false);
   });
