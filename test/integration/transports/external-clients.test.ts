@@ -1,7 +1,7 @@
 /**
  * Real third-party MCP clients against the real bridge and sandbox: mcp-remote (stdio ↔ remote
- * bridge, as Claude Desktop and Cursor run it), the MCP Inspector CLI, and the official conformance
- * suite. The Inspector and the conformance suite need Node 22; `npx -p node@22` brings it from the
+ * bridge, as Claude Desktop and Cursor run it), the MCP Inspector CLI (0.x, and 2.x, whose client
+ * negotiates 2026-07-28 and lints tool schemas), and the official conformance suite. The Inspector and the conformance suite need Node 22; `npx -p node@22` brings it from the
  * npm registry, so these tests are slower than the rest (one npx download on a cold cache).
  */
 import { execFile } from 'node:child_process';
@@ -18,6 +18,8 @@ import { type Stack, startStack } from '../../helpers/stack.js';
 const run = promisify(execFile);
 const NODE_22 = ['-y', '-p', 'node@22'];
 const INSPECTOR = '@modelcontextprotocol/inspector@0.22.0';
+/** The current Inspector line: the SDK v2 client, which can negotiate the 2026-07-28 revision. */
+const INSPECTOR_2 = '@modelcontextprotocol/inspector@2.12.0';
 const CONFORMANCE_CLI = join(process.cwd(), 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
 const EXPECTED_FAILURES = join(process.cwd(), 'test/conformance/expected-failures.yml');
 
@@ -89,6 +91,71 @@ describe('MCP Inspector CLI', () => {
     };
     expect(called.isError).toBeFalsy();
     expect(called.content[0]?.type).toBe('text');
+  }, 300_000);
+});
+
+describe('MCP Inspector 2 CLI', () => {
+  /** One CLI call with `--format json`: its parsed envelope (a failing exit rejects). */
+  async function inspect(path: string, ...args: string[]): Promise<Record<string, unknown>> {
+    const { stdout } = await run(
+      'npx',
+      [
+        ...NODE_22,
+        '-p',
+        INSPECTOR_2,
+        'mcp-inspector',
+        '--cli',
+        `${stack.url}${path}`,
+        '--header',
+        `Authorization: Bearer ${aliceToken}`,
+        '--format',
+        'json',
+        ...args,
+      ],
+      { timeout: 240_000, maxBuffer: 10_000_000 },
+    );
+    return JSON.parse(stdout) as Record<string, unknown>;
+  }
+  const SERVER_INFO = 'io.modelcontextprotocol/serverInfo';
+
+  // --strict lints every tool schema for portability (type arrays, schemas that accept anything, …) and
+  // exits 6 on an error; with findings of any severity the envelope carries `schemaFindings`.
+  it.each(['modern', 'legacy'])(
+    'lists portable tool schemas and calls list_companies over /mcp, protocol era %s',
+    async (era) => {
+      const listed = await inspect('/mcp', '--protocol-era', era, '--method', 'tools/list', '--strict');
+      expect(listed['schemaFindings']).toBeUndefined();
+      const { tools } = listed['result'] as { tools: { name: string }[] };
+      expect(tools.map((tool) => tool.name)).toContain('list_companies');
+
+      const called = await inspect(
+        '/mcp',
+        '--protocol-era',
+        era,
+        '--method',
+        'tools/call',
+        '--tool-name',
+        'list_companies',
+      );
+      const result = called['result'] as {
+        isError?: boolean;
+        content: { type: string; text: string }[];
+        _meta?: Record<string, unknown>;
+      };
+      expect(result.isError).toBeFalsy();
+      expect(JSON.parse(result.content[0]!.text)).toMatchObject({ data: expect.any(Array) });
+      // A 2026-07-28 server stamps each result with its identity; a 2025-era one does not.
+      if (era === 'modern') expect(result._meta?.[SERVER_INFO]).toMatchObject({ name: 'neonpanel-mcp' });
+      else expect(result._meta?.[SERVER_INFO]).toBeUndefined();
+    },
+    300_000,
+  );
+
+  it('calls list_companies over the legacy SSE transport', async () => {
+    const called = await inspect('/sse', '--method', 'tools/call', '--tool-name', 'list_companies');
+    const result = called['result'] as { isError?: boolean; content: { type: string }[] };
+    expect(result.isError).toBeFalsy();
+    expect(result.content[0]?.type).toBe('text');
   }, 300_000);
 });
 
