@@ -1,8 +1,9 @@
 /**
  * Real third-party MCP clients against the real bridge and sandbox: mcp-remote (stdio ↔ remote
  * bridge, as Claude Desktop and Cursor run it), the MCP Inspector CLI (0.x, and 2.x, whose client
- * negotiates 2026-07-28 and lints tool schemas), and the official conformance suite. The Inspector and the conformance suite need Node 22; `npx -p node@22` brings it from the
- * npm registry, so these tests are slower than the rest (one npx download on a cold cache).
+ * negotiates 2026-07-28 and lints tool schemas), and the official conformance suite. The Inspector
+ * and the conformance suite need Node 22; `npx -p node@22` brings it from the npm registry, so these
+ * tests are slower than the rest (one npx download on a cold cache).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
