@@ -3,6 +3,7 @@
  * printing its URLs; Ctrl-C or SIGTERM stops it cleanly.
  */
 
+import { companyCount } from './data/model.js';
 import { startSandbox } from './index.js';
 
 function portFromEnv(value: string | undefined): number {
@@ -34,7 +35,7 @@ console.log(`NeonPanel sandbox listening on ${url}
   misbehave control    ${url}/__sandbox/misbehave
   token for curl       curl -s -X POST ${url}/__sandbox/tokens -H 'content-type: application/json' -d '{"sub":"alice"}'
 Demo users: ${Object.values(sandbox.users)
-  .map((user) => `${user.id} (${user.companyUuids.length} companies)`)
+  .map((user) => `${user.id} (${companyCount(user)})`)
   .join(', ')}. Ctrl-C to stop.`);
 
 let stopping = false;

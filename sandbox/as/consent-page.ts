@@ -1,6 +1,6 @@
 /** The small HTML login/consent page of the sandbox's `/oauth2/authorize`. */
 
-import type { SandboxUser } from '../data/model.js';
+import { companyCount, type SandboxUser } from '../data/model.js';
 import type { ClientRecord } from './clients.js';
 
 function escapeHtml(value: string): string {
@@ -19,7 +19,7 @@ export function renderConsentPage(input: {
     .map(
       (user, index) =>
         `<label><input type="radio" name="user" value="${escapeHtml(user.id)}"${index === 0 ? ' checked' : ''}> ` +
-        `${escapeHtml(user.name)} (${escapeHtml(user.id)}, ${user.companyUuids.length} companies)</label><br>`,
+        `${escapeHtml(user.name)} (${escapeHtml(user.id)}, ${companyCount(user)})</label><br>`,
     )
     .join('\n');
   return `<!doctype html>

@@ -63,6 +63,12 @@ export interface SandboxUser {
   companyUuids: readonly string[];
 }
 
+/** "1 company", "2 companies": how many companies a user may see, for the pages and banners that list users. */
+export function companyCount(user: SandboxUser): string {
+  const count = user.companyUuids.length;
+  return `${count} ${count === 1 ? 'company' : 'companies'}`;
+}
+
 /** The whole seeded data set with its lookup indexes. */
 export interface SandboxData {
   /** First and last day with sales (YYYY-MM-DD). */

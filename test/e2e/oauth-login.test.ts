@@ -1,0 +1,128 @@
+/**
+ * A person connects a real MCP client and logs in: mcp-remote (as Claude Desktop and Cursor run it) finds
+ * the login through the bridge's 401 and metadata, registers itself with the sandbox issuer and prints the
+ * authorization URL; headless Chromium opens it, signs in on the sandbox's consent page and approves or
+ * denies; the redirect reaches mcp-remote's own callback. Nothing in between is stubbed.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/chromium.js';
+import { freePort } from '../helpers/net.js';
+import { type Stack, startStack } from '../helpers/stack.js';
+
+const MCP_REMOTE = join(process.cwd(), 'node_modules/mcp-remote/dist/proxy.js');
+const AUTHORIZE_PROMPT = /Please authorize this client by visiting:\s*\n(\S+)/;
+const WAIT_MS = 30_000;
+
+let stack: Stack;
+let browser: Browser;
+
+beforeAll(async () => {
+  stack = await startStack({ logLevel: 'warn' });
+  browser = await launchChromium();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+/** mcp-remote in front of the bridge, as a stdio MCP client sees it, with what it prints kept. */
+interface RemoteLogin {
+  client: Client;
+  /** Settles when the client is connected (after the login) or mcp-remote has given up. */
+  connected: Promise<'connected' | Error>;
+  /** The authorization URL mcp-remote prints for the person to open. */
+  authorizationUrl: Promise<string>;
+  stderr(): string;
+}
+
+async function startRemoteLogin(): Promise<RemoteLogin> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [MCP_REMOTE, `${stack.url}/mcp`, String(await freePort()), '--transport', 'http-only'],
+    // No browser of its own (BROWSER=none, no display): the test's Chromium plays the person.
+    env: {
+      ...process.env,
+      MCP_REMOTE_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'mcp-remote-')),
+      BROWSER: 'none',
+      DISPLAY: '',
+    } as Record<string, string>,
+    stderr: 'pipe',
+  });
+  let stderr = '';
+  const authorizationUrl = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`mcp-remote printed no authorization URL:\n${stderr}`)), WAIT_MS);
+    transport.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+      const url = AUTHORIZE_PROMPT.exec(stderr)?.[1];
+      if (url) {
+        clearTimeout(timer);
+        resolve(url);
+      }
+    });
+  });
+  const client = new Client({ name: 'oauth-login-test', version: '1.0.0' });
+  const connected = client.connect(transport).then(
+    () => 'connected' as const,
+    (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+  );
+  return { client, connected, authorizationUrl, stderr: () => stderr };
+}
+
+/**
+ * Opens the authorization URL, picks `user` on the consent page and presses `decision`; returns the
+ * callback page and how the consent page named the user.
+ */
+async function decide(url: string, user: string, decision: 'approve' | 'deny'): Promise<{ page: Page; label: string }> {
+  const page = await browser.newPage();
+  await page.goto(url);
+  await expect(page.title()).resolves.toBe('NeonPanel sandbox: sign in');
+  await expect(page.locator('body').textContent()).resolves.toContain('MCP CLI Proxy asks to use your NeonPanel data');
+  const label = (await page.locator(`label:has(input[value="${user}"])`).textContent())?.trim() ?? '';
+  await page.check(`input[name="user"][value="${user}"]`);
+  await Promise.all([page.waitForURL(/\/oauth\/callback\?/), page.click(`button[value="${decision}"]`)]);
+  return { page, label };
+}
+
+describe('logging in from mcp-remote through the consent page', () => {
+  it('approved as bob: the client connects and sees bob’s companies only', async () => {
+    const login = await startRemoteLogin();
+    const url = new URL(await login.authorizationUrl);
+    // The client found the issuer through the bridge and asks for a token for the bridge's /mcp.
+    expect(`${url.origin}${url.pathname}`).toBe(`${stack.sandbox.url}/oauth2/authorize`);
+    expect(url.searchParams.get('resource')).toBe(`${stack.url}/mcp`);
+    expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+
+    const { page, label } = await decide(url.href, 'bob', 'approve');
+    expect(label).toBe('Bob Brown (bob, 1 company)');
+    expect(new URL(page.url()).searchParams.get('code')).toMatch(/^code_/);
+    await page.close();
+    await expect(login.connected).resolves.toBe('connected');
+
+    const { tools } = await login.client.listTools();
+    expect(tools.map((tool) => tool.name)).toContain('list_companies');
+    const result = await login.client.callTool({ name: 'list_companies', arguments: {} });
+    expect(result.isError).toBeFalsy();
+    const companies = (result.structuredContent as { data: { uuid: string }[] }).data.map((company) => company.uuid);
+    expect(companies.sort()).toEqual([...stack.sandbox.users['bob']!.companyUuids].sort());
+    await login.client.close();
+  }, 90_000);
+
+  it('denied: the browser and mcp-remote both say the user denied it, and the client never connects', async () => {
+    const login = await startRemoteLogin();
+    const { page, label } = await decide(await login.authorizationUrl, 'alice', 'deny');
+    expect(label).toBe('Alice Anderson (alice, 2 companies)');
+    expect(new URL(page.url()).searchParams.get('error')).toBe('access_denied');
+    await expect(page.locator('body').textContent()).resolves.toContain('the user denied the request');
+    await page.close();
+    const outcome = await login.connected;
+    expect(outcome).toBeInstanceOf(Error);
+    expect(login.stderr()).toContain('access_denied - the user denied the request');
+  }, 90_000);
+});
