@@ -42,10 +42,10 @@ interface RemoteLogin {
   stderr(): string;
 }
 
-async function startRemoteLogin(): Promise<RemoteLogin> {
+async function startRemoteLogin(on: Stack = stack): Promise<RemoteLogin> {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [MCP_REMOTE, `${stack.url}/mcp`, String(await freePort()), '--transport', 'http-only'],
+    args: [MCP_REMOTE, `${on.url}/mcp`, String(await freePort()), '--transport', 'http-only'],
     // No browser of its own (BROWSER=none, no display): the test's Chromium plays the person.
     env: {
       ...process.env,
@@ -124,5 +124,33 @@ describe('logging in from mcp-remote through the consent page', () => {
     const outcome = await login.connected;
     expect(outcome).toBeInstanceOf(Error);
     expect(login.stderr()).toContain('access_denied - the user denied the request');
+  }, 90_000);
+
+  it('keeps working across token expiries: with 2-second tokens, the client refreshes and its calls still succeed', async () => {
+    // No clock tolerance, so the bridge refuses a token the moment it expires.
+    const shortLived = await startStack({
+      logLevel: 'warn',
+      sandbox: { tokenTtlSeconds: 2 },
+      env: { MCP_CLOCK_TOLERANCE_SECONDS: '0' },
+    });
+    try {
+      const login = await startRemoteLogin(shortLived);
+      const { page } = await decide(await login.authorizationUrl, 'bob', 'approve');
+      await page.close();
+      await expect(login.connected).resolves.toBe('connected');
+      for (let call = 0; call < 3; call++) {
+        // Without a refresh, mcp-remote would wait for a new browser login: fail fast instead.
+        const result = await login.client.callTool({ name: 'list_companies', arguments: {} }, undefined, {
+          timeout: 15_000,
+        });
+        expect(result.isError, `call ${call}`).toBeFalsy();
+        expect((result.structuredContent as { data: unknown[] }).data).toHaveLength(1);
+        // Past the expiry of the token the last call used.
+        await new Promise((resolve) => setTimeout(resolve, 2_500));
+      }
+      await login.client.close();
+    } finally {
+      await shortLived.close();
+    }
   }, 90_000);
 });
