@@ -10,13 +10,18 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/chromium.js';
 import { freePort } from '../helpers/net.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 
 const MCP_REMOTE = join(process.cwd(), 'node_modules/mcp-remote/dist/proxy.js');
 const AUTHORIZE_PROMPT = /Please authorize this client by visiting:\s*\n(\S+)/;
+/**
+ * Printed once mcp-remote listens for the callback's outcome. A denial that arrives before it is lost
+ * (mcp-remote 0.15 then waits for ever), so the test's person, like a real one, answers after it.
+ */
+const WAITING = 'Waiting for authorization';
 const WAIT_MS = 30_000;
 
 let stack: Stack;
@@ -26,6 +31,12 @@ beforeAll(async () => {
   stack = await startStack({ logLevel: 'warn' });
   browser = await launchChromium();
 }, 60_000);
+
+/** Every mcp-remote started, so that a failed test leaves no process behind. */
+const started: StdioClientTransport[] = [];
+afterEach(async () => {
+  await Promise.allSettled(started.splice(0).map((transport) => transport.close()));
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -37,15 +48,18 @@ interface RemoteLogin {
   client: Client;
   /** Settles when the client is connected (after the login) or mcp-remote has given up. */
   connected: Promise<'connected' | Error>;
-  /** The authorization URL mcp-remote prints for the person to open. */
+  /** The authorization URL mcp-remote prints for the person to open, once it waits for the answer. */
   authorizationUrl: Promise<string>;
   stderr(): string;
 }
 
-async function startRemoteLogin(on: Stack = stack): Promise<RemoteLogin> {
+/** The bridge's two MCP endpoints and the mcp-remote transport strategy for each. */
+const STRATEGIES = { mcp: 'http-only', sse: 'sse-only' } as const;
+
+async function startRemoteLogin(on: Stack = stack, endpoint: keyof typeof STRATEGIES = 'mcp'): Promise<RemoteLogin> {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [MCP_REMOTE, `${on.url}/mcp`, String(await freePort()), '--transport', 'http-only'],
+    args: [MCP_REMOTE, `${on.url}/${endpoint}`, String(await freePort()), '--transport', STRATEGIES[endpoint]],
     // No browser of its own (BROWSER=none, no display): the test's Chromium plays the person.
     env: {
       ...process.env,
@@ -55,20 +69,25 @@ async function startRemoteLogin(on: Stack = stack): Promise<RemoteLogin> {
     } as Record<string, string>,
     stderr: 'pipe',
   });
+  started.push(transport);
   let stderr = '';
   const authorizationUrl = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`mcp-remote printed no authorization URL:\n${stderr}`)), WAIT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`mcp-remote did not print an authorization URL and wait for the answer:\n${stderr}`)),
+      WAIT_MS,
+    );
     transport.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
       const url = AUTHORIZE_PROMPT.exec(stderr)?.[1];
-      if (url) {
+      if (url && stderr.includes(WAITING)) {
         clearTimeout(timer);
         resolve(url);
       }
     });
   });
   const client = new Client({ name: 'oauth-login-test', version: '1.0.0' });
-  const connected = client.connect(transport).then(
+  // The SDK's default of 60 s would hide a lost login behind a long wait.
+  const connected = client.connect(transport, { timeout: WAIT_MS }).then(
     () => 'connected' as const,
     (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
   );
@@ -91,28 +110,32 @@ async function decide(url: string, user: string, decision: 'approve' | 'deny'): 
 }
 
 describe('logging in from mcp-remote through the consent page', () => {
-  it('approved as bob: the client connects and sees bob’s companies only', async () => {
-    const login = await startRemoteLogin();
-    const url = new URL(await login.authorizationUrl);
-    // The client found the issuer through the bridge and asks for a token for the bridge's /mcp.
-    expect(`${url.origin}${url.pathname}`).toBe(`${stack.sandbox.url}/oauth2/authorize`);
-    expect(url.searchParams.get('resource')).toBe(`${stack.url}/mcp`);
-    expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+  it.each(['mcp', 'sse'] as const)(
+    'approved as bob on /%s: the client connects and sees bob’s companies only',
+    async (endpoint) => {
+      const login = await startRemoteLogin(stack, endpoint);
+      const url = new URL(await login.authorizationUrl);
+      // The client found the issuer through the bridge and asks for a token for the endpoint it connects to.
+      expect(`${url.origin}${url.pathname}`).toBe(`${stack.sandbox.url}/oauth2/authorize`);
+      expect(url.searchParams.get('resource')).toBe(`${stack.url}/${endpoint}`);
+      expect(url.searchParams.get('code_challenge_method')).toBe('S256');
 
-    const { page, label } = await decide(url.href, 'bob', 'approve');
-    expect(label).toBe('Bob Brown (bob, 1 company)');
-    expect(new URL(page.url()).searchParams.get('code')).toMatch(/^code_/);
-    await page.close();
-    await expect(login.connected).resolves.toBe('connected');
+      const { page, label } = await decide(url.href, 'bob', 'approve');
+      expect(label).toBe('Bob Brown (bob, 1 company)');
+      expect(new URL(page.url()).searchParams.get('code')).toMatch(/^code_/);
+      await page.close();
+      await expect(login.connected).resolves.toBe('connected');
 
-    const { tools } = await login.client.listTools();
-    expect(tools.map((tool) => tool.name)).toContain('list_companies');
-    const result = await login.client.callTool({ name: 'list_companies', arguments: {} });
-    expect(result.isError).toBeFalsy();
-    const companies = (result.structuredContent as { data: { uuid: string }[] }).data.map((company) => company.uuid);
-    expect(companies.sort()).toEqual([...stack.sandbox.users['bob']!.companyUuids].sort());
-    await login.client.close();
-  }, 90_000);
+      const { tools } = await login.client.listTools();
+      expect(tools.map((tool) => tool.name)).toContain('list_companies');
+      const result = await login.client.callTool({ name: 'list_companies', arguments: {} });
+      expect(result.isError).toBeFalsy();
+      const companies = (result.structuredContent as { data: { uuid: string }[] }).data.map((company) => company.uuid);
+      expect(companies.sort()).toEqual([...stack.sandbox.users['bob']!.companyUuids].sort());
+      await login.client.close();
+    },
+    90_000,
+  );
 
   it('denied: the browser and mcp-remote both say the user denied it, and the client never connects', async () => {
     const login = await startRemoteLogin();
