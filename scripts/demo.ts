@@ -29,6 +29,8 @@ type DiscoveryState = NonNullable<Awaited<ReturnType<NonNullable<OAuthClientProv
 
 const DEMO_USER = 'alice';
 const REDIRECT_URL = 'http://127.0.0.1:53682/oauth/callback';
+/** The MCP Inspector the printed command runs (the 2.x line; needs Node 22.19+, which `-p node@22` brings). */
+const INSPECTOR = '@modelcontextprotocol/inspector@2.12.0';
 
 const step = (text: string) => console.log(`${pc.cyan('→')} ${text}`);
 const detail = (text: string) => console.log(`    ${pc.dim(text)}`);
@@ -214,7 +216,7 @@ async function main(): Promise<void> {
   );
   console.log(`  npx neonpanel-mcp doctor ${mcpUrl} --token "$TOKEN"`);
   console.log(
-    `  npx -y -p node@22 -p @modelcontextprotocol/inspector-cli mcp-inspector-cli --cli ${mcpUrl} --transport http --header "Authorization: Bearer $TOKEN" --method tools/list`,
+    `  npx -y -p node@22 -p ${INSPECTOR} mcp-inspector --cli ${mcpUrl} --header "Authorization: Bearer $TOKEN" --method tools/list`,
   );
 
   const stop = async () => {

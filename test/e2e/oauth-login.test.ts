@@ -1,19 +1,19 @@
 /**
- * A person connects a real MCP client and logs in: mcp-remote (as Claude Desktop and Cursor run it), or
- * MCP Inspector 2 speaking 2026-07-28, finds the login through the bridge's 401 and metadata, registers
- * itself with the sandbox issuer and prints the authorization URL; headless Chromium opens it, signs in
- * on the sandbox's consent page and approves or denies; the redirect reaches the client's own callback.
- * Nothing in between is stubbed. The Inspector needs Node 22, which `npx -p node@22` brings.
+ * A person connects a real MCP client and logs in: mcp-remote (as Claude Desktop and Cursor run it) finds
+ * the login through the bridge's 401 and metadata, registers itself with the sandbox issuer and prints the
+ * authorization URL; headless Chromium opens it, signs in on the sandbox's consent page and approves or
+ * denies; the redirect reaches mcp-remote's own callback. Nothing in between is stubbed. (MCP Inspector 2
+ * logs in the same way in external-clients.test.ts, beside the other clients that need Node 22.)
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/chromium.js';
+import { answerConsent } from '../helpers/consent.js';
 import { freePort } from '../helpers/net.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 
@@ -96,25 +96,9 @@ async function startRemoteLogin(on: Stack = stack, endpoint: keyof typeof STRATE
   return { client, connected, authorizationUrl, stderr: () => stderr };
 }
 
-/**
- * Opens the authorization URL, picks `user` on the consent page and presses `decision`; returns the
- * callback page and how the consent page named the user.
- */
-async function decide(
-  url: string,
-  user: string,
-  decision: 'approve' | 'deny',
-  clientName = 'MCP CLI Proxy',
-): Promise<{ page: Page; label: string }> {
-  const page = await browser.newPage();
-  await page.goto(url);
-  await expect(page.title()).resolves.toBe('NeonPanel sandbox: sign in');
-  await expect(page.locator('body').textContent()).resolves.toContain(`${clientName} asks to use your NeonPanel data`);
-  const label = (await page.locator(`label:has(input[value="${user}"])`).textContent())?.trim() ?? '';
-  await page.check(`input[name="user"][value="${user}"]`);
-  await Promise.all([page.waitForURL(/\/oauth\/callback\?/), page.click(`button[value="${decision}"]`)]);
-  return { page, label };
-}
+/** The sandbox's consent page, answered for mcp-remote (which registers as "MCP CLI Proxy"). */
+const decide = (url: string, user: string, decision: 'approve' | 'deny') =>
+  answerConsent(browser, url, user, decision, 'MCP CLI Proxy');
 
 describe('logging in from mcp-remote through the consent page', () => {
   it.each(['mcp', 'sse'] as const)(
@@ -183,91 +167,4 @@ describe('logging in from mcp-remote through the consent page', () => {
       await shortLived.close();
     }
   }, 90_000);
-});
-
-describe('logging in from MCP Inspector 2 in the 2026-07-28 era', () => {
-  const INSPECTOR_2 = '@modelcontextprotocol/inspector@2.12.0';
-  const NAVIGATE_PROMPT = /Please navigate to: (\S+)/;
-
-  it('finds the login through the bridge, and after bob approves, calls list_companies as bob', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'inspector-'));
-    const callback = `http://127.0.0.1:${await freePort()}/oauth/callback`;
-    const child = spawn(
-      'npx',
-      [
-        '-y',
-        '-p',
-        'node@22',
-        '-p',
-        INSPECTOR_2,
-        'mcp-inspector',
-        '--cli',
-        `${stack.url}/mcp`,
-        '--protocol-era',
-        'modern',
-        '--method',
-        'tools/call',
-        '--tool-name',
-        'list_companies',
-        '--format',
-        'json',
-        '--callback-url',
-        callback,
-      ],
-      {
-        // Interactive OAuth without a terminal, no browser of its own, and nothing kept outside `home`.
-        env: {
-          ...process.env,
-          HOME: home,
-          MCP_AUTO_OPEN_ENABLED: 'true',
-          MCP_INSPECTOR_SECRET_STORE: 'memory',
-          BROWSER: 'none',
-          DISPLAY: '',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`no authorization URL from the Inspector:\n${stderr}`)),
-          120_000,
-        );
-        child.stderr.on('data', (chunk: Buffer) => {
-          stderr += chunk.toString('utf8');
-          const found = NAVIGATE_PROMPT.exec(stderr)?.[1];
-          if (found) {
-            clearTimeout(timer);
-            resolve(found);
-          }
-        });
-      });
-      const authorize = new URL(url);
-      expect(`${authorize.origin}${authorize.pathname}`).toBe(`${stack.sandbox.url}/oauth2/authorize`);
-      expect(authorize.searchParams.get('resource')).toBe(`${stack.url}/mcp`);
-      expect(authorize.searchParams.get('redirect_uri')).toBe(callback);
-
-      const { page } = await decide(url, 'bob', 'approve', 'MCP Inspector');
-      await page.close();
-      expect(await exited, stderr).toBe(0);
-      const { result } = JSON.parse(stdout) as {
-        result: { isError?: boolean; structuredContent: { data: { uuid: string }[] }; _meta?: Record<string, unknown> };
-      };
-      expect(result.isError).toBeFalsy();
-      // Stamped with the server's identity: the call went out in the 2026-07-28 revision.
-      expect(result._meta?.['io.modelcontextprotocol/serverInfo']).toMatchObject({ name: 'neonpanel-mcp' });
-      expect(result.structuredContent.data.map((company) => company.uuid)).toEqual([
-        ...stack.sandbox.users['bob']!.companyUuids,
-      ]);
-    } finally {
-      child.kill();
-      rmSync(home, { recursive: true, force: true });
-    }
-  }, 180_000);
 });

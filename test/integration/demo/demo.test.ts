@@ -1,5 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 
 /** Runs `npm run demo`'s script as a user would and reads what it prints. */
@@ -37,6 +38,22 @@ describe('npm run demo', () => {
     expect(output).toMatch(/list_inventory_items for .* → page 1 of \d+/);
     expect(output).not.toMatch(/demo failed/);
 
+    // The commands it prints to try by hand work as printed, with the token it exported.
+    const token = /export TOKEN=(\S+)/.exec(output)?.[1];
+    const lines = output.split('\n').map((line) => line.trim());
+    const curl = lines.findIndex((line) => line.startsWith('curl -s') && line.endsWith('\\'));
+    const inspector = lines.find((line) => line.startsWith('npx -y -p node@22'));
+    expect(curl, 'the printed tools/call curl').toBeGreaterThanOrEqual(0);
+    expect(inspector, 'the printed Inspector command').toBeDefined();
+    const shell = (command: string) =>
+      promisify(execFile)('bash', ['-c', command], { env: { ...process.env, TOKEN: token }, timeout: 180_000 });
+    const called = JSON.parse((await shell(`${lines[curl]}\n${lines[curl + 1]}`)).stdout) as {
+      result: { content: { text: string }[] };
+    };
+    expect(called.result.content[0]!.text).toContain('Acme Outdoor Inc.');
+    const listed = JSON.parse((await shell(inspector!)).stdout) as { tools: { name: string }[] };
+    expect(listed.tools.map((tool) => tool.name)).toContain('list_companies');
+
     // Still serving: the status URL it printed answers.
     const statusUrl = /bridge status page\s+(\S+)/.exec(output)?.[1];
     expect(statusUrl).toBeDefined();
@@ -46,5 +63,5 @@ describe('npm run demo', () => {
     child.kill('SIGINT');
     const [code] = await once(child, 'exit');
     expect(code).toBe(0);
-  }, 90_000);
+  }, 240_000);
 });

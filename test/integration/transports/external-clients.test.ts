@@ -1,19 +1,24 @@
 /**
  * Real third-party MCP clients against the real bridge and sandbox: mcp-remote (stdio ↔ remote
  * bridge, as Claude Desktop and Cursor run it), the MCP Inspector CLI (0.x, and 2.x, whose client
- * negotiates 2026-07-28 and lints tool schemas), and the official conformance suite. The Inspector
- * and the conformance suite need Node 22; `npx -p node@22` brings it from the npm registry, so these
- * tests are slower than the rest (one npx download on a cold cache).
+ * negotiates 2026-07-28, lints tool schemas and signs in through the sandbox's consent page in headless
+ * Chromium), and the official conformance suite. The Inspector and the conformance suite need Node 22;
+ * `npx -p node@22` brings it from the npm registry, so these tests are slower than the rest (one npx
+ * download on a cold cache).
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HeaderProxy, startHeaderProxy } from '../../helpers/auth-proxy.js';
+import { launchChromium } from '../../helpers/chromium.js';
+import { answerConsent } from '../../helpers/consent.js';
+import { freePort } from '../../helpers/net.js';
 import { type Stack, startStack } from '../../helpers/stack.js';
 
 const run = promisify(execFile);
@@ -96,23 +101,28 @@ describe('MCP Inspector CLI', () => {
 });
 
 describe('MCP Inspector 2 CLI', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(() => browser?.close());
+
+  /** `npx` arguments that run the Inspector 2 CLI against the bridge's `path`, then `args`. */
+  const cliArgs = (path: string, ...args: string[]) => [
+    ...NODE_22,
+    '-p',
+    INSPECTOR_2,
+    'mcp-inspector',
+    '--cli',
+    `${stack.url}${path}`,
+    ...args,
+  ];
+
   /** One CLI call with `--format json`: its parsed envelope (a failing exit rejects). */
   async function inspect(path: string, ...args: string[]): Promise<Record<string, unknown>> {
     const { stdout } = await run(
       'npx',
-      [
-        ...NODE_22,
-        '-p',
-        INSPECTOR_2,
-        'mcp-inspector',
-        '--cli',
-        `${stack.url}${path}`,
-        '--header',
-        `Authorization: Bearer ${aliceToken}`,
-        '--format',
-        'json',
-        ...args,
-      ],
+      cliArgs(path, '--header', `Authorization: Bearer ${aliceToken}`, '--format', 'json', ...args),
       { timeout: 240_000, maxBuffer: 10_000_000 },
     );
     return JSON.parse(stdout) as Record<string, unknown>;
@@ -158,6 +168,82 @@ describe('MCP Inspector 2 CLI', () => {
     expect(result.isError).toBeFalsy();
     expect(result.content[0]?.type).toBe('text');
   }, 300_000);
+
+  // The OAuth login a person does: the Inspector finds it through the bridge's 401 and metadata.
+  it('signs in through the consent page in headless Chromium (2026-07-28 era) and calls list_companies as bob', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'inspector-'));
+    const callback = `http://127.0.0.1:${await freePort()}/oauth/callback`;
+    const child = spawn(
+      'npx',
+      cliArgs(
+        '/mcp',
+        '--protocol-era',
+        'modern',
+        '--method',
+        'tools/call',
+        '--tool-name',
+        'list_companies',
+        '--format',
+        'json',
+        '--callback-url',
+        callback,
+      ),
+      {
+        // Interactive OAuth without a terminal, no browser of its own, and nothing kept outside `home`.
+        env: {
+          ...process.env,
+          HOME: home,
+          MCP_AUTO_OPEN_ENABLED: 'true',
+          MCP_INSPECTOR_SECRET_STORE: 'memory',
+          BROWSER: 'none',
+          DISPLAY: '',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`no authorization URL from the Inspector:\n${stderr}`)),
+          120_000,
+        );
+        child.stderr.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString('utf8');
+          const found = /Please navigate to: (\S+)/.exec(stderr)?.[1];
+          if (found) {
+            clearTimeout(timer);
+            resolve(found);
+          }
+        });
+      });
+      const authorize = new URL(url);
+      expect(`${authorize.origin}${authorize.pathname}`).toBe(`${stack.sandbox.url}/oauth2/authorize`);
+      expect(authorize.searchParams.get('resource')).toBe(`${stack.url}/mcp`);
+      expect(authorize.searchParams.get('redirect_uri')).toBe(callback);
+
+      const { page } = await answerConsent(browser, url, 'bob', 'approve', 'MCP Inspector');
+      await page.close();
+      expect(await exited, stderr).toBe(0);
+      const { result } = JSON.parse(stdout) as {
+        result: { isError?: boolean; structuredContent: { data: { uuid: string }[] }; _meta?: Record<string, unknown> };
+      };
+      expect(result.isError).toBeFalsy();
+      // Stamped with the server's identity: the call went out in the 2026-07-28 revision.
+      expect(result._meta?.['io.modelcontextprotocol/serverInfo']).toMatchObject({ name: 'neonpanel-mcp' });
+      expect(result.structuredContent.data.map((company) => company.uuid)).toEqual([
+        ...stack.sandbox.users['bob']!.companyUuids,
+      ]);
+    } finally {
+      child.kill();
+      rmSync(home, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
 
 describe('MCP conformance suite', () => {
