@@ -1,7 +1,8 @@
 /** `npm run sandbox` (sandbox/main.ts): starts on SANDBOX_PORT=0, prints its URLs, stops on SIGTERM. */
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -45,6 +46,18 @@ describe('sandbox/main.ts', () => {
     }
     const metadata = await fetch(`${url}/.well-known/oauth-authorization-server`);
     expect(metadata.status).toBe(200);
+    expect(output).toContain('Demo users: alice (2 companies), bob (1 company).');
+
+    // The printed token command works as printed, and its token opens the printed example API URL.
+    const curl = /token for curl\s+(curl .+)$/m.exec(output)?.[1];
+    expect(curl, 'the printed token command').toBeDefined();
+    const { stdout } = await promisify(execFile)('bash', ['-c', curl!], { timeout: 10_000 });
+    const { access_token: token } = JSON.parse(stdout) as { access_token: string };
+    const example = /\(e\.g\. (\S+)\)/.exec(output)?.[1];
+    expect(example, 'the printed example API URL').toBeDefined();
+    const items = await fetch(example!, { headers: { authorization: `Bearer ${token}` } });
+    expect(items.status).toBe(200);
+    expect(((await items.json()) as { data: unknown[] }).data.length).toBeGreaterThan(0);
     child.kill('SIGTERM');
     const [code] = await once(child, 'exit');
     expect(code).toBe(0);
