@@ -5,8 +5,6 @@
  * denies; the redirect reaches mcp-remote's own callback. Nothing in between is stubbed. (MCP Inspector 2
  * logs in the same way in external-clients.test.ts, beside the other clients that need Node 22.)
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -15,6 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/chromium.js';
 import { answerConsent } from '../helpers/consent.js';
 import { freePort } from '../helpers/net.js';
+import { scratchDirs } from '../helpers/scratch.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 
 const MCP_REMOTE = join(process.cwd(), 'node_modules/mcp-remote/dist/proxy.js');
@@ -25,6 +24,7 @@ const AUTHORIZE_PROMPT = /Please authorize this client by visiting:\s*\n(\S+)/;
  */
 const WAITING = 'Waiting for authorization';
 const WAIT_MS = 30_000;
+const scratch = scratchDirs();
 
 let stack: Stack;
 let browser: Browser;
@@ -65,7 +65,7 @@ async function startRemoteLogin(on: Stack = stack, endpoint: keyof typeof STRATE
     // No browser of its own (BROWSER=none, no display): the test's Chromium plays the person.
     env: {
       ...process.env,
-      MCP_REMOTE_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'mcp-remote-')),
+      MCP_REMOTE_CONFIG_DIR: scratch('mcp-remote-'),
       BROWSER: 'none',
       DISPLAY: '',
     } as Record<string, string>,

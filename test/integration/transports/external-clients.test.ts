@@ -7,8 +7,6 @@
  * download on a cold cache).
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -19,9 +17,11 @@ import { type HeaderProxy, startHeaderProxy } from '../../helpers/auth-proxy.js'
 import { launchChromium } from '../../helpers/chromium.js';
 import { answerConsent } from '../../helpers/consent.js';
 import { freePort } from '../../helpers/net.js';
+import { scratchDirs } from '../../helpers/scratch.js';
 import { type Stack, startStack } from '../../helpers/stack.js';
 
 const run = promisify(execFile);
+const scratch = scratchDirs();
 const NODE_22 = ['-y', '-p', 'node@22'];
 const INSPECTOR = '@modelcontextprotocol/inspector@0.22.0';
 /** The current Inspector line: the SDK v2 client, which can negotiate the 2026-07-28 revision. */
@@ -53,10 +53,7 @@ describe('mcp-remote', () => {
           '--transport',
           strategy,
         ],
-        env: { ...process.env, MCP_REMOTE_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'mcp-remote-')) } as Record<
-          string,
-          string
-        >,
+        env: { ...process.env, MCP_REMOTE_CONFIG_DIR: scratch('mcp-remote-') } as Record<string, string>,
         stderr: 'ignore',
       }),
     );
@@ -171,7 +168,7 @@ describe('MCP Inspector 2 CLI', () => {
 
   // The OAuth login a person does: the Inspector finds it through the bridge's 401 and metadata.
   it('signs in through the consent page in headless Chromium (2026-07-28 era) and calls list_companies as bob', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'inspector-'));
+    const home = scratch('inspector-');
     const callback = `http://127.0.0.1:${await freePort()}/oauth/callback`;
     const child = spawn(
       'npx',
@@ -241,7 +238,6 @@ describe('MCP Inspector 2 CLI', () => {
       ]);
     } finally {
       child.kill();
-      rmSync(home, { recursive: true, force: true });
     }
   }, 180_000);
 });
@@ -255,7 +251,7 @@ describe('MCP conformance suite', () => {
   afterAll(() => proxy?.close());
 
   it('passes every applicable server scenario (the rest are listed with reasons)', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'conformance-'));
+    const cwd = scratch('conformance-');
     const outcome = await run(
       'npx',
       [
