@@ -2,7 +2,7 @@
  * The `neonpanel-mcp` command end to end: spawned with tsx like a user runs it, against the bridge and
  * sandbox. Exit codes, output shape, and the token never printed.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../helpers/net.js';
@@ -59,6 +59,34 @@ describe('neonpanel-mcp doctor', () => {
     expect(report.results.some((r: { id: string }) => r.id === 'tools.lint.claude')).toBe(true);
     expect(run.stdout + run.stderr).not.toContain(token);
   });
+
+  it('--curl prints commands that replay each probe as printed, with the token taken from $TOKEN', async () => {
+    const run = await cli(['doctor', `${stack.url}/mcp`, '--token', token, '--json', '--curl', '--client', 'chatgpt']);
+    expect(run.code).toBe(0);
+    const { results } = JSON.parse(run.stdout) as { results: { id: string; curl?: string }[] };
+    const replays = results.filter((result) => result.curl !== undefined);
+    expect(replays.length).toBeGreaterThanOrEqual(10);
+    for (const { id, curl } of replays) {
+      expect(curl, id).not.toContain(token);
+      // A stream (GET /sse) answers its headers and stays open: --max-time ends it (curl's exit 28).
+      const replay = await new Promise<{ code: number; output: string }>((resolve) => {
+        execFile('bash', ['-c', `${curl} --max-time 3`], { env: { ...process.env, TOKEN: token } }, (error, stdout) =>
+          resolve({ code: typeof error?.code === 'number' ? error.code : error ? -1 : 0, output: stdout }),
+        );
+      });
+      expect([0, 28], `${id}: ${curl} exited ${replay.code}`).toContain(replay.code);
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(replay.output)?.[1]);
+      expect(status, `${id}: ${curl}`).toBeLessThan(500);
+      // The challenge is the one a person most needs to see: without a token, 401 and WWW-Authenticate.
+      if (id === 'auth.challenge') {
+        expect(status).toBe(401);
+        expect(replay.output).toMatch(/^WWW-Authenticate: Bearer resource_metadata=/im);
+      } else if (curl?.includes('$TOKEN')) {
+        // The token reached the server through $TOKEN: no 401.
+        expect(status, `${id}: ${curl}`).not.toBe(401);
+      }
+    }
+  }, 60_000);
 
   it('exits 1 with a fix line when a check fails (expired token), still without the token', async () => {
     const expired = await stack.tokenFor('alice', { aud: `${stack.url}/mcp`, expiresIn: -60 });
