@@ -49,10 +49,10 @@ function signed(value: number): string {
   return `${value >= 0 ? '+' : ''}${number(value, 2)}`;
 }
 
-/** "median (min–max)"; just the median when there was one run. */
-function spreadText(s: Spread, digits = 0): string {
-  if (s.runs.length < 2) return number(s.median, digits);
-  return `${number(s.median, digits)} (${number(s.min, digits)}–${number(s.max, digits)})`;
+/** "median (min–max)"; just the median when there was one run. `unit` follows the median ("0.71× (0.64–0.80)"). */
+function spreadText(s: Spread, digits = 0, unit = ''): string {
+  if (s.runs.length < 2) return `${number(s.median, digits)}${unit}`;
+  return `${number(s.median, digits)}${unit} (${number(s.min, digits)}–${number(s.max, digits)})`;
 }
 
 /** A difference's "median (min to max)" in ms with signs: "+1.12 (+1.05 to +1.20)". */
@@ -99,10 +99,9 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
     if (!bridge || !baseline || !sandbox) continue;
     // Each run against the baseline's run of the same round, so a slower minute counts against both.
     const ratio = paired(bridge.requestsPerSecond, baseline.requestsPerSecond, (b, base) => b / base);
-    const runs = ratio.runs.length < 2 ? '' : ` (${number(ratio.min, 2)}–${number(ratio.max, 2)})`;
     checks.push({
       target: `tools/call throughput at c=64 ≥ ${THROUGHPUT_RATIO}× baseline: ${transport}`,
-      figure: `${number(ratio.median, 2)}×${runs}; ${number(bridge.requestsPerSecond.median)} vs ${number(baseline.requestsPerSecond.median)} req/s`,
+      figure: `${spreadText(ratio, 2, '×')}; ${number(bridge.requestsPerSecond.median)} vs ${number(baseline.requestsPerSecond.median)} req/s`,
       met: ratio.median >= THROUGHPUT_RATIO,
     });
     const targets = `p50 < ${ADDED_P50_MS} ms and p99 < ${ADDED_P99_MS} ms`;

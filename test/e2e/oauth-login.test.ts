@@ -5,18 +5,18 @@
  * denies; the redirect reaches mcp-remote's own callback. Nothing in between is stubbed. (MCP Inspector 2
  * logs in the same way in external-clients.test.ts, beside the other clients that need Node 22.)
  */
-import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/chromium.js';
 import { answerConsent } from '../helpers/consent.js';
+import { type MCP_REMOTE_STRATEGIES, mcpRemoteTransport } from '../helpers/mcp-remote.js';
 import { freePort } from '../helpers/net.js';
+import { watchOutput } from '../helpers/output.js';
 import { scratchDirs } from '../helpers/scratch.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 
-const MCP_REMOTE = join(process.cwd(), 'node_modules/mcp-remote/dist/proxy.js');
 const AUTHORIZE_PROMPT = /Please authorize this client by visiting:\s*\n(\S+)/;
 /**
  * Printed once mcp-remote listens for the callback's outcome. A denial that arrives before it is lost
@@ -55,45 +55,31 @@ interface RemoteLogin {
   stderr(): string;
 }
 
-/** The bridge's two MCP endpoints and the mcp-remote transport strategy for each. */
-const STRATEGIES = { mcp: 'http-only', sse: 'sse-only' } as const;
-
-async function startRemoteLogin(on: Stack = stack, endpoint: keyof typeof STRATEGIES = 'mcp'): Promise<RemoteLogin> {
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [MCP_REMOTE, `${on.url}/${endpoint}`, String(await freePort()), '--transport', STRATEGIES[endpoint]],
+async function startRemoteLogin(
+  on: Stack = stack,
+  endpoint: keyof typeof MCP_REMOTE_STRATEGIES = 'mcp',
+): Promise<RemoteLogin> {
+  const transport = mcpRemoteTransport(on.url, endpoint, {
+    args: [String(await freePort())],
+    configDir: scratch('mcp-remote-'),
     // No browser of its own (BROWSER=none, no display): the test's Chromium plays the person.
-    env: {
-      ...process.env,
-      MCP_REMOTE_CONFIG_DIR: scratch('mcp-remote-'),
-      BROWSER: 'none',
-      DISPLAY: '',
-    } as Record<string, string>,
+    env: { BROWSER: 'none', DISPLAY: '' },
     stderr: 'pipe',
   });
   started.push(transport);
-  let stderr = '';
-  const authorizationUrl = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`mcp-remote did not print an authorization URL and wait for the answer:\n${stderr}`)),
-      WAIT_MS,
-    );
-    transport.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-      const url = AUTHORIZE_PROMPT.exec(stderr)?.[1];
-      if (url && stderr.includes(WAITING)) {
-        clearTimeout(timer);
-        resolve(url);
-      }
-    });
-  });
+  const stderr = watchOutput(transport.stderr!);
+  const authorizationUrl = stderr.until(
+    (text) => (text.includes(WAITING) ? AUTHORIZE_PROMPT.exec(text)?.[1] : undefined),
+    WAIT_MS,
+    'mcp-remote did not print an authorization URL and wait for the answer',
+  );
   const client = new Client({ name: 'oauth-login-test', version: '1.0.0' });
   // The SDK's default of 60 s would hide a lost login behind a long wait.
   const connected = client.connect(transport, { timeout: WAIT_MS }).then(
     () => 'connected' as const,
     (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
   );
-  return { client, connected, authorizationUrl, stderr: () => stderr };
+  return { client, connected, authorizationUrl, stderr: stderr.text };
 }
 
 /** The sandbox's consent page, answered for mcp-remote (which registers as "MCP CLI Proxy"). */

@@ -10,13 +10,14 @@ import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HeaderProxy, startHeaderProxy } from '../../helpers/auth-proxy.js';
 import { launchChromium } from '../../helpers/chromium.js';
 import { answerConsent } from '../../helpers/consent.js';
+import { mcpRemoteTransport } from '../../helpers/mcp-remote.js';
 import { freePort } from '../../helpers/net.js';
+import { watchOutput } from '../../helpers/output.js';
 import { scratchDirs } from '../../helpers/scratch.js';
 import { type Stack, startStack } from '../../helpers/stack.js';
 
@@ -39,21 +40,12 @@ beforeAll(async () => {
 afterAll(() => stack?.close());
 
 describe('mcp-remote', () => {
-  it.each(['http-only', 'sse-only'])('lists and calls tools over %s with --header Authorization', async (strategy) => {
+  it.each(['mcp', 'sse'] as const)('lists and calls tools over /%s with --header Authorization', async (endpoint) => {
     const client = new Client({ name: 'via-mcp-remote', version: '1.0.0' });
-    const endpoint = strategy === 'sse-only' ? '/sse' : '/mcp';
     await client.connect(
-      new StdioClientTransport({
-        command: process.execPath,
-        args: [
-          join(process.cwd(), 'node_modules/mcp-remote/dist/proxy.js'),
-          `${stack.url}${endpoint}`,
-          '--header',
-          `Authorization:Bearer ${aliceToken}`,
-          '--transport',
-          strategy,
-        ],
-        env: { ...process.env, MCP_REMOTE_CONFIG_DIR: scratch('mcp-remote-') } as Record<string, string>,
+      mcpRemoteTransport(stack.url, endpoint, {
+        args: ['--header', `Authorization:Bearer ${aliceToken}`],
+        configDir: scratch('mcp-remote-'),
         stderr: 'ignore',
       }),
     );
@@ -198,27 +190,15 @@ describe('MCP Inspector 2 CLI', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
+    const stdout = watchOutput(child.stdout);
+    const stderr = watchOutput(child.stderr);
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`no authorization URL from the Inspector:\n${stderr}`)),
-          120_000,
-        );
-        child.stderr.on('data', (chunk: Buffer) => {
-          stderr += chunk.toString('utf8');
-          const found = /Please navigate to: (\S+)/.exec(stderr)?.[1];
-          if (found) {
-            clearTimeout(timer);
-            resolve(found);
-          }
-        });
-      });
+      const url = await stderr.until(
+        (text) => /Please navigate to: (\S+)/.exec(text)?.[1],
+        120_000,
+        'no authorization URL from the Inspector',
+      );
       const authorize = new URL(url);
       expect(`${authorize.origin}${authorize.pathname}`).toBe(`${stack.sandbox.url}/oauth2/authorize`);
       expect(authorize.searchParams.get('resource')).toBe(`${stack.url}/mcp`);
@@ -226,8 +206,8 @@ describe('MCP Inspector 2 CLI', () => {
 
       const { page } = await answerConsent(browser, url, 'bob', 'approve', 'MCP Inspector');
       await page.close();
-      expect(await exited, stderr).toBe(0);
-      const { result } = JSON.parse(stdout) as {
+      expect(await exited, stderr.text()).toBe(0);
+      const { result } = JSON.parse(stdout.text()) as {
         result: { isError?: boolean; structuredContent: { data: { uuid: string }[] }; _meta?: Record<string, unknown> };
       };
       expect(result.isError).toBeFalsy();

@@ -63,11 +63,8 @@ async function seen(response: Response) {
 
 /** The SDK handler's answer to the same request, for the same caller. */
 async function sdkAnswer(body: unknown, headers: Record<string, string>) {
-  const request = new Request('http://127.0.0.1/mcp', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', ...headers },
-    body: JSON.stringify(body),
-  });
+  // The same POST the bridge gets; the handler takes the caller from `authInfo`, not from the header.
+  const request = new Request('http://127.0.0.1/mcp', mcpPostInit(token, JSON.stringify(body), headers));
   const caller = { sub: 'alice', token, scopes: [], expiresAt: 0, clientId: 'alice', requestId: 'test' };
   return seen(await sdk.fetch(request, { authInfo: toAuthInfo(caller), parsedBody: body }));
 }
