@@ -1,12 +1,20 @@
 /**
  * The answer shape a session POST gets when its client accepts JSON and SSE alike: one JSON body when
  * the answer is quick, an SSE stream (resumable, with the answers so far first) once it is slow or the
- * server sends something else about the request. Served by a real SDK `Server` over real HTTP.
+ * server sends something else about the request; and a 2026-07-28 request whose client leaves, which
+ * cancels the call. Served by a real SDK `Server` over real HTTP.
  */
-import { type Server as HttpServer, createServer } from 'node:http';
-import { type CallToolRequest, Server } from '@modelcontextprotocol/server';
+import { type Server as HttpServer, type ServerResponse, createServer } from 'node:http';
+import {
+  type CallToolRequest,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  Server,
+  classifyInboundRequest,
+} from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../test/helpers/eventually.js';
 import { closeServer, listen } from '../../test/helpers/loopback.js';
+import { REVISION_2026, modernRequest } from '../../test/helpers/modern-request.js';
 import { type SseEvent, eventsUntilEnd, openSse } from '../../test/helpers/sse.js';
 import { createMemoryStore } from '../state/memory.js';
 import { silentLogger } from '../telemetry/logger.js';
@@ -145,5 +153,67 @@ describe('a session POST accepting JSON and SSE', () => {
     });
     expect(response.headers.get('content-type')).toBe('application/json');
     expect(((await response.json()) as { id: number }[]).map((message) => message.id)).toEqual([7, 6]);
+  });
+});
+
+describe('a 2026-07-28 request whose client disconnects', () => {
+  it('cancels the call and writes nothing to the closed response', async () => {
+    let started = false;
+    let aborted = false;
+    const server = new Server(
+      { name: 'test', version: '1.0.0' },
+      { capabilities: { tools: {} }, supportedProtocolVersions: [...SUPPORTED_PROTOCOL_VERSIONS, REVISION_2026] },
+    );
+    server.setRequestHandler('tools/call', async (_request, ctx) => {
+      started = true;
+      await new Promise((resolve) => ctx.mcpReq.signal.addEventListener('abort', resolve));
+      aborted = true;
+      return { content: [] };
+    });
+    const { body, headers: modernHeaders } = modernRequest(1, 'tools/call', { name: 'wait', arguments: {} });
+    const route = classifyInboundRequest({
+      httpMethod: 'POST',
+      protocolVersionHeader: modernHeaders['mcp-protocol-version'],
+      mcpMethodHeader: modernHeaders['mcp-method'],
+      mcpNameHeader: modernHeaders['mcp-name'],
+      body,
+    });
+    if (route.kind !== 'modern') throw new Error(`the request was classified ${route.kind}`);
+    let response: ServerResponse | undefined;
+    let served: Promise<void> | undefined;
+    const modernHttp = createServer((req, res) => {
+      response = res;
+      served = servePostExchange({
+        server,
+        req,
+        res,
+        body,
+        authInfo: undefined,
+        shape: 'json',
+        keepAliveMs: 0,
+        giveUpMs: 5_000,
+        modern: route.classification,
+      });
+    });
+    const modernUrl = await listen(modernHttp);
+    try {
+      const abort = new AbortController();
+      const call = fetch(modernUrl, {
+        method: 'POST',
+        headers: { ...modernHeaders, 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify(body),
+        signal: abort.signal,
+      }).catch((error: unknown) => (error as Error).name);
+      await eventually(async () => started, 10);
+      abort.abort();
+      expect(await call).toBe('AbortError');
+      await served;
+      expect(aborted).toBe(true);
+      // No "not answered in time" 500 after the client left: the response was never written.
+      expect(response?.headersSent).toBe(false);
+      expect(response?.writableEnded).toBe(false);
+    } finally {
+      await closeServer(modernHttp);
+    }
   });
 });

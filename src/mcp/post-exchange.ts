@@ -135,6 +135,8 @@ class JsonAnswer implements AnswerWriter {
 
   async finish({ requestIds, batch, complete }: AnswerEnd): Promise<void> {
     const { res, headers } = this;
+    // The client left (a 2026-07-28 client cancelling by disconnecting): there is no one to answer.
+    if (res.destroyed) return;
     if (!complete) {
       return sendJsonRpcError(
         res,
