@@ -1,10 +1,11 @@
 /**
  * How the report judges the throughput and added-latency targets: run by run, against the baseline's
  * or the direct sandbox call's run of the same round, never as a ratio of medians taken from
- * different rounds.
+ * different rounds. The shared-state figures are paired the same way, and their errors count.
  */
 import { describe, expect, it } from 'vitest';
 import { LIST_COMPANIES, type Target } from './load/protocol.js';
+import type { SharedStateResults, SharedStateRow } from './measures/shared-state.js';
 import { BRIDGE_TRANSPORTS, type ThroughputRow } from './measures/throughput.js';
 import { readPlan } from './plan.js';
 import { type BenchReport, checkTargets, renderMarkdown } from './report.js';
@@ -32,8 +33,28 @@ function scenario(target: Target, concurrency: number, runs: Runs, ratePerSecond
   };
 }
 
+/** A session row of the shared-state measure: in-process and Redis throughput per round. */
+function sharedRow(memory: number[], redis: number[], errors = 0): SharedStateRow {
+  const memoryRps = spread(memory);
+  const redisRps = spread(redis);
+  return {
+    target: 'streamable-session',
+    memory: { requestsPerSecond: memoryRps, bridgeCpuUs: spread([700, 700, 700]) },
+    redis: { requestsPerSecond: redisRps, bridgeCpuUs: spread([800, 800, 800]), redisCpuUs: spread([90, 95, 100]) },
+    ratio: paired(redisRps, memoryRps, (r, m) => r / m),
+    requests: 500,
+    errors,
+    ...(errors > 0 ? { firstError: 'HTTP 503' } : {}),
+  };
+}
+
 /** Every transport measured alike (`bridge`), with the baseline and the sandbox as given. */
-function report(bridge: Runs, baseline: Runs, sandbox: Runs): BenchReport {
+function report(
+  bridge: Runs,
+  baseline: Runs,
+  sandbox: Runs,
+  sharedState: SharedStateResults = { rows: [sharedRow([800, 800, 800], [720, 720, 720])] },
+): BenchReport {
   const rows: ThroughputRow[] = [];
   for (const [concurrency, rate] of [[1], [64], [64, 250]] as const) {
     for (const transport of BRIDGE_TRANSPORTS) rows.push(scenario(transport, concurrency, bridge, rate));
@@ -56,6 +77,7 @@ function report(bridge: Runs, baseline: Runs, sandbox: Runs): BenchReport {
     placement: 'pinned',
     seconds: 1,
     throughput: rows,
+    sharedState,
     tokens: {
       newPerSecond: one(3000),
       cachedPerSecond: one(300_000),
@@ -129,5 +151,41 @@ describe('checkTargets', () => {
     const steady = judged(bridge, evenBaseline, 'the same, at a steady');
     expect(steady.figure).toContain('p99 +5.00 (+3.00 to +5.50) ms');
     expect(steady.met).toBe(false);
+  });
+});
+
+describe('shared state in Redis', () => {
+  const even = { rps: [800, 800, 800], p50: [1.5, 1.5, 1.5], p99: [4, 4, 4] };
+  const baseline = { rps: [1000, 1000, 1000], p50: [1.2, 1.2, 1.2], p99: [3, 3, 3] };
+  const sandbox = { rps: [1800, 1800, 1800], p50: [1.0, 1.0, 1.0], p99: [2.0, 2.0, 2.0] };
+  const answered = (sharedState: SharedStateResults) =>
+    checkTargets(report(even, baseline, sandbox, sharedState)).find((c) => c.target.startsWith('every answer'))!;
+
+  it('gives Redis ÷ in-process throughput round by round, with the CPU of the bridge and of Redis', () => {
+    // Medians alone (800 vs 720) would give 0.90; round by round it was 0.90, 0.75 and 1.00.
+    const markdown = renderMarkdown(
+      report(even, baseline, sandbox, { rows: [sharedRow([800, 960, 700], [720, 720, 700])] }),
+    );
+    expect(markdown).toContain(
+      '| Streamable HTTP, 2025-11-25 session (`Mcp-Session-Id`) | 800 (700–960) | 720 (700–720) | 0.90× (0.75–1.00) | 700 (700–700) | 800 (800–800) | 95 (90–100) | 0 |',
+    );
+  });
+
+  it('counts the errors of its loads with every other answer', () => {
+    expect(answered({ rows: [sharedRow([800, 800, 800], [720, 720, 720])] })).toMatchObject({
+      figure: '21,500 answers, 0 errors',
+      met: true,
+    });
+    expect(answered({ rows: [sharedRow([800, 800, 800], [720, 720, 720], 3)] })).toMatchObject({
+      figure: 'streamable-session (shared state): 3 (HTTP 503)',
+      met: false,
+    });
+  });
+
+  it('says why the figures are missing when Redis was not there to measure', () => {
+    const markdown = renderMarkdown(report(even, baseline, sandbox, { skipped: 'not measured: no redis' }));
+    expect(markdown).toContain('## 7. Shared state in Redis');
+    expect(markdown).toContain('*not measured: no redis.*');
+    expect(answered({ skipped: 'not measured: no redis' }).figure).toBe('21,000 answers, 0 errors');
   });
 });

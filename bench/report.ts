@@ -2,6 +2,7 @@
 import { type MachineInfo, formatLoad } from './machine.js';
 import type { ColdStart } from './measures/cold-start.js';
 import type { IdleMemoryResults } from './measures/idle-memory.js';
+import type { SharedStateResults, SharedStateRow } from './measures/shared-state.js';
 import { BRIDGE_TRANSPORTS, STEADY_RATE_PER_SECOND, TARGET_LABELS, type ThroughputRow } from './measures/throughput.js';
 import type { TokenValidation } from './measures/token-validation.js';
 import { BYTES_PER_TOKEN, type ToolsListSize } from './measures/tools-list-size.js';
@@ -16,6 +17,7 @@ export interface BenchReport {
   placement: string;
   seconds: number;
   throughput: ThroughputRow[];
+  sharedState: SharedStateResults;
   tokens: TokenValidation;
   memory: IdleMemoryResults;
   coldStart: ColdStart;
@@ -112,13 +114,17 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
     const rate = `${STEADY_RATE_PER_SECOND} req/s (open loop, up to 64 in flight)`;
     if (steady) checks.push(latencyCheck(`the same, at a steady ${rate}: ${transport}`, steady));
   }
-  const failed = report.throughput.filter((r) => r.errors > 0);
+  const shared = sharedStateRows(report);
+  const failed = [
+    ...report.throughput
+      .filter((r) => r.errors > 0)
+      .map((r) => `${r.target} c=${r.concurrency}: ${r.errors} (${r.firstError})`),
+    ...shared.filter((r) => r.errors > 0).map((r) => `${r.target} (shared state): ${r.errors} (${r.firstError})`),
+  ];
+  const answers = [...report.throughput, ...shared].reduce((sum, r) => sum + r.requests, 0);
   checks.push({
     target: 'every answer under load succeeded (no HTTP, JSON-RPC or tool errors)',
-    figure:
-      failed.length === 0
-        ? `${number(report.throughput.reduce((sum, r) => sum + r.requests, 0))} answers, 0 errors`
-        : failed.map((r) => `${r.target} c=${r.concurrency}: ${r.errors} (${r.firstError})`).join('; '),
+    figure: failed.length === 0 ? `${number(answers)} answers, 0 errors` : failed.join('; '),
     met: failed.length === 0,
   });
   const { tokens, memory } = report;
@@ -286,6 +292,17 @@ ${table(
 
 The answer is deterministic: the same bytes in every run.
 
+## 7. Shared state in Redis
+
+Not one of the issue's targets: what a deployment of several instances (\`REDIS_URL\`) pays per call. A second
+bridge keeps its state in a redis-server of its own, and the same c=64 loads go to it and to the bridge above
+(state in its own memory), alternately; the ratio is taken run by run. Every call counts against its user's rate
+limit in the store (one \`EVAL\`); a session call also reads and refreshes its session record (one \`GETEX\`).
+Redis runs with the servers on CPU 0, so its CPU is paid there like the bridge's; in production it is another
+machine, and a call pays a network round trip instead.
+
+${sharedStateSection(report.sharedState)}
+
 ${METHOD}${findings ? `\n${findings.trim()}\n` : ''}`;
 }
 
@@ -317,6 +334,37 @@ function steadyAddedTable(report: BenchReport): string {
     [...BRIDGE_TRANSPORTS, 'baseline' as const].map((t) => [
       TARGET_LABELS[t],
       ...addedCells(addedLatency(steadyRow(report, t), sandbox)),
+    ]),
+  );
+}
+
+/** The shared-state rows, none when that measure was skipped. */
+function sharedStateRows(report: BenchReport): SharedStateRow[] {
+  return 'rows' in report.sharedState ? report.sharedState.rows : [];
+}
+
+function sharedStateSection(results: SharedStateResults): string {
+  if ('skipped' in results) return `*${results.skipped}.*`;
+  return table(
+    [
+      'transport',
+      'in-process req/s',
+      'Redis req/s',
+      'Redis ÷ in-process',
+      'bridge CPU µs/call, in-process',
+      'bridge CPU µs/call, Redis',
+      'Redis CPU µs/call',
+      'errors',
+    ],
+    results.rows.map((r) => [
+      TARGET_LABELS[r.target],
+      spreadText(r.memory.requestsPerSecond),
+      spreadText(r.redis.requestsPerSecond),
+      spreadText(r.ratio, 2, '×'),
+      spreadText(r.memory.bridgeCpuUs),
+      spreadText(r.redis.bridgeCpuUs),
+      spreadText(r.redis.redisCpuUs),
+      number(r.errors),
     ]),
   );
 }
@@ -363,6 +411,9 @@ const METHOD = `## Method
 - **Bridge settings.** One user (alice) stands for all clients, so per-user limits that protect a shared
   deployment are raised: rate limit at its maximum (1,000,000/min, still counted), 256 concurrent upstream calls,
   streams and sessions per user above what the run opens. \`LOG_LEVEL=info\` as in production, logs to /dev/null.
+- **Shared state** (section 7): a second bridge with \`REDIS_URL\`, and Debian's redis-server (no persistence) on
+  127.0.0.1, pinned with the servers (all its threads). The fresh bridge gets a warm-up three times as long as the
+  throughput pass before its first run; the two bridges take turns going first from round to round.
 - **Token validation** calls the bridge's own \`verify\` (src/auth) in the benchmark process: distinct fresh tokens
   (each an RS256 verification, then cached) and one cached token in a loop.
 - **Idle memory**: a fresh bridge process per run and kind, started with \`--expose-gc\`; after warm-up (50 streams;

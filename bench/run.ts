@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: starts the sandbox, the bridge, the pass-through baseline and a load generator as
- * separate processes, measures the six figures of the benchmark issue, prints the report and writes
+ * separate processes, measures the six figures of the benchmark issue and what shared state in Redis
+ * costs a call, prints the report and writes
  * it to docs/benchmarks.md (or `--out`). See `--help` and docs/benchmarks.md "Method".
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { describeMachine } from './machine.js';
 import { measureColdStart } from './measures/cold-start.js';
 import { measureIdleMemory } from './measures/idle-memory.js';
+import { measureSharedState, startRedisBridge } from './measures/shared-state.js';
 import { measureThroughput } from './measures/throughput.js';
 import { measureTokenValidation } from './measures/token-validation.js';
 import { measureToolsListSize } from './measures/tools-list-size.js';
@@ -31,23 +33,37 @@ async function main(argv: string[]): Promise<number> {
   const machine = describeMachine();
   const placed = placement(plan.pin);
   progress(`${plan.quick ? 'quick' : 'full'} run, ${plan.runs} run(s) per figure; ${placed.description}`);
-  const children: Child[] = [];
+  /** Everything started, stopped at the end whatever happens (stopping twice is harmless). */
+  const stoppers: Array<{ stop(): Promise<void> }> = [];
   const started = <T extends Child>(child: T): T => {
-    children.push(child);
+    stoppers.push(child);
     return child;
   };
   try {
     const sandbox = started(await startSandbox(placed));
-    const [bridge, baseline, loader] = await Promise.all([
+    const [bridge, baseline, loader, redisBridge] = await Promise.all([
       startBridge(placed, sandbox.url).then(started),
       startBaseline(placed, sandbox.url).then(started),
       startLoader(placed).then(started),
+      startRedisBridge(placed, sandbox.url).then((shared) => {
+        if (shared) stoppers.push(shared);
+        return shared;
+      }),
     ]);
     const [token] = await sandbox.request<string[]>({ type: 'issue-tokens', sub: 'alice', count: 1 });
     progress(`sandbox ${sandbox.url}, bridge ${bridge.url}, baseline ${baseline.url}`);
 
     const toolsList = await measureToolsListSize(bridge.url, token!);
     const throughput = await measureThroughput(plan, loader, { bridge, sandbox, baseline }, token!, progress);
+    progress('shared state in Redis');
+    const sharedState = await measureSharedState(
+      plan,
+      loader,
+      { memory: bridge, redis: redisBridge },
+      token!,
+      progress,
+    );
+    await redisBridge?.stop();
     await bridge.stop();
     await baseline.stop();
     progress('token validation');
@@ -64,6 +80,7 @@ async function main(argv: string[]): Promise<number> {
       placement: placed.description,
       seconds: (performance.now() - startedAt) / 1000,
       throughput,
+      sharedState,
       tokens,
       memory,
       coldStart,
@@ -79,7 +96,7 @@ async function main(argv: string[]): Promise<number> {
     progress(`wrote ${out}; ${missed.length === 0 ? 'every target met' : `${missed.length} target(s) missed`}`);
     return 0;
   } finally {
-    await Promise.allSettled(children.map((child) => child.stop()));
+    await Promise.allSettled(stoppers.map((stopper) => stopper.stop()));
   }
 }
 

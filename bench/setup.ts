@@ -3,9 +3,12 @@
  * bridge and the baseline each run in their own process pinned to CPU 0; the load generator runs in
  * its own process pinned to CPU 1. The benchmark process itself only coordinates.
  */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { freePort } from '../test/helpers/net.js';
-import { Child, tasksetAvailable } from './processes/spawn.js';
+import { REDIS_SERVER, startRedis } from '../test/helpers/redis.js';
+import { Child, processCpuSeconds, tasksetAvailable } from './processes/spawn.js';
 
 const SERVER_CHILD = 'bench/processes/server-child.ts';
 const LOADER_CHILD = 'bench/load/loader.ts';
@@ -76,12 +79,12 @@ export function startSandbox(placed: Placement): Promise<Child> {
 export async function startBridge(
   placed: Placement,
   sandboxUrl: string,
-  options: { idleCount?: number; nodeFlags?: string[]; name?: string } = {},
+  options: { idleCount?: number; nodeFlags?: string[]; name?: string; env?: Record<string, string> } = {},
 ): Promise<Child> {
   const port = await freePort();
   return Child.start(options.name ?? 'bridge', SERVER_CHILD, ['bridge'], {
     cpus: placed.servers,
-    env: bridgeEnv(port, sandboxUrl, options.idleCount),
+    env: { ...bridgeEnv(port, sandboxUrl, options.idleCount), ...options.env },
     nodeFlags: [...SERVER_NODE_FLAGS, ...(options.nodeFlags ?? [])],
   });
 }
@@ -96,6 +99,26 @@ export function startBaseline(placed: Placement, sandboxUrl: string): Promise<Ch
       NEONPANEL_API_URL: sandboxUrl,
     },
   });
+}
+
+/** A redis-server for the benchmark, with the CPU time it has used. */
+export interface BenchRedis {
+  url: string;
+  cpuSeconds(): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Debian's redis-server (no persistence) on a free loopback port, pinned with the servers: it serves the
+ * bridge, so its CPU is part of what a call costs on CPU 0. Undefined when redis-server is not installed.
+ */
+export async function startBenchRedis(placed: Placement): Promise<BenchRedis | undefined> {
+  if (!existsSync(REDIS_SERVER)) return undefined;
+  const redis = await startRedis();
+  // -a: every thread of the server (it has background I/O threads), not only the main one.
+  if (placed.servers)
+    execFileSync('taskset', ['-a', '-p', '-c', placed.servers, String(redis.pid)], { stdio: 'ignore' });
+  return { url: redis.url, cpuSeconds: () => processCpuSeconds(redis.pid), stop: () => redis.stop() };
 }
 
 export function startLoader(placed: Placement): Promise<Child> {

@@ -108,7 +108,7 @@ async function profiled<T>(plan: Plan, run: number, scenario: Scenario, server: 
 }
 
 /** IPC carries JSON, where NaN (no successful answer, so no latency) arrives as null. */
-function withNaN(result: LoadResult): LoadResult {
+export function withNaN(result: LoadResult): LoadResult {
   const value = (n: number | null) => n ?? Number.NaN;
   return { ...result, p50Ms: value(result.p50Ms), p99Ms: value(result.p99Ms), meanMs: value(result.meanMs) };
 }
@@ -125,19 +125,21 @@ async function warmUp(plan: Plan, loader: Child, servers: Servers, token: string
     list.map(({ target, call }) => [`${target} ${call.method}`, { target, call, concurrency: 64 }]),
   );
   const timing = { warmupMs: 0, durationMs: plan.warmUpPassMs, maxRequests: plan.maxRequests };
-  for (const scenario of paths.values()) await loader.request<LoadResult>(loadJob(scenario, servers, token, timing));
+  for (const scenario of paths.values()) {
+    await loader.request<LoadResult>(loadJob(scenario, serverOf(scenario.target, servers).url, token, timing));
+  }
 }
 
-/** The load generator's job for `scenario` (closed loop unless it has a rate), timed as given. */
-function loadJob(
+/** The load generator's job for `scenario` on the server at `origin` (closed loop unless it has a rate), timed as given. */
+export function loadJob(
   scenario: Scenario,
-  servers: Servers,
+  origin: string,
   token: string,
   timing: Pick<LoadJob, 'warmupMs' | 'durationMs' | 'maxRequests'>,
 ): LoadJob {
   return {
     kind: 'load',
-    origin: serverOf(scenario.target, servers).url,
+    origin,
     target: scenario.target,
     call: scenario.call,
     token,
@@ -164,7 +166,7 @@ export async function measureThroughput(
   for (let run = 1; run <= plan.runs; run++) {
     for (const [index, scenario] of list.entries()) {
       const server = serverOf(scenario.target, servers);
-      const job = loadJob(scenario, servers, token, plan);
+      const job = loadJob(scenario, server.url, token, plan);
       const cpuBefore = { server: server.cpuSeconds(), sandbox: servers.sandbox.cpuSeconds() };
       const result = withNaN(await profiled(plan, run, scenario, server, () => loader.request<LoadResult>(job)));
       const perCallUs = (seconds: number) => (seconds * 1e6) / Math.max(1, result.calls);

@@ -44,6 +44,14 @@ export interface SpawnOptions {
   readyTimeoutMs?: number;
 }
 
+/** CPU time (user + system) process `pid` has used so far, in seconds, from /proc (Linux). */
+export function processCpuSeconds(pid: number): number {
+  // Fields after the command name (which may hold spaces) start at the state, field 3; utime and stime are 14 and 15.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond();
+}
+
 /** A running child and its IPC channel. */
 export class Child {
   private nextId = 0;
@@ -124,10 +132,7 @@ export class Child {
 
   /** CPU time (user + system) the child has used so far, in seconds, from /proc (Linux). */
   cpuSeconds(): number {
-    // Fields after the command name (which may hold spaces) start at the state, field 3; utime and stime are 14 and 15.
-    const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond();
+    return processCpuSeconds(this.pid);
   }
 
   /** Ends the child (SIGTERM, then SIGKILL after 5 s) and waits for it to exit. */

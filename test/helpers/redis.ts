@@ -8,6 +8,8 @@ export interface TestRedis {
   /** `redis://127.0.0.1:<port>` */
   url: string;
   port: number;
+  /** The running server's process id (a new one after `restart`). */
+  readonly pid: number;
   /** Kills the server and waits until it has exited. Safe to call twice. */
   stop(): Promise<void>;
   /** Stops the server and starts a fresh (empty) one on the same port. */
@@ -18,7 +20,8 @@ export interface TestRedis {
   resume(): void;
 }
 
-const REDIS_SERVER = '/usr/bin/redis-server';
+/** Debian's redis-server, installed by .ci/run. */
+export const REDIS_SERVER = '/usr/bin/redis-server';
 
 /** Resolves when the server answers PING with PONG. */
 async function answersPing(port: number): Promise<boolean> {
@@ -69,6 +72,9 @@ export async function startRedis(): Promise<TestRedis> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    get pid() {
+      return child.pid!;
+    },
     stop: () => kill(child),
     async restart() {
       await kill(child);

@@ -147,6 +147,20 @@ describe('npm run bench -- --quick', () => {
     for (const cell of size!) expectPositive(cell);
   });
 
+  it('measures tools/call with state in Redis against state in memory, without errors', () => {
+    const rows = tableRows(report, '\n## 7. Shared state in Redis');
+    expect(rows.map((row) => row[0]!.split(',')[0])).toEqual(['Streamable HTTP', 'Streamable HTTP']);
+    expect(rows.map((row) => row[0])).toEqual([
+      expect.stringContaining('stateless'),
+      expect.stringContaining('session'),
+    ]);
+    for (const row of rows) {
+      for (const cell of row.slice(1, 7)) expectPositive(cell);
+      expect(row[3]).toMatch(/×$/);
+      expect(row[7]).toBe('0');
+    }
+  });
+
   it('judges every target as met or not with its figure', () => {
     const targets = tableRows(report, '\n## Targets');
     // 5 transports × (throughput, latency, latency at a steady rate) + errors + 2 token + 2 memory + cold start + tools/list size
