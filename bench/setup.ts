@@ -1,7 +1,8 @@
 /**
  * The processes of one benchmark run and how the 2 cores are shared between them: the sandbox, the
- * bridge and the baseline each run in their own process pinned to CPU 0; the load generator runs in
- * its own process pinned to CPU 1. The benchmark process itself only coordinates.
+ * bridge, the baseline, and for section 7 a second bridge and its redis-server, each run in their own
+ * process pinned to CPU 0; the load generator runs in its own process pinned to CPU 1. The benchmark
+ * process itself only coordinates.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -37,14 +38,14 @@ export function placement(pin: boolean): Placement {
       servers: '0',
       loader: '1',
       description:
-        'taskset pins the sandbox, the bridge, the baseline (each its own process) to CPU 0 and the load generator (its own process) to CPU 1',
+        'taskset pins the sandbox, the bridge, the baseline (each its own process; for section 7 also a second bridge and redis-server) to CPU 0 and the load generator (its own process) to CPU 1',
     };
   }
   const why = !pin ? '--no-pin' : cpus < 2 ? `only ${cpus} CPU` : 'taskset is not available';
   return {
     servers: undefined,
     loader: undefined,
-    description: `not pinned (${why}): sandbox, bridge, baseline and load generator are separate processes the OS schedules`,
+    description: `not pinned (${why}): sandbox, bridge, baseline, load generator (and for section 7 a second bridge and redis-server) are separate processes the OS schedules`,
   };
 }
 
