@@ -112,26 +112,28 @@ describe('paired', () => {
   });
 });
 
+/** The direct sandbox call, whose third round was slow. */
+const sandbox = { rps: [1800, 1800, 1800], p50: [1.0, 1.0, 3.0], p99: [2.0, 2.0, 9.0] };
+/** A baseline whose third round was as slow as the sandbox's. */
+const evenBaseline = { rps: [1000, 1000, 1000], p50: [1.2, 1.2, 3.2], p99: [3, 3, 10] };
+
 describe('checkTargets', () => {
-  const sandbox = { rps: [1800, 1800, 1800], p50: [1.0, 1.0, 3.0], p99: [2.0, 2.0, 9.0] };
-  /** For the latency cases: a baseline whose third round was as slow as the sandbox's. */
-  const evenBaseline = { rps: [1000, 1000, 1000], p50: [1.2, 1.2, 3.2], p99: [3, 3, 10] };
+  /** For the throughput cases: a baseline whose third round was fast. */
+  const fastThirdBaseline = { rps: [1000, 1000, 1400], p50: [1.2, 1.2, 3.2], p99: [3, 3, 10] };
   const judged = (bridge: Runs, baseline: Runs, prefix: string) =>
     check(checkTargets(report(bridge, baseline, sandbox)), prefix);
 
   it('judges throughput by the median of per-round ratios, which a slow round of the bridge alone cannot hide', () => {
     // Medians alone (800 vs 1,000) would give 0.80; round by round the bridge reached 0.69, 0.80 and 0.64.
     const bridge = { rps: [690, 800, 900], p50: [1.5, 1.5, 3.5], p99: [5, 5, 12] };
-    const baseline = { rps: [1000, 1000, 1400], p50: [1.2, 1.2, 3.2], p99: [3, 3, 10] };
-    const throughput = judged(bridge, baseline, 'tools/call throughput');
+    const throughput = judged(bridge, fastThirdBaseline, 'tools/call throughput');
     expect(throughput.figure).toBe('0.69× (0.64–0.80); 800 vs 1,000 req/s');
     expect(throughput.met).toBe(false);
   });
 
   it('meets the throughput target when the per-round median reaches 0.7×', () => {
     const bridge = { rps: [700, 760, 1000], p50: [1.5, 1.5, 3.5], p99: [5, 5, 12] };
-    const baseline = { rps: [1000, 1000, 1400], p50: [1.2, 1.2, 3.2], p99: [3, 3, 10] };
-    const throughput = judged(bridge, baseline, 'tools/call throughput');
+    const throughput = judged(bridge, fastThirdBaseline, 'tools/call throughput');
     expect(throughput.figure).toMatch(/^0\.71× \(0\.70–0\.76\); /);
     expect(throughput.met).toBe(true);
   });
@@ -155,17 +157,14 @@ describe('checkTargets', () => {
 });
 
 describe('shared state in Redis', () => {
-  const even = { rps: [800, 800, 800], p50: [1.5, 1.5, 1.5], p99: [4, 4, 4] };
-  const baseline = { rps: [1000, 1000, 1000], p50: [1.2, 1.2, 1.2], p99: [3, 3, 3] };
-  const sandbox = { rps: [1800, 1800, 1800], p50: [1.0, 1.0, 1.0], p99: [2.0, 2.0, 2.0] };
+  const bridge = { rps: [800, 800, 800], p50: [1.5, 1.5, 3.5], p99: [4, 4, 11] };
+  const reported = (sharedState: SharedStateResults) => report(bridge, evenBaseline, sandbox, sharedState);
   const answered = (sharedState: SharedStateResults) =>
-    checkTargets(report(even, baseline, sandbox, sharedState)).find((c) => c.target.startsWith('every answer'))!;
+    checkTargets(reported(sharedState)).find((c) => c.target.startsWith('every answer'))!;
 
   it('gives Redis ÷ in-process throughput round by round, with the CPU of the bridge and of Redis', () => {
     // Medians alone (800 vs 720) would give 0.90; round by round it was 0.90, 0.75 and 1.00.
-    const markdown = renderMarkdown(
-      report(even, baseline, sandbox, { rows: [sharedRow([800, 960, 700], [720, 720, 700])] }),
-    );
+    const markdown = renderMarkdown(reported({ rows: [sharedRow([800, 960, 700], [720, 720, 700])] }));
     expect(markdown).toContain(
       '| Streamable HTTP, 2025-11-25 session (`Mcp-Session-Id`) | 800 (700–960) | 720 (700–720) | 0.90× (0.75–1.00) | 700 (700–700) | 800 (800–800) | 95 (90–100) | 0 |',
     );
@@ -183,7 +182,7 @@ describe('shared state in Redis', () => {
   });
 
   it('says why the figures are missing when Redis was not there to measure', () => {
-    const markdown = renderMarkdown(report(even, baseline, sandbox, { skipped: 'not measured: no redis' }));
+    const markdown = renderMarkdown(reported({ skipped: 'not measured: no redis' }));
     expect(markdown).toContain('## 7. Shared state in Redis');
     expect(markdown).toContain('*not measured: no redis.*');
     expect(answered({ skipped: 'not measured: no redis' }).figure).toBe('21,000 answers, 0 errors');

@@ -15,7 +15,7 @@ import type { Plan } from '../plan.js';
 import type { Child } from '../processes/spawn.js';
 import { type BenchRedis, type Placement, startBenchRedis, startBridge } from '../setup.js';
 import { type Spread, paired, spread } from '../stats.js';
-import { type Scenario, loadJob, withNaN } from './throughput.js';
+import { type Scenario, loadJob, loadWithCpu, tally } from './throughput.js';
 
 export const SHARED_STATE_TRANSPORTS = ['streamable-stateless', 'streamable-session'] as const satisfies Target[];
 
@@ -115,6 +115,9 @@ export async function measureSharedState(
   return { rows: SHARED_STATE_TRANSPORTS.map((target, index) => rowOf(target, runs[index]!)) };
 }
 
+/** A process that spends nothing: the in-process bridge has no Redis. */
+const NO_PROCESS = { cpuSeconds: () => 0 };
+
 async function measuredRun(
   loader: Child,
   bridge: Child,
@@ -123,14 +126,10 @@ async function measuredRun(
   token: string,
   plan: Plan,
 ): Promise<Run> {
-  const before = { bridge: bridge.cpuSeconds(), redis: redis?.cpuSeconds() ?? 0 };
-  const result = withNaN(await loader.request<LoadResult>(loadJob(scenario, bridge.url, token, plan)));
-  const perCallUs = (seconds: number) => (seconds * 1e6) / Math.max(1, result.calls);
-  return {
-    ...result,
-    bridgeCpuUs: perCallUs(bridge.cpuSeconds() - before.bridge),
-    redisCpuUs: redis ? perCallUs(redis.cpuSeconds() - before.redis) : 0,
-  };
+  const { result, cpuUs } = await loadWithCpu({ bridge, redis: redis ?? NO_PROCESS }, () =>
+    loader.request<LoadResult>(loadJob(scenario, bridge.url, token, plan)),
+  );
+  return { ...result, bridgeCpuUs: cpuUs.bridge, redisCpuUs: cpuUs.redis };
 }
 
 function rowOf(target: SharedStateRow['target'], runs: { memory: Run[]; redis: Run[] }): SharedStateRow {
@@ -140,15 +139,11 @@ function rowOf(target: SharedStateRow['target'], runs: { memory: Run[]; redis: R
   });
   const memory = figures(runs.memory);
   const redis = { ...figures(runs.redis), redisCpuUs: spread(runs.redis.map((r) => r.redisCpuUs)) };
-  const all = [...runs.memory, ...runs.redis];
-  const firstError = all.find((r) => r.firstError)?.firstError;
   return {
     target,
     memory,
     redis,
     ratio: paired(redis.requestsPerSecond, memory.requestsPerSecond, (r, m) => r / m),
-    requests: all.reduce((sum, r) => sum + r.requests, 0),
-    errors: all.reduce((sum, r) => sum + r.errors, 0),
-    ...(firstError === undefined ? {} : { firstError }),
+    ...tally([...runs.memory, ...runs.redis]),
   };
 }

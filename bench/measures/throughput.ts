@@ -108,9 +108,37 @@ async function profiled<T>(plan: Plan, run: number, scenario: Scenario, server: 
 }
 
 /** IPC carries JSON, where NaN (no successful answer, so no latency) arrives as null. */
-export function withNaN(result: LoadResult): LoadResult {
+function withNaN(result: LoadResult): LoadResult {
   const value = (n: number | null) => n ?? Number.NaN;
   return { ...result, p50Ms: value(result.p50Ms), p99Ms: value(result.p99Ms), meanMs: value(result.meanMs) };
+}
+
+/**
+ * Runs one load and returns its result with the CPU time each of `processes` spent meanwhile, in µs per call
+ * answered (warm-up and session or stream setup included).
+ */
+export async function loadWithCpu<Name extends string>(
+  processes: Record<Name, { cpuSeconds(): number }>,
+  load: () => Promise<LoadResult>,
+): Promise<{ result: LoadResult; cpuUs: Record<Name, number> }> {
+  const names = Object.keys(processes) as Name[];
+  const before = names.map((name) => processes[name].cpuSeconds());
+  const result = withNaN(await load());
+  const cpuUs = {} as Record<Name, number>;
+  for (const [i, name] of names.entries()) {
+    cpuUs[name] = ((processes[name].cpuSeconds() - before[i]!) * 1e6) / Math.max(1, result.calls);
+  }
+  return { result, cpuUs };
+}
+
+/** Answers counted and failed over several runs of one scenario, with the first failure's message. */
+export function tally(runs: LoadResult[]): Pick<LoadResult, 'requests' | 'errors' | 'firstError'> {
+  const firstError = runs.find((r) => r.firstError)?.firstError;
+  return {
+    requests: runs.reduce((sum, r) => sum + r.requests, 0),
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    ...(firstError === undefined ? {} : { firstError }),
+  };
 }
 
 /**
@@ -167,26 +195,21 @@ export async function measureThroughput(
     for (const [index, scenario] of list.entries()) {
       const server = serverOf(scenario.target, servers);
       const job = loadJob(scenario, server.url, token, plan);
-      const cpuBefore = { server: server.cpuSeconds(), sandbox: servers.sandbox.cpuSeconds() };
-      const result = withNaN(await profiled(plan, run, scenario, server, () => loader.request<LoadResult>(job)));
-      const perCallUs = (seconds: number) => (seconds * 1e6) / Math.max(1, result.calls);
-      results[index]!.push({
-        ...result,
-        serverCpuUs: perCallUs(server.cpuSeconds() - cpuBefore.server),
-        sandboxCpuUs: perCallUs(servers.sandbox.cpuSeconds() - cpuBefore.sandbox),
-      });
+      const { result, cpuUs } = await loadWithCpu({ server, sandbox: servers.sandbox }, () =>
+        profiled(plan, run, scenario, server, () => loader.request<LoadResult>(job)),
+      );
+      results[index]!.push({ ...result, serverCpuUs: cpuUs.server, sandboxCpuUs: cpuUs.sandbox });
       progress(
         `run ${run}/${plan.runs} ${scenario.call.method} ${scenario.target} c=${scenario.concurrency}` +
           `${scenario.ratePerSecond ? ` at ${scenario.ratePerSecond}/s` : ''}: ` +
           `${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ` +
-          `server CPU ${results[index]!.at(-1)!.serverCpuUs.toFixed(0)} µs/call` +
+          `server CPU ${cpuUs.server.toFixed(0)} µs/call` +
           (result.errors > 0 ? `, ${result.errors} errors (${result.firstError})` : ''),
       );
     }
   }
   return list.map((scenario, index) => {
     const runs = results[index]!;
-    const firstError = runs.find((r) => r.firstError)?.firstError;
     return {
       ...scenario,
       requestsPerSecond: spread(runs.map((r) => r.requestsPerSecond)),
@@ -194,9 +217,7 @@ export async function measureThroughput(
       p99Ms: spread(runs.map((r) => r.p99Ms)),
       serverCpuUs: spread(runs.map((r) => r.serverCpuUs)),
       sandboxCpuUs: scenario.target === 'sandbox-direct' ? undefined : spread(runs.map((r) => r.sandboxCpuUs)),
-      requests: runs.reduce((sum, r) => sum + r.requests, 0),
-      errors: runs.reduce((sum, r) => sum + r.errors, 0),
-      ...(firstError === undefined ? {} : { firstError }),
+      ...tally(runs),
     };
   });
 }
