@@ -1,11 +1,12 @@
-import { createServer } from 'node:http';
+import { Agent, createServer, get as httpGet } from 'node:http';
 import express from 'express';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ALICE, countingVerify } from '../../test/helpers/before-express.js';
 import { closeServer, listen } from '../../test/helpers/loopback.js';
 import { silentLogger } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics.js';
 import { AuthError } from './errors.js';
+import type { VerifiedToken } from './verifier.js';
 import { createGate } from './gate.js';
 import { verifyOnce } from './verify-once.js';
 
@@ -29,7 +30,7 @@ describe('verifyOnce', () => {
     expect(checked).toEqual(['forged', 'forged', 'good']);
   });
 
-  it('does not remember an accepted token', async () => {
+  it('asks verify every time for a request without a connection', async () => {
     const { checked, verify } = countingVerify();
     const req = {};
     await verifyOnce(req, 'good', verify);
@@ -59,6 +60,106 @@ describe('verifyOnce', () => {
       expect(response.headers.get('www-authenticate')).toContain('invalid_token');
       expect(checked).toEqual(['forged']);
     } finally {
+      await closeServer(server);
+    }
+  });
+});
+
+describe('verifyOnce on a keep-alive connection', () => {
+  const NOW = Date.parse('2026-11-26T12:00:00Z');
+  /** A verify that accepts "good" and "other" as tokens expiring 60 s from NOW, keeping what it was asked. */
+  function expiringVerify() {
+    const checked: string[] = [];
+    const verify = async (token: string): Promise<VerifiedToken> => {
+      checked.push(token);
+      if (token !== 'good' && token !== 'other') throw new AuthError('malformed', 'bad token');
+      return { ...ALICE, sub: token, expiresAt: NOW / 1000 + 60 };
+    };
+    return { checked, verify };
+  }
+
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(NOW);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('accepts the token it accepted on the same connection without asking verify again', async () => {
+    const { checked, verify } = expiringVerify();
+    const connection = {};
+    const first = await verifyOnce({ socket: connection }, 'good', verify);
+    const second = await verifyOnce({ socket: connection }, 'good', verify);
+    expect(second).toBe(first);
+    expect(second.sub).toBe('good');
+    expect(checked).toEqual(['good']);
+  });
+
+  it('asks verify for another token on the same connection, and for the same token on another connection', async () => {
+    const { checked, verify } = expiringVerify();
+    const connection = {};
+    await verifyOnce({ socket: connection }, 'good', verify);
+    expect((await verifyOnce({ socket: connection }, 'other', verify)).sub).toBe('other');
+    expect((await verifyOnce({ socket: {} }, 'other', verify)).sub).toBe('other');
+    // The connection now remembers "other": "good" is asked about again.
+    expect((await verifyOnce({ socket: connection }, 'good', verify)).sub).toBe('good');
+    expect(checked).toEqual(['good', 'other', 'other', 'good']);
+  });
+
+  it('asks verify again once the accepted token has expired, and passes its refusal on', async () => {
+    const checked: string[] = [];
+    let expired = false;
+    const verify = async (token: string): Promise<VerifiedToken> => {
+      checked.push(token);
+      if (expired) throw new AuthError('expired', 'expired');
+      return { ...ALICE, expiresAt: NOW / 1000 + 60 };
+    };
+    const connection = {};
+    await verifyOnce({ socket: connection }, 'good', verify);
+    vi.setSystemTime(NOW + 59_000);
+    await verifyOnce({ socket: connection }, 'good', verify);
+    expect(checked).toEqual(['good']);
+    vi.setSystemTime(NOW + 60_000);
+    expired = true;
+    await expect(verifyOnce({ socket: connection }, 'good', verify)).rejects.toThrow('expired');
+    expect(checked).toEqual(['good', 'good']);
+  });
+
+  it('never remembers a refused token for the connection', async () => {
+    const { checked, verify } = expiringVerify();
+    const connection = {};
+    await expect(verifyOnce({ socket: connection }, 'forged', verify)).rejects.toThrow('bad token');
+    await expect(verifyOnce({ socket: connection }, 'forged', verify)).rejects.toThrow('bad token');
+    expect(checked).toEqual(['forged', 'forged']);
+  });
+
+  it('serves the second request of a real keep-alive connection without verifying its token again', async () => {
+    const { checked, verify } = expiringVerify();
+    const server = createServer((req, res) => {
+      verifyOnce(req, 'good', verify).then(
+        (token) => res.end(token.sub),
+        () => res.writeHead(401).end(),
+      );
+    });
+    const url = await listen(server);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const get = () =>
+        new Promise<string>((resolve, reject) => {
+          httpGet(`${url}/`, { agent }, (res) => {
+            let text = '';
+            res.on('data', (chunk: Buffer) => {
+              text += chunk.toString();
+            });
+            res.on('end', () => resolve(text));
+          }).on('error', reject);
+        });
+      expect(await get()).toBe('good');
+      expect(await get()).toBe('good');
+      expect(checked).toEqual(['good']);
+    } finally {
+      agent.destroy();
       await closeServer(server);
     }
   });

@@ -338,7 +338,8 @@ export async function servePostExchange(exchange: PostExchange): Promise<void> {
   const headers = exchange.headers ?? {};
   const messages = messagesIn(body) as JSONRPCMessage[];
   const requestIds = [...new Set(messages.filter(isRequestMessage).map((message) => message.id))];
-  let end: (ending: Ending) => void = () => {};
+  // Set by the executor, which runs before the constructor returns.
+  let end!: (ending: Ending) => void;
   const ending = new Promise<Ending>((resolve) => {
     end = resolve;
   });
@@ -353,11 +354,7 @@ export async function servePostExchange(exchange: PostExchange): Promise<void> {
   const { track } = exchange;
   const forget = track ? requestIds.map((id) => track(id, (notification) => transport.cancel(id, notification))) : [];
   // Only a 2026-07-28 client cancels by leaving; a 2025-era exchange builds no listener for it.
-  const disconnected = modern
-    ? () => {
-        if (!res.writableFinished) end('disconnected');
-      }
-    : undefined;
+  const disconnected = modern ? endOnDisconnect(res, end) : undefined;
   if (disconnected) res.once('close', disconnected);
   try {
     const refusal = refusalOf(req, messages, transport.supportedProtocolVersions);
@@ -383,6 +380,13 @@ export async function servePostExchange(exchange: PostExchange): Promise<void> {
     for (const untrack of forget) untrack();
     if (abandoned) await server.close();
   }
+}
+
+/** The listener for `close` that ends a 2026-07-28 exchange whose client left before its answer was sent. */
+function endOnDisconnect(res: ServerResponse, end: (ending: Ending) => void): () => void {
+  return () => {
+    if (!res.writableFinished) end('disconnected');
+  };
 }
 
 /** The writer for the exchange's answer shape; `headers` go on the answer besides its content type. */

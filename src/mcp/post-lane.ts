@@ -121,6 +121,44 @@ function bearerToken(req: IncomingMessage, body: unknown): string | undefined {
 }
 
 /**
+ * One request the lane reads: what its access-log line needs. A class rather than closures made per
+ * request: the production bundle keeps function names (esbuild's `keepNames`), which wraps every named
+ * closure in a call that sets its name each time it is made.
+ */
+class LaneRequest {
+  private readonly started = performance.now();
+
+  constructor(
+    private readonly deps: PostLaneDeps,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly route: PostLanePath,
+  ) {}
+
+  /** Writes the request's access-log line (once its response has closed). */
+  logClosed(requestId: string, body: unknown, sub: string | undefined): void {
+    writeAccessLog(this.deps, {
+      requestId,
+      method: 'POST',
+      route: this.route,
+      ip: this.deps.clientIp(this.req),
+      status: closedStatus(this.res),
+      started: this.started,
+      sub,
+      ...mcpDetails(body),
+    });
+  }
+
+  /** Takes the request: from here every answer is the lane's, with what express's front middleware add. */
+  take(body: unknown, sub: string | undefined): string {
+    const requestId = acceptedRequestId(this.req.headers);
+    setHeaderList(this.res, frontHeaderList(requestId, this.req.headers.origin));
+    this.res.once('close', () => this.logClosed(requestId, body, sub));
+    return requestId;
+  }
+}
+
+/**
  * Builds the lane, or undefined when this deployment needs express for every POST (tracing on: the span
  * middleware lives in express). Mount it before the express app for POSTs to `/mcp` and `/messages`:
  * `(await lane(req, res)) || app(req, res)`.
@@ -137,39 +175,18 @@ export function createPostLane(deps: PostLaneDeps): PostLane | undefined {
   return async (req, res) => {
     const target = req.method === 'POST' ? plainTarget(req.url ?? '', config.legacySse) : undefined;
     if (!target || !allowedHost(req.headers.host) || !isPlainJsonBody(req, config.maxBodyBytes)) return false;
-    const started = performance.now();
-    /** The request's access-log line, written once its response has closed. */
-    const logClosed = (requestId: string, body: unknown, sub: string | undefined) =>
-      writeAccessLog(deps, {
-        requestId,
-        method: 'POST',
-        route: target.path,
-        ip: deps.clientIp(req),
-        status: closedStatus(res),
-        started,
-        sub,
-        ...mcpDetails(body),
-      });
-
+    const lane = new LaneRequest(deps, req, res, target.path);
     const text = await readBody(req);
     if (text === undefined) {
       // The client left in the middle of its body: logged (499) as express logs it, nothing to answer.
-      logClosed(acceptedRequestId(req.headers), undefined, undefined);
+      lane.logClosed(acceptedRequestId(req.headers), undefined, undefined);
       res.destroy();
       return true;
     }
     const parsed = parseJson(text);
 
-    /** Takes the request: from here every answer is this lane's, with what express's front middleware add. */
-    const take = (body: unknown, sub: string | undefined): string => {
-      const requestId = acceptedRequestId(req.headers);
-      setHeaderList(res, frontHeaderList(requestId, req.headers.origin));
-      res.once('close', () => logClosed(requestId, body, sub));
-      return requestId;
-    };
-
     if (!parsed.ok) {
-      take(undefined, undefined);
+      lane.take(undefined, undefined);
       refuseUnparsableBody(res);
       return true;
     }
@@ -182,7 +199,7 @@ export function createPostLane(deps: PostLaneDeps): PostLane | undefined {
     } catch {
       return leave(req, body); // the gate answers with the challenge (without checking the token again)
     }
-    const requestId = take(body, auth.sub);
+    const requestId = lane.take(body, auth.sub);
     const decision = await deps.rateLimit('user', auth.sub);
     if (decision && !applyRateLimit(res, decision)) return true;
     if (!isJsonRpcBody(body)) {

@@ -75,8 +75,18 @@ function parseBody(text: string, contentType: string | undefined): unknown {
   return text;
 }
 
+/** What names one call in its log lines. */
+interface CallIdentity {
+  request: UpstreamRequest;
+  ctx: UpstreamCallContext;
+  /** The `X-Request-Id` sent to NeonPanel. */
+  requestId: string;
+  /** `Date.now()` when the call began. */
+  started: number;
+}
+
 /** A call's fields go on each line rather than into a child logger: most calls log one line at most. */
-function callFields(request: UpstreamRequest, ctx: UpstreamCallContext, requestId: string, fields: object): object {
+function callFields({ request, ctx, requestId }: CallIdentity, fields: object): object {
   return {
     operation: request.operationId,
     upstreamRequestId: requestId,
@@ -84,6 +94,16 @@ function callFields(request: UpstreamRequest, ctx: UpstreamCallContext, requestI
     sub: ctx.sub,
     ...fields,
   };
+}
+
+/** A failed call's outcome, logged at warn (every failure is, whatever the level). */
+function failed(call: CallIdentity, failure: Omit<UpstreamFailure, 'ok' | 'requestId'>): UpstreamFailure {
+  const { kind, status, attempts } = failure;
+  call.ctx.logger.warn(
+    callFields(call, { kind, status, attempts, durationMs: Date.now() - call.started }),
+    'upstream call failed',
+  );
+  return { ok: false, requestId: call.requestId, ...failure };
 }
 
 /**
@@ -115,22 +135,15 @@ export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
     const requestId = randomUUID();
     const started = Date.now();
     const deadline = started + config.upstreamTimeoutMs;
+    const identity: CallIdentity = { request, ctx, requestId, started };
     const release = limiter.tryAcquire(ctx.sub);
     if (!release) {
       ctx.logger.warn(
-        callFields(request, ctx, requestId, { limit: limiter.max }),
+        callFields(identity, { limit: limiter.max }),
         'upstream call refused: per-user concurrency cap reached',
       );
       return { ok: false, kind: 'busy', requestId, retryAfterSeconds: 1, attempts: 0 };
     }
-    const fail = (failure: Omit<UpstreamFailure, 'ok' | 'requestId'>): UpstreamFailure => {
-      const { kind, status, attempts } = failure;
-      ctx.logger.warn(
-        callFields(request, ctx, requestId, { kind, status, attempts, durationMs: Date.now() - started }),
-        'upstream call failed',
-      );
-      return { ok: false, requestId, ...failure };
-    };
     const headers: Record<string, string> = {
       authorization: `Bearer ${ctx.token}`,
       accept: 'application/json, text/plain;q=0.5',
@@ -145,7 +158,7 @@ export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
     try {
       for (let attempt = 1; ; attempt++) {
         if (call.timedOut || deadline - Date.now() <= 0) {
-          return fail({ kind: 'timeout', attempts: attempt - 1, maybeApplied: !request.retryable });
+          return failed(identity, { kind: 'timeout', attempts: attempt - 1, maybeApplied: !request.retryable });
         }
         const attemptStart = performance.now();
         let retryDelayMs: number | undefined;
@@ -188,7 +201,7 @@ export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
             // (its latency is in the metrics). A failed call is always logged, at warn.
             if (debugWanted(ctx)) {
               ctx.logger.debug(
-                callFields(request, ctx, requestId, { status, attempts: attempt, durationMs: Date.now() - started }),
+                callFields(identity, { status, attempts: attempt, durationMs: Date.now() - started }),
                 'upstream call',
               );
             }
@@ -199,7 +212,7 @@ export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
             const retryAfter = parseRetryAfter(resHeaders['retry-after']);
             const fits = retryAfter !== undefined && retryAfter * 1000 + MIN_ATTEMPT_MS < left;
             if (!request.retryable || !fits || attempt > MAX_RETRIES) {
-              return fail({
+              return failed(identity, {
                 kind: 'rate_limited',
                 status,
                 body,
@@ -212,7 +225,8 @@ export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
             retryDelayMs = backoffDelayMs(attempt - 1, random);
             if (retryDelayMs + MIN_ATTEMPT_MS >= left) retryDelayMs = undefined;
           }
-          if (retryDelayMs === undefined) return fail({ kind: classify(status), status, body, attempts: attempt });
+          if (retryDelayMs === undefined)
+            return failed(identity, { kind: classify(status), status, body, attempts: attempt });
         } catch (err) {
           const timedOut = call.timedOut;
           const cancelled = !timedOut && ctx.signal?.aborted === true;
@@ -221,9 +235,11 @@ export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
             { operation: request.operationId, status: label },
             (performance.now() - attemptStart) / 1000,
           );
-          if (timedOut) return fail({ kind: 'timeout', attempts: attempt, maybeApplied: !request.retryable });
-          if (cancelled) return fail({ kind: 'cancelled', attempts: attempt, maybeApplied: !request.retryable });
-          if (err instanceof ResponseTooLargeError) return fail({ kind: 'unexpected', attempts: attempt });
+          if (timedOut)
+            return failed(identity, { kind: 'timeout', attempts: attempt, maybeApplied: !request.retryable });
+          if (cancelled)
+            return failed(identity, { kind: 'cancelled', attempts: attempt, maybeApplied: !request.retryable });
+          if (err instanceof ResponseTooLargeError) return failed(identity, { kind: 'unexpected', attempts: attempt });
           const reset = isConnectionReset(err);
           if (reset && request.retryable && attempt <= MAX_RETRIES) {
             retryDelayMs = backoffDelayMs(attempt - 1, random);
@@ -231,24 +247,25 @@ export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
           }
           if (retryDelayMs === undefined) {
             if (debugWanted(ctx)) {
-              ctx.logger.debug(
-                callFields(request, ctx, requestId, { err: (err as Error).message }),
-                'upstream connection error',
-              );
+              ctx.logger.debug(callFields(identity, { err: (err as Error).message }), 'upstream connection error');
             }
-            return fail({ kind: 'connection', attempts: attempt, maybeApplied: reset && !request.retryable });
+            return failed(identity, {
+              kind: 'connection',
+              attempts: attempt,
+              maybeApplied: reset && !request.retryable,
+            });
           }
         }
         if (debugWanted(ctx)) {
           ctx.logger.debug(
-            callFields(request, ctx, requestId, { attempt, status: label, retryInMs: retryDelayMs }),
+            callFields(identity, { attempt, status: label, retryInMs: retryDelayMs }),
             'retrying upstream call',
           );
         }
         try {
           await sleep(retryDelayMs, undefined, ctx.signal ? { signal: ctx.signal } : undefined);
         } catch {
-          return fail({ kind: 'cancelled', attempts: attempt });
+          return failed(identity, { kind: 'cancelled', attempts: attempt });
         }
       }
     } finally {
