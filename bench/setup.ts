@@ -116,9 +116,15 @@ export interface BenchRedis {
 export async function startBenchRedis(placed: Placement): Promise<BenchRedis | undefined> {
   if (!existsSync(REDIS_SERVER)) return undefined;
   const redis = await startRedis();
-  // -a: every thread of the server (it has background I/O threads), not only the main one.
-  if (placed.servers)
-    execFileSync('taskset', ['-a', '-p', '-c', placed.servers, String(redis.pid)], { stdio: 'ignore' });
+  if (placed.servers) {
+    try {
+      // -a: every thread of the server (it has background I/O threads), not only the main one.
+      execFileSync('taskset', ['-a', '-p', '-c', placed.servers, String(redis.pid)], { stdio: 'ignore' });
+    } catch (error) {
+      await redis.stop(); // not left running when it cannot be placed
+      throw error;
+    }
+  }
   return { url: redis.url, cpuSeconds: () => processCpuSeconds(redis.pid), stop: () => redis.stop() };
 }
 

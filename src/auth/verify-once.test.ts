@@ -1,5 +1,6 @@
-import { Agent, createServer, get as httpGet } from 'node:http';
+import { createServer } from 'node:http';
 import express from 'express';
+import { Pool } from 'undici';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ALICE, countingVerify } from '../../test/helpers/before-express.js';
 import { closeServer, listen } from '../../test/helpers/loopback.js';
@@ -67,13 +68,19 @@ describe('verifyOnce', () => {
 
 describe('verifyOnce on a keep-alive connection', () => {
   const NOW = Date.parse('2026-11-26T12:00:00Z');
-  /** A verify that accepts "good" and "other" as tokens expiring 60 s from NOW, keeping what it was asked. */
+  /** When the tokens of `expiringVerify` expire, in epoch seconds: 60 s after NOW. */
+  const EXPIRES_AT = NOW / 1000 + 60;
+  /**
+   * A verify that accepts "good" and "other" until EXPIRES_AT by the (fake) clock, as the verifier would, and
+   * keeps the tokens it was asked to check.
+   */
   function expiringVerify() {
     const checked: string[] = [];
     const verify = async (token: string): Promise<VerifiedToken> => {
       checked.push(token);
       if (token !== 'good' && token !== 'other') throw new AuthError('malformed', 'bad token');
-      return { ...ALICE, sub: token, expiresAt: NOW / 1000 + 60 };
+      if (Date.now() >= EXPIRES_AT * 1000) throw new AuthError('expired', 'expired');
+      return { ...ALICE, sub: token, expiresAt: EXPIRES_AT };
     };
     return { checked, verify };
   }
@@ -108,20 +115,13 @@ describe('verifyOnce on a keep-alive connection', () => {
   });
 
   it('asks verify again once the accepted token has expired, and passes its refusal on', async () => {
-    const checked: string[] = [];
-    let expired = false;
-    const verify = async (token: string): Promise<VerifiedToken> => {
-      checked.push(token);
-      if (expired) throw new AuthError('expired', 'expired');
-      return { ...ALICE, expiresAt: NOW / 1000 + 60 };
-    };
+    const { checked, verify } = expiringVerify();
     const connection = {};
     await verifyOnce({ socket: connection }, 'good', verify);
     vi.setSystemTime(NOW + 59_000);
     await verifyOnce({ socket: connection }, 'good', verify);
     expect(checked).toEqual(['good']);
     vi.setSystemTime(NOW + 60_000);
-    expired = true;
     await expect(verifyOnce({ socket: connection }, 'good', verify)).rejects.toThrow('expired');
     expect(checked).toEqual(['good', 'good']);
   });
@@ -143,23 +143,15 @@ describe('verifyOnce on a keep-alive connection', () => {
       );
     });
     const url = await listen(server);
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    // One connection: the second request goes on the connection the first one used.
+    const pool = new Pool(url, { connections: 1 });
     try {
-      const get = () =>
-        new Promise<string>((resolve, reject) => {
-          httpGet(`${url}/`, { agent }, (res) => {
-            let text = '';
-            res.on('data', (chunk: Buffer) => {
-              text += chunk.toString();
-            });
-            res.on('end', () => resolve(text));
-          }).on('error', reject);
-        });
+      const get = async () => (await pool.request({ method: 'GET', path: '/' })).body.text();
       expect(await get()).toBe('good');
       expect(await get()).toBe('good');
       expect(checked).toEqual(['good']);
     } finally {
-      agent.destroy();
+      await pool.close();
       await closeServer(server);
     }
   });

@@ -83,7 +83,7 @@ export class SessionCancellations {
 
   /** Cancels the call the notification names in `session`, on whichever instance runs it. */
   async cancel(session: string, notification: CancelledNotification): Promise<void> {
-    const local = this.running.get(callKey(session, notification.params.requestId))?.cancel;
+    const local = this.cancelOf(session, notification);
     if (local) return local(notification);
     await this.deps.bus.publish(CHANNEL, JSON.stringify({ session, notification }));
   }
@@ -97,7 +97,12 @@ export class SessionCancellations {
     }
     const { session, notification } = routed;
     if (typeof session !== 'string' || !isCancellation(notification)) return;
-    this.running.get(callKey(session, notification.params.requestId))?.cancel?.(notification);
+    this.cancelOf(session, notification)?.(notification);
+  }
+
+  /** The cancel function of the call `notification` names in `session`, when this instance runs it. */
+  private cancelOf(session: string, notification: CancelledNotification): CancelCall | undefined {
+    return this.running.get(callKey(session, notification.params.requestId))?.cancel;
   }
 
   /** Stops listening (shutdown). */
