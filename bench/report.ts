@@ -1,4 +1,5 @@
 /** Judges the figures against the issue's targets and renders the report (markdown, also printed). */
+import { number, signedSpreadText, spreadText, table } from './format.js';
 import { type MachineInfo, formatLoad } from './machine.js';
 import type { ColdStart } from './measures/cold-start.js';
 import type { IdleMemoryResults } from './measures/idle-memory.js';
@@ -39,29 +40,6 @@ const CACHED_SPEEDUP = 10;
 const IDLE_BYTES = 16 * KB;
 const COLD_START_MS = 500;
 const TOOLS_LIST_BYTES = 16 * KB;
-
-function number(value: number, digits = 0): string {
-  return Number.isFinite(value)
-    ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
-    : 'n/a';
-}
-
-/** A difference with its sign: "+0.42", "-0.10". */
-function signed(value: number): string {
-  return `${value >= 0 ? '+' : ''}${number(value, 2)}`;
-}
-
-/** "median (min–max)"; just the median when there was one run. `unit` follows the median ("0.71× (0.64–0.80)"). */
-function spreadText(s: Spread, digits = 0, unit = ''): string {
-  if (s.runs.length < 2) return `${number(s.median, digits)}${unit}`;
-  return `${number(s.median, digits)}${unit} (${number(s.min, digits)}–${number(s.max, digits)})`;
-}
-
-/** A difference's "median (min to max)" in ms with signs: "+1.12 (+1.05 to +1.20)". */
-function signedSpreadText(s: Spread): string {
-  if (s.runs.length < 2) return signed(s.median);
-  return `${signed(s.median)} (${signed(s.min)} to ${signed(s.max)})`;
-}
 
 /** A closed-loop scenario's row. */
 function row(report: BenchReport, target: Target, method: string, concurrency: number): ThroughputRow | undefined {
@@ -167,11 +145,6 @@ function latencyCheck(target: string, added: AddedLatency): TargetCheck {
     figure: `p50 ${signedSpreadText(added.p50)} ms, p99 ${signedSpreadText(added.p99)} ms`,
     met: added.p50.median < ADDED_P50_MS && added.p99.median < ADDED_P99_MS,
   };
-}
-
-function table(header: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
 function throughputTable(rows: ThroughputRow[]): string {
@@ -424,4 +397,6 @@ const METHOD = `## Method
 - **Cold start**: one unmeasured start to fill the file cache, then each run spawns the entry point and polls
   \`/readyz\` every 5 ms; \`/readyz\` answers 200 only once the issuer's keys are fetched.
 - **Noise**: the machine may be shared; compare ratios measured in one run, not absolute figures across runs.
+  To tell whether a change makes the bridge cheaper, compare builds in one run: \`npm run bench:compare\` loads
+  two or more builds or settings in turns and gives each one's CPU per call minus the first's, round by round.
 `;

@@ -2,12 +2,11 @@
  * Measure 5: milliseconds from spawning the production entry point to the first 200 from
  * `/readyz` (which waits for the issuer's keys). The report says which entry point was timed.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { request } from 'undici';
 import type { Plan } from '../plan.js';
+import { spawnBuiltBridge } from '../processes/built-bridge.js';
 import { REPO_ROOT } from '../processes/spawn.js';
 import { freePort } from '../../test/helpers/net.js';
 import { bridgeEnv, type Placement } from '../setup.js';
@@ -68,40 +67,16 @@ export function entryPoint(quick: boolean): { args: string[]; command: string } 
   };
 }
 
-async function readyStatus(url: string): Promise<number | undefined> {
-  try {
-    const response = await request(url, { headersTimeout: 1_000, bodyTimeout: 1_000 });
-    await response.body.dump();
-    return response.statusCode;
-  } catch {
-    return undefined; // not listening yet
-  }
-}
-
 async function timeOnce(args: string[], env: Record<string, string>, placed: Placement): Promise<number> {
-  const port = Number(env['PORT']);
-  const [command, commandArgs] = placed.servers
-    ? ['taskset', ['-c', placed.servers, process.execPath, ...args]]
-    : [process.execPath, args];
   const startedAt = performance.now();
-  const child = spawn(command, commandArgs as string[], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
-    stdio: 'ignore',
-  });
-  let exited: string | undefined;
-  child.once('exit', (code, signal) => {
-    exited = `exited (${signal ?? code}) before /readyz answered 200`;
-  });
+  const bridge = spawnBuiltBridge({ args, env, cpus: placed.servers });
   try {
-    while (performance.now() - startedAt < GIVE_UP_MS) {
-      if (exited) throw new Error(`cold start: the bridge ${exited}`);
-      if ((await readyStatus(`http://127.0.0.1:${port}/readyz`)) === 200) return performance.now() - startedAt;
-      await sleep(POLL_MS);
-    }
-    throw new Error(`cold start: /readyz did not answer 200 within ${GIVE_UP_MS} ms`);
+    await bridge.ready(GIVE_UP_MS, POLL_MS);
+    return performance.now() - startedAt;
+  } catch (error) {
+    throw new Error(`cold start: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
-    child.kill('SIGKILL');
+    bridge.stop();
   }
 }
 

@@ -7,6 +7,16 @@ export const BUNDLED_API_DOCUMENT = 'openapi/neonpanel-api.openapi.yaml';
 
 let found: string | undefined;
 
+/** The nearest folder at or above `from` holding a package.json and the API document, if any. */
+export function findPackageRoot(from: string): string | undefined {
+  for (let dir = from; ; ) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, BUNDLED_API_DOCUMENT))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
 /**
  * The package root: the nearest folder above this module holding our package.json and the API
  * document. Walking up works from `src/openapi/` (tsx, tests) and from the built bundle in `dist/src/`.
@@ -16,13 +26,7 @@ let found: string | undefined;
 export function packageRoot(): string {
   if (found) return found;
   const from = dirname(fileURLToPath(import.meta.url));
-  for (let dir = from; ; ) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, BUNDLED_API_DOCUMENT))) {
-      found = dir;
-      return dir;
-    }
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no package root with ${BUNDLED_API_DOCUMENT} above ${from}`);
-    dir = parent;
-  }
+  found = findPackageRoot(from);
+  if (!found) throw new Error(`no package root with ${BUNDLED_API_DOCUMENT} above ${from}`);
+  return found;
 }

@@ -1,0 +1,140 @@
+/**
+ * `npm run bench:compare`: is a change faster? Loads two or more builds (or settings) of the bridge in
+ * turns against one sandbox, placed as `npm run bench` places its servers, and prints the CPU each spends
+ * per `tools/call list_companies`, round by round, with each variant's difference from the first taken
+ * within the same round. Alternating keeps a change in the machine's load out of the comparison, which a
+ * comparison of two benchmark reports minutes apart cannot do. See `--help`.
+ */
+import { freePort } from '../test/helpers/net.js';
+import { type CompareOptions, COMPARE_USAGE, readCompareOptions, type Variant } from './compare/options.js';
+import { renderComparison, type RoundResult, type TransportResults } from './compare/summary.js';
+import type { LoadJob, LoadResult } from './load/jobs.js';
+import { LIST_COMPANIES } from './load/protocol.js';
+import { loadWithCpu } from './measures/throughput.js';
+import { type BuiltBridge, spawnBuiltBridge } from './processes/built-bridge.js';
+import type { Child } from './processes/spawn.js';
+import { bridgeEnv, placement, startLoader, startSandbox } from './setup.js';
+
+const READY_GIVE_UP_MS = 30_000;
+const READY_POLL_MS = 20;
+/**
+ * Each variant is loaded on each transport before the first round, uncounted (JIT, connections): this long,
+ * or a measured run's length when that is shorter.
+ */
+const WARM_UP_MS = 3_000;
+/** Answers in a run's first half second are not timed (their CPU still counts, as in the benchmark). */
+const RUN_WARMUP_MS = 500;
+
+function progress(line: string): void {
+  process.stderr.write(`[bench:compare] ${line}\n`);
+}
+
+interface Started {
+  variant: Variant;
+  bridge: BuiltBridge;
+}
+
+async function startVariant(variant: Variant, sandboxUrl: string, cpus: string | undefined): Promise<Started> {
+  const env = { ...bridgeEnv(await freePort(), sandboxUrl), ...variant.env };
+  const bridge = spawnBuiltBridge({ args: ['--no-memory-reducer', variant.entry], env, cpus });
+  try {
+    await bridge.ready(READY_GIVE_UP_MS, READY_POLL_MS);
+  } catch (error) {
+    bridge.stop();
+    throw error;
+  }
+  return { variant, bridge };
+}
+
+async function compare(options: CompareOptions): Promise<string> {
+  const placed = placement(options.pin);
+  const where = placed.servers
+    ? `taskset pins the sandbox and every variant to CPU ${placed.servers} and the load generator to CPU ${placed.loader}`
+    : 'not pinned (--no-pin, fewer than 2 CPUs or no taskset)';
+  progress(`${options.variants.length} variants, ${options.rounds} rounds of ${options.seconds} s; ${where}`);
+  const children: Child[] = [];
+  const started: Started[] = [];
+  try {
+    const sandbox = await startSandbox(placed);
+    children.push(sandbox);
+    children.push(await startLoader(placed));
+    const loader = children[1]!;
+    for (const variant of options.variants) started.push(await startVariant(variant, sandbox.url, placed.servers));
+    const [token] = await sandbox.request<string[]>({ type: 'issue-tokens', sub: 'alice', count: 1 });
+    const job = (transport: LoadJob['target'], origin: string, warmupMs: number, durationMs: number): LoadJob => ({
+      kind: 'load',
+      origin,
+      target: transport,
+      call: LIST_COMPANIES,
+      token: token!,
+      concurrency: options.concurrency,
+      warmupMs,
+      durationMs,
+      maxRequests: 1_000_000,
+    });
+
+    for (const transport of options.transports) {
+      for (const { bridge } of started) {
+        await loader.request<LoadResult>(job(transport, bridge.url, 0, Math.min(WARM_UP_MS, options.seconds * 1_000)));
+      }
+    }
+    const results: TransportResults[] = options.transports.map((transport) => ({
+      transport,
+      variants: started.map(({ variant }) => ({ label: variant.label, rounds: [] as RoundResult[] })),
+    }));
+    for (let round = 1; round <= options.rounds; round++) {
+      // Every other round runs the variants in reverse, so none always follows the same one.
+      const order = round % 2 === 1 ? [...started.keys()] : [...started.keys()].reverse();
+      for (const [t, transport] of options.transports.entries()) {
+        for (const index of order) {
+          const { bridge, variant } = started[index]!;
+          const { result, cpuUs } = await loadWithCpu({ bridge }, () =>
+            loader.request<LoadResult>(job(transport, bridge.url, RUN_WARMUP_MS, options.seconds * 1_000)),
+          );
+          results[t]!.variants[index]!.rounds.push({
+            cpuPerCallUs: cpuUs.bridge,
+            requestsPerSecond: result.requestsPerSecond,
+            errors: result.errors,
+            ...(result.firstError === undefined ? {} : { firstError: result.firstError }),
+          });
+          progress(
+            `round ${round}/${options.rounds} ${transport} ${variant.label}: ${cpuUs.bridge.toFixed(0)} µs/call, ` +
+              `${result.requestsPerSecond.toFixed(0)} req/s${result.errors ? `, ${result.errors} errors` : ''}`,
+          );
+        }
+      }
+    }
+    const how =
+      `${options.rounds} rounds of ${options.seconds} s per variant and transport, c=${options.concurrency}, ` +
+      `variants in turns (reversed every other round); ${where}. CPU per call from /proc, ` +
+      'warm-up included. A difference is taken within each round, then its median and min–max.';
+    return renderComparison(results, how);
+  } finally {
+    for (const { bridge } of started) bridge.stop();
+    await Promise.allSettled(children.map((child) => child.stop()));
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(COMPARE_USAGE);
+    return 0;
+  }
+  let options: CompareOptions;
+  try {
+    options = readCompareOptions(argv, process.cwd());
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    return 2;
+  }
+  console.log(await compare(options));
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`[bench:compare] failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
