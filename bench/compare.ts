@@ -17,11 +17,6 @@ import { bridgeEnv, placement, startLoader, startSandbox } from './setup.js';
 
 const READY_GIVE_UP_MS = 30_000;
 const READY_POLL_MS = 20;
-/**
- * Each variant is loaded on each transport before the first round, uncounted (JIT, connections): this long,
- * or a measured run's length when that is shorter.
- */
-const WARM_UP_MS = 3_000;
 /** Answers in a run's first half second are not timed (their CPU still counts, as in the benchmark). */
 const RUN_WARMUP_MS = 500;
 
@@ -31,19 +26,25 @@ function progress(line: string): void {
 
 interface Started {
   variant: Variant;
-  bridge: BuiltBridge;
+  /** The variant's processes; round r loads process (r - 1) mod their count. */
+  bridges: BuiltBridge[];
 }
 
-async function startVariant(variant: Variant, sandboxUrl: string, cpus: string | undefined): Promise<Started> {
-  const env = { ...bridgeEnv(await freePort(), sandboxUrl), ...variant.env };
-  const bridge = spawnBuiltBridge({ args: ['--no-memory-reducer', variant.entry], env, cpus });
+/** Starts `count` processes of a variant, one after another; none is left running when one cannot start. */
+async function startVariant(variant: Variant, count: number, sandboxUrl: string, cpus: string | undefined) {
+  const bridges: BuiltBridge[] = [];
   try {
-    await bridge.ready(READY_GIVE_UP_MS, READY_POLL_MS);
+    for (let i = 0; i < count; i++) {
+      const env = { ...bridgeEnv(await freePort(), sandboxUrl), ...variant.env };
+      const bridge = spawnBuiltBridge({ args: ['--no-memory-reducer', variant.entry], env, cpus });
+      bridges.push(bridge);
+      await bridge.ready(READY_GIVE_UP_MS, READY_POLL_MS);
+    }
   } catch (error) {
-    bridge.stop();
+    for (const bridge of bridges) bridge.stop();
     throw error;
   }
-  return { variant, bridge };
+  return { variant, bridges };
 }
 
 async function compare(options: CompareOptions): Promise<string> {
@@ -51,7 +52,10 @@ async function compare(options: CompareOptions): Promise<string> {
   const where = placed.servers
     ? `taskset pins the sandbox and every variant to CPU ${placed.servers} and the load generator to CPU ${placed.loader}`
     : 'not pinned (--no-pin, fewer than 2 CPUs or no taskset)';
-  progress(`${options.variants.length} variants, ${options.rounds} rounds of ${options.seconds} s; ${where}`);
+  progress(
+    `${options.variants.length} variants, ${options.processes} processes each, ` +
+      `${options.rounds} rounds of ${options.seconds} s; ${where}`,
+  );
   const children: Child[] = [];
   const started: Started[] = [];
   try {
@@ -59,7 +63,9 @@ async function compare(options: CompareOptions): Promise<string> {
     children.push(sandbox);
     children.push(await startLoader(placed));
     const loader = children[1]!;
-    for (const variant of options.variants) started.push(await startVariant(variant, sandbox.url, placed.servers));
+    for (const variant of options.variants) {
+      started.push(await startVariant(variant, options.processes, sandbox.url, placed.servers));
+    }
     const [token] = await sandbox.request<string[]>({ type: 'issue-tokens', sub: 'alice', count: 1 });
     const job = (transport: LoadJob['target'], origin: string, warmupMs: number, durationMs: number): LoadJob => ({
       kind: 'load',
@@ -73,9 +79,9 @@ async function compare(options: CompareOptions): Promise<string> {
       maxRequests: 1_000_000,
     });
 
-    for (const transport of options.transports) {
-      for (const { bridge } of started) {
-        await loader.request<LoadResult>(job(transport, bridge.url, 0, Math.min(WARM_UP_MS, options.seconds * 1_000)));
+    for (const transport of options.warmUpSeconds > 0 ? options.transports : []) {
+      for (const bridge of started.flatMap(({ bridges }) => bridges)) {
+        await loader.request<LoadResult>(job(transport, bridge.url, 0, options.warmUpSeconds * 1_000));
       }
     }
     const results: TransportResults[] = options.transports.map((transport) => ({
@@ -87,7 +93,8 @@ async function compare(options: CompareOptions): Promise<string> {
       const order = round % 2 === 1 ? [...started.keys()] : [...started.keys()].reverse();
       for (const [t, transport] of options.transports.entries()) {
         for (const index of order) {
-          const { bridge, variant } = started[index]!;
+          const { bridges, variant } = started[index]!;
+          const bridge = bridges[(round - 1) % bridges.length]!;
           const { result, cpuUs } = await loadWithCpu({ bridge }, () =>
             loader.request<LoadResult>(job(transport, bridge.url, RUN_WARMUP_MS, options.seconds * 1_000)),
           );
@@ -106,11 +113,13 @@ async function compare(options: CompareOptions): Promise<string> {
     }
     const how =
       `${options.rounds} rounds of ${options.seconds} s per variant and transport, c=${options.concurrency}, ` +
-      `variants in turns (reversed every other round); ${where}. CPU per call from /proc, ` +
-      'warm-up included. A difference is taken within each round, then its median and min–max.';
+      `variants in turns (reversed every other round), each variant's ${options.processes} processes in turns ` +
+      `(two processes of one build can differ by tens of µs per call); each process loaded ` +
+      `${options.warmUpSeconds} s per transport first, uncounted; ${where}. CPU per call from /proc. ` +
+      'A difference is taken within each round, then its median and min–max.';
     return renderComparison(results, how);
   } finally {
-    for (const { bridge } of started) bridge.stop();
+    for (const { bridges } of started) for (const bridge of bridges) bridge.stop();
     await Promise.allSettled(children.map((child) => child.stop()));
   }
 }

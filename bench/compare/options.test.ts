@@ -39,7 +39,9 @@ describe('readCompareOptions', () => {
       transports: ['streamable-stateless'],
       rounds: 6,
       seconds: 4,
+      warmUpSeconds: 10,
       concurrency: 64,
+      processes: 2,
       pin: true,
     });
   });
@@ -58,6 +60,8 @@ describe('readCompareOptions', () => {
         '0.5',
         '--concurrency',
         '8',
+        '--warm-up=0',
+        '--processes=1',
         '--no-pin',
       ],
       dir,
@@ -66,7 +70,9 @@ describe('readCompareOptions', () => {
       transports: ['legacy-sse', 'streamable-2026'],
       rounds: 3,
       seconds: 0.5,
+      warmUpSeconds: 0,
       concurrency: 8,
+      processes: 1,
       pin: false,
     });
   });
@@ -97,6 +103,10 @@ describe('readCompareOptions', () => {
     expect(refusal(['a.js', 'b.js', '--concurrency', '0'])).toBe(
       '--concurrency must be a whole number from 1 to 1024, got "0"',
     );
+    expect(refusal(['a.js', 'b.js', '--processes', '9'])).toBe(
+      '--processes must be a whole number from 1 to 8, got "9"',
+    );
+    expect(refusal(['a.js', 'b.js', '--warm-up=-1'])).toBe('--warm-up must be a number from 0 to 120, got "-1"');
     expect(refusal(['a.js', 'b.js', '--fast'])).toContain("Unknown option '--fast'");
   });
 

@@ -20,7 +20,11 @@ export interface CompareOptions {
   rounds: number;
   /** Length of each measured load run. */
   seconds: number;
+  /** How long each variant is loaded on each transport before the first round, uncounted. */
+  warmUpSeconds: number;
   concurrency: number;
+  /** Processes started per variant, loaded in turns from round to round. */
+  processes: number;
   pin: boolean;
 }
 
@@ -37,7 +41,12 @@ export const COMPARE_USAGE = `usage: npm run bench:compare -- [options] VARIANT 
                   legacy-sse; repeat it or give a comma-separated list
   --rounds N      measured rounds per variant and transport (default 6, 2 to 50)
   --seconds S     length of each measured load run (default 4, 0.5 to 60)
+  --warm-up S     each variant is loaded this long on each transport before the first round,
+                  uncounted, so that the rounds measure compiled code (default 10, 0 to 120)
   --concurrency C calls in flight (default 64, 1 to 1024)
+  --processes P   processes per variant, loaded in turns from round to round (default 2, 1 to 8): two
+                  processes of one build can differ by tens of µs per call, so one process per variant
+                  can show a difference that is only the processes'
   --no-pin        do not pin the servers to CPU 0 and the load generator to CPU 1`;
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -109,7 +118,9 @@ export function readCompareOptions(argv: string[], cwd: string): CompareOptions 
     transports: readTransports(values.transport),
     rounds: bounded('rounds', values.rounds, 6, 2, 50, true),
     seconds: bounded('seconds', values.seconds, 4, 0.5, 60, false),
+    warmUpSeconds: bounded('warm-up', values['warm-up'], 10, 0, 120, false),
     concurrency: bounded('concurrency', values.concurrency, 64, 1, 1024, true),
+    processes: bounded('processes', values.processes, 2, 1, 8, true),
     pin: !values['no-pin'],
   };
 }
@@ -122,7 +133,9 @@ function parse(argv: string[]) {
       transport: { type: 'string', multiple: true },
       rounds: { type: 'string' },
       seconds: { type: 'string' },
+      'warm-up': { type: 'string' },
       concurrency: { type: 'string' },
+      processes: { type: 'string' },
       'no-pin': { type: 'boolean' },
     },
   });

@@ -50,6 +50,7 @@ describe('npm run bench:compare', () => {
       '--rounds=2',
       '--seconds=0.5',
       '--concurrency=4',
+      '--warm-up=0.5',
       '--transport=streamable-stateless,messages-direct',
     ]);
   }, RUN_TIMEOUT_MS + 10_000);
