@@ -6,14 +6,20 @@
  * comparison of two benchmark reports minutes apart cannot do. See `--help`.
  */
 import { freePort } from '../test/helpers/net.js';
-import { type CompareOptions, COMPARE_USAGE, readCompareOptions, type Variant } from './compare/options.js';
+import {
+  type BridgeTarget,
+  type CompareOptions,
+  COMPARE_USAGE,
+  readCompareOptions,
+  type Variant,
+} from './compare/options.js';
 import { renderComparison, type RoundResult, type TransportResults } from './compare/summary.js';
 import type { LoadJob, LoadResult } from './load/jobs.js';
 import { LIST_COMPANIES } from './load/protocol.js';
 import { loadWithCpu } from './measures/throughput.js';
 import { type BuiltBridge, spawnBuiltBridge } from './processes/built-bridge.js';
 import type { Child } from './processes/spawn.js';
-import { bridgeEnv, placement, startLoader, startSandbox } from './setup.js';
+import { bridgeEnv, placement, SERVER_NODE_FLAGS, startLoader, startSandbox } from './setup.js';
 
 const READY_GIVE_UP_MS = 30_000;
 const READY_POLL_MS = 20;
@@ -36,7 +42,7 @@ async function startVariant(variant: Variant, count: number, sandboxUrl: string,
   try {
     for (let i = 0; i < count; i++) {
       const env = { ...bridgeEnv(await freePort(), sandboxUrl), ...variant.env };
-      const bridge = spawnBuiltBridge({ args: ['--no-memory-reducer', variant.entry], env, cpus });
+      const bridge = spawnBuiltBridge({ args: [...SERVER_NODE_FLAGS, variant.entry], env, cpus });
       bridges.push(bridge);
       await bridge.ready(READY_GIVE_UP_MS, READY_POLL_MS);
     }
@@ -45,6 +51,42 @@ async function startVariant(variant: Variant, count: number, sandboxUrl: string,
     throw error;
   }
   return { variant, bridges };
+}
+
+/**
+ * The measured rounds: in each, every transport, and on it every variant in turn (the order reversed every
+ * other round, so that none always follows the same one); a variant's processes take turns from round to round.
+ */
+async function measureRounds(
+  options: CompareOptions,
+  started: Started[],
+  load: (transport: BridgeTarget, bridge: BuiltBridge) => Promise<LoadResult>,
+): Promise<TransportResults[]> {
+  const results: TransportResults[] = options.transports.map((transport) => ({
+    transport,
+    variants: started.map(({ variant }) => ({ label: variant.label, rounds: [] as RoundResult[] })),
+  }));
+  for (let round = 1; round <= options.rounds; round++) {
+    const order = round % 2 === 1 ? [...started.keys()] : [...started.keys()].reverse();
+    for (const [t, transport] of options.transports.entries()) {
+      for (const index of order) {
+        const { bridges, variant } = started[index]!;
+        const bridge = bridges[(round - 1) % bridges.length]!;
+        const { result, cpuUs } = await loadWithCpu({ bridge }, () => load(transport, bridge));
+        results[t]!.variants[index]!.rounds.push({
+          cpuPerCallUs: cpuUs.bridge,
+          requestsPerSecond: result.requestsPerSecond,
+          errors: result.errors,
+          ...(result.firstError === undefined ? {} : { firstError: result.firstError }),
+        });
+        progress(
+          `round ${round}/${options.rounds} ${transport} ${variant.label}: ${cpuUs.bridge.toFixed(0)} µs/call, ` +
+            `${result.requestsPerSecond.toFixed(0)} req/s${result.errors ? `, ${result.errors} errors` : ''}`,
+        );
+      }
+    }
+  }
+  return results;
 }
 
 async function compare(options: CompareOptions): Promise<string> {
@@ -61,8 +103,8 @@ async function compare(options: CompareOptions): Promise<string> {
   try {
     const sandbox = await startSandbox(placed);
     children.push(sandbox);
-    children.push(await startLoader(placed));
-    const loader = children[1]!;
+    const loader = await startLoader(placed);
+    children.push(loader);
     for (const variant of options.variants) {
       started.push(await startVariant(variant, options.processes, sandbox.url, placed.servers));
     }
@@ -84,33 +126,9 @@ async function compare(options: CompareOptions): Promise<string> {
         await loader.request<LoadResult>(job(transport, bridge.url, 0, options.warmUpSeconds * 1_000));
       }
     }
-    const results: TransportResults[] = options.transports.map((transport) => ({
-      transport,
-      variants: started.map(({ variant }) => ({ label: variant.label, rounds: [] as RoundResult[] })),
-    }));
-    for (let round = 1; round <= options.rounds; round++) {
-      // Every other round runs the variants in reverse, so none always follows the same one.
-      const order = round % 2 === 1 ? [...started.keys()] : [...started.keys()].reverse();
-      for (const [t, transport] of options.transports.entries()) {
-        for (const index of order) {
-          const { bridges, variant } = started[index]!;
-          const bridge = bridges[(round - 1) % bridges.length]!;
-          const { result, cpuUs } = await loadWithCpu({ bridge }, () =>
-            loader.request<LoadResult>(job(transport, bridge.url, RUN_WARMUP_MS, options.seconds * 1_000)),
-          );
-          results[t]!.variants[index]!.rounds.push({
-            cpuPerCallUs: cpuUs.bridge,
-            requestsPerSecond: result.requestsPerSecond,
-            errors: result.errors,
-            ...(result.firstError === undefined ? {} : { firstError: result.firstError }),
-          });
-          progress(
-            `round ${round}/${options.rounds} ${transport} ${variant.label}: ${cpuUs.bridge.toFixed(0)} µs/call, ` +
-              `${result.requestsPerSecond.toFixed(0)} req/s${result.errors ? `, ${result.errors} errors` : ''}`,
-          );
-        }
-      }
-    }
+    const results = await measureRounds(options, started, (transport, bridge) =>
+      loader.request<LoadResult>(job(transport, bridge.url, RUN_WARMUP_MS, options.seconds * 1_000)),
+    );
     const how =
       `${options.rounds} rounds of ${options.seconds} s per variant and transport, c=${options.concurrency}, ` +
       `variants in turns (reversed every other round), each variant's ${options.processes} processes in turns ` +

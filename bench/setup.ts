@@ -21,7 +21,7 @@ const LOADER_CHILD = 'bench/load/loader.ts';
  * call's p99 at a steady rate went from 2 to 18–43 ms with it. Under load it never runs, so turning it
  * off changes no process's own figures, only stops them leaking into each other's.
  */
-const SERVER_NODE_FLAGS = ['--no-memory-reducer'];
+export const SERVER_NODE_FLAGS = ['--no-memory-reducer'];
 
 /** CPU lists for servers and load generator; both undefined when not pinning. */
 export interface Placement {
