@@ -23,8 +23,12 @@ import { bridgeEnv, placement, SERVER_NODE_FLAGS, startLoader, startSandbox } fr
 
 const READY_GIVE_UP_MS = 30_000;
 const READY_POLL_MS = 20;
-/** Answers in a run's first half second are not timed (their CPU still counts, as in the benchmark). */
-const RUN_WARMUP_MS = 500;
+/**
+ * Each measured run follows an unmeasured one of this length (or of the measured run's, when shorter) on the
+ * same process, so that every measured run starts from a process that was just loaded, whatever it did
+ * before: a process that sat idle while the others were loaded spends more on its first calls.
+ */
+const PRIME_MS = 1_000;
 
 function progress(line: string): void {
   process.stderr.write(`[bench:compare] ${line}\n`);
@@ -36,21 +40,27 @@ interface Started {
   bridges: BuiltBridge[];
 }
 
-/** Starts `count` processes of a variant, one after another; none is left running when one cannot start. */
-async function startVariant(variant: Variant, count: number, sandboxUrl: string, cpus: string | undefined) {
-  const bridges: BuiltBridge[] = [];
-  try {
-    for (let i = 0; i < count; i++) {
-      const env = { ...bridgeEnv(await freePort(), sandboxUrl), ...variant.env };
-      const bridge = spawnBuiltBridge({ args: [...SERVER_NODE_FLAGS, variant.entry], env, cpus });
-      bridges.push(bridge);
+/**
+ * Starts `count` processes of every variant, one after another, in a snake order (A B C, then C B A, …):
+ * a process started earlier may run differently, and this way no variant's processes are all started first.
+ * Fills `started` as it goes, so that the caller can stop whatever did start when one cannot.
+ */
+async function startVariants(
+  variants: Variant[],
+  count: number,
+  sandboxUrl: string,
+  cpus: string | undefined,
+  started: Started[],
+): Promise<void> {
+  started.push(...variants.map((variant) => ({ variant, bridges: [] as BuiltBridge[] })));
+  for (let i = 0; i < count; i++) {
+    for (const entry of i % 2 === 0 ? started : [...started].reverse()) {
+      const env = { ...bridgeEnv(await freePort(), sandboxUrl), ...entry.variant.env };
+      const bridge = spawnBuiltBridge({ args: [...SERVER_NODE_FLAGS, entry.variant.entry], env, cpus });
+      entry.bridges.push(bridge);
       await bridge.ready(READY_GIVE_UP_MS, READY_POLL_MS);
     }
-  } catch (error) {
-    for (const bridge of bridges) bridge.stop();
-    throw error;
   }
-  return { variant, bridges };
 }
 
 /**
@@ -60,7 +70,8 @@ async function startVariant(variant: Variant, count: number, sandboxUrl: string,
 async function measureRounds(
   options: CompareOptions,
   started: Started[],
-  load: (transport: BridgeTarget, bridge: BuiltBridge) => Promise<LoadResult>,
+  /** Readies `bridge` for a measured run on `transport` and returns the run. */
+  prepare: (transport: BridgeTarget, bridge: BuiltBridge) => Promise<() => Promise<LoadResult>>,
 ): Promise<TransportResults[]> {
   const results: TransportResults[] = options.transports.map((transport) => ({
     transport,
@@ -72,7 +83,8 @@ async function measureRounds(
       for (const index of order) {
         const { bridges, variant } = started[index]!;
         const bridge = bridges[(round - 1) % bridges.length]!;
-        const { result, cpuUs } = await loadWithCpu({ bridge }, () => load(transport, bridge));
+        const run = await prepare(transport, bridge);
+        const { result, cpuUs } = await loadWithCpu({ bridge }, run);
         results[t]!.variants[index]!.rounds.push({
           cpuPerCallUs: cpuUs.bridge,
           requestsPerSecond: result.requestsPerSecond,
@@ -105,9 +117,7 @@ async function compare(options: CompareOptions): Promise<string> {
     children.push(sandbox);
     const loader = await startLoader(placed);
     children.push(loader);
-    for (const variant of options.variants) {
-      started.push(await startVariant(variant, options.processes, sandbox.url, placed.servers));
-    }
+    await startVariants(options.variants, options.processes, sandbox.url, placed.servers, started);
     const [token] = await sandbox.request<string[]>({ type: 'issue-tokens', sub: 'alice', count: 1 });
     const job = (transport: LoadJob['target'], origin: string, warmupMs: number, durationMs: number): LoadJob => ({
       kind: 'load',
@@ -126,9 +136,10 @@ async function compare(options: CompareOptions): Promise<string> {
         await loader.request<LoadResult>(job(transport, bridge.url, 0, options.warmUpSeconds * 1_000));
       }
     }
-    const results = await measureRounds(options, started, (transport, bridge) =>
-      loader.request<LoadResult>(job(transport, bridge.url, RUN_WARMUP_MS, options.seconds * 1_000)),
-    );
+    const results = await measureRounds(options, started, async (transport, bridge) => {
+      await loader.request<LoadResult>(job(transport, bridge.url, 0, Math.min(PRIME_MS, options.seconds * 1_000)));
+      return () => loader.request<LoadResult>(job(transport, bridge.url, 0, options.seconds * 1_000));
+    });
     const how =
       `${options.rounds} rounds of ${options.seconds} s per variant and transport, c=${options.concurrency}, ` +
       `variants in turns (reversed every other round), each variant's ${options.processes} processes in turns ` +
