@@ -14,9 +14,9 @@ import {
   type Variant,
 } from './compare/options.js';
 import { renderComparison, type RoundResult, type TransportResults } from './compare/summary.js';
-import type { LoadJob, LoadResult } from './load/jobs.js';
+import type { LoadResult } from './load/jobs.js';
 import { LIST_COMPANIES } from './load/protocol.js';
-import { loadWithCpu } from './measures/throughput.js';
+import { loadJob, loadWithCpu } from './measures/throughput.js';
 import { type BuiltBridge, spawnBuiltBridge } from './processes/built-bridge.js';
 import type { Child } from './processes/spawn.js';
 import { bridgeEnv, placement, SERVER_NODE_FLAGS, startLoader, startSandbox } from './setup.js';
@@ -119,32 +119,32 @@ async function compare(options: CompareOptions): Promise<string> {
     children.push(loader);
     await startVariants(options.variants, options.processes, sandbox.url, placed.servers, started);
     const [token] = await sandbox.request<string[]>({ type: 'issue-tokens', sub: 'alice', count: 1 });
-    const job = (transport: LoadJob['target'], origin: string, warmupMs: number, durationMs: number): LoadJob => ({
-      kind: 'load',
-      origin,
-      target: transport,
-      call: LIST_COMPANIES,
-      token: token!,
-      concurrency: options.concurrency,
-      warmupMs,
-      durationMs,
-      maxRequests: 1_000_000,
-    });
+    const run = (transport: BridgeTarget, bridge: BuiltBridge, durationMs: number) =>
+      loader.request<LoadResult>(
+        loadJob({ target: transport, call: LIST_COMPANIES, concurrency: options.concurrency }, bridge.url, token!, {
+          warmupMs: 0,
+          durationMs,
+          maxRequests: 1_000_000,
+        }),
+      );
 
-    for (const transport of options.warmUpSeconds > 0 ? options.transports : []) {
-      for (const bridge of started.flatMap(({ bridges }) => bridges)) {
-        await loader.request<LoadResult>(job(transport, bridge.url, 0, options.warmUpSeconds * 1_000));
+    if (options.warmUpSeconds > 0) {
+      for (const transport of options.transports) {
+        for (const bridge of started.flatMap(({ bridges }) => bridges)) {
+          await run(transport, bridge, options.warmUpSeconds * 1_000);
+        }
       }
     }
     const results = await measureRounds(options, started, async (transport, bridge) => {
-      await loader.request<LoadResult>(job(transport, bridge.url, 0, Math.min(PRIME_MS, options.seconds * 1_000)));
-      return () => loader.request<LoadResult>(job(transport, bridge.url, 0, options.seconds * 1_000));
+      await run(transport, bridge, Math.min(PRIME_MS, options.seconds * 1_000));
+      return () => run(transport, bridge, options.seconds * 1_000);
     });
     const how =
       `${options.rounds} rounds of ${options.seconds} s per variant and transport, c=${options.concurrency}, ` +
       `variants in turns (reversed every other round), each variant's ${options.processes} processes in turns ` +
       `(two processes of one build can differ by tens of µs per call); each process loaded ` +
-      `${options.warmUpSeconds} s per transport first, uncounted; ${where}. CPU per call from /proc. ` +
+      `${options.warmUpSeconds} s per transport first, uncounted, and again for up to 1 s before each measured ` +
+      `run; ${where}. CPU per call from /proc. ` +
       'A difference is taken within each round, then its median and min–max.';
     return renderComparison(results, how);
   } finally {

@@ -8,7 +8,7 @@ export function number(value: number, digits = 0): string {
 }
 
 /** A difference with its sign: "+0.42", "-0.10". */
-export function signed(value: number, digits = 2): string {
+function signed(value: number, digits = 2): string {
   return `${value >= 0 ? '+' : ''}${number(value, digits)}`;
 }
 

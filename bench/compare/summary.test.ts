@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { labelledRow } from '../../test/helpers/markdown-table.js';
 import { type RoundResult, renderComparison } from './summary.js';
 
 function rounds(cpu: number[], errors: Array<string | undefined> = []): RoundResult[] {
@@ -8,16 +9,6 @@ function rounds(cpu: number[], errors: Array<string | undefined> = []): RoundRes
     errors: errors[i] ? 1 : 0,
     ...(errors[i] ? { firstError: errors[i] } : {}),
   }));
-}
-
-/** The cells of the table row whose first cell is `label` in backticks. */
-function row(markdown: string, label: string): string[] {
-  const line = markdown.split('\n').find((text) => text.startsWith(`| \`${label}\` |`));
-  if (!line) throw new Error(`no row for ${label}`);
-  return line
-    .slice(1, -1)
-    .split('|')
-    .map((cell) => cell.trim());
 }
 
 describe('renderComparison', () => {
@@ -36,18 +27,21 @@ describe('renderComparison', () => {
   );
 
   it('gives each variant its median and range, req/s, errors and every round', () => {
-    expect(row(markdown, 'a.js').slice(1, 5)).toEqual(['650 (600–700)', '800 (769–833)', '0', '600 700 650']);
-    expect(row(markdown, 'a.js').slice(5)).toEqual(['(the reference)', '']);
-    expect(row(markdown, 'c.js')[3]).toBe('1');
+    expect(labelledRow(markdown, 'a.js').slice(1, 5)).toEqual(['650 (600–700)', '800 (769–833)', '0', '600 700 650']);
+    expect(labelledRow(markdown, 'a.js').slice(5)).toEqual(['(the reference)', '']);
+    expect(labelledRow(markdown, 'c.js')[3]).toBe('1');
   });
 
   it('takes the difference from the first variant round by round, not between medians', () => {
     // Rounds: -50, -10, +50 µs: the median of the differences (-10) is not the difference of the medians (+40).
-    expect(row(markdown, 'b.js LOG_LEVEL=warn').slice(5)).toEqual([
+    expect(labelledRow(markdown, 'b.js LOG_LEVEL=warn').slice(5)).toEqual([
       '-10 (-50 to +50) µs, -1.4 (-8.3 to +7.7) %',
       '2 of 3 rounds',
     ]);
-    expect(row(markdown, 'c.js').slice(5)).toEqual(['+65 (+60 to +70) µs, +10.0 (+10.0 to +10.0) %', '0 of 3 rounds']);
+    expect(labelledRow(markdown, 'c.js').slice(5)).toEqual([
+      '+65 (+60 to +70) µs, +10.0 (+10.0 to +10.0) %',
+      '0 of 3 rounds',
+    ]);
   });
 
   it('names the transport and lists the first error of each failing round', () => {

@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { labelledRow, leadingNumber } from '../../helpers/markdown-table.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ENTRY = 'dist/src/main.js';
@@ -23,20 +24,11 @@ function compare(args: string[]): Promise<{ code: number; stdout: string; stderr
   });
 }
 
-/** The cells of the row whose first cell is `label` in backticks, in the section headed by `heading`. */
+/** The cells of the row of `label` in the section headed by `heading`. */
 function row(markdown: string, heading: string, label: string): string[] {
   const section = markdown.split('\n## ').find((text) => text.startsWith(heading));
-  const line = section?.split('\n').find((text) => text.startsWith(`| \`${label}\` |`));
-  if (!line) throw new Error(`no row for ${label} under "${heading}" in:\n${markdown}`);
-  return line
-    .slice(1, -1)
-    .split('|')
-    .map((cell) => cell.trim());
-}
-
-function leading(cell: string | undefined): number {
-  const match = /^[+-]?[\d,]*\.?\d+/.exec(cell ?? '');
-  return match ? Number(match[0].replaceAll(',', '')) : Number.NaN;
+  if (!section) throw new Error(`no section "${heading}" in:\n${markdown}`);
+  return labelledRow(section, label);
 }
 
 describe('npm run bench:compare', () => {
@@ -59,7 +51,7 @@ describe('npm run bench:compare', () => {
     expect(run.code, run.stderr).toBe(0);
     for (const heading of ['Streamable HTTP, stateless', 'legacy `POST /messages` direct']) {
       const [, cpu, rps, errors, byRound] = row(run.stdout, heading, ENTRY);
-      for (const cell of [cpu, rps]) expect(leading(cell), `${heading}: "${cell}"`).toBeGreaterThan(0);
+      for (const cell of [cpu, rps]) expect(leadingNumber(cell), `${heading}: "${cell}"`).toBeGreaterThan(0);
       expect(errors).toBe('0');
       expect(byRound!.split(' ')).toHaveLength(2);
       const other = row(run.stdout, heading, `${ENTRY} LOG_LEVEL=warn`);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { leadingNumber, tableCells } from '../../helpers/markdown-table.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const RUN_TIMEOUT_MS = 240_000;
@@ -23,22 +24,11 @@ function tableRows(markdown: string, marker: string): string[][] {
   const lines = markdown.slice(start).split('\n');
   const first = lines.findIndex((line) => line.startsWith('|'));
   const end = lines.findIndex((line, i) => i > first && !line.startsWith('|'));
-  return lines.slice(first + 2, end < 0 ? undefined : end).map((line) =>
-    line
-      .slice(1, -1)
-      .split('|')
-      .map((cell) => cell.trim()),
-  );
-}
-
-/** The leading figure of a cell such as "1,234 (1,200–1,300)" or "0.12". */
-function figure(cell: string | undefined): number {
-  const match = /^[+-]?[\d,]*\.?\d+/.exec(cell ?? '');
-  return match ? Number(match[0].replaceAll(',', '')) : Number.NaN;
+  return lines.slice(first + 2, end < 0 ? undefined : end).map(tableCells);
 }
 
 function expectPositive(cell: string | undefined): void {
-  const value = figure(cell);
+  const value = leadingNumber(cell);
   expect(Number.isFinite(value), `"${cell}" is not a number`).toBe(true);
   expect(value, `"${cell}" is not positive`).toBeGreaterThan(0);
 }
@@ -111,7 +101,7 @@ describe('npm run bench -- --quick', () => {
     const addedRows = tableRows(report, '| transport | added p50');
     expect(addedRows.map((row) => row[0])).toHaveLength(6);
     for (const row of addedRows) {
-      for (const cell of row.slice(1)) expect(Number.isFinite(figure(cell)), `${row[0]}: "${cell}"`).toBe(true);
+      for (const cell of row.slice(1)) expect(Number.isFinite(leadingNumber(cell)), `${row[0]}: "${cell}"`).toBe(true);
     }
   });
 
@@ -122,7 +112,7 @@ describe('npm run bench -- --quick', () => {
       expect(row[1]).toBe('64');
       for (const cell of row.slice(2, 6)) expectPositive(cell);
       // tools/list never reaches the sandbox, so its CPU there may round to 0.
-      expect(figure(row[6])).toBeGreaterThanOrEqual(0);
+      expect(leadingNumber(row[6])).toBeGreaterThanOrEqual(0);
       expect(row[7]).toBe('0');
     }
   });
@@ -136,7 +126,7 @@ describe('npm run bench -- --quick', () => {
     expect(memory.map((row) => row[0])).toEqual(['legacy SSE stream', 'Streamable HTTP session']);
     for (const row of memory) {
       expectPositive(row[1]);
-      expect(Number.isFinite(figure(row[2]))).toBe(true);
+      expect(Number.isFinite(leadingNumber(row[2]))).toBe(true);
     }
 
     const [coldStart] = tableRows(report, '\n## 5. Cold start');
@@ -158,7 +148,7 @@ describe('npm run bench -- --quick', () => {
       for (const cell of row.slice(1, 6)) expectPositive(cell);
       expect(row[3]).toMatch(/×$/);
       // Redis's CPU comes from /proc in clock ticks (10 ms): a quick run's few milliseconds may read as 0.
-      expect(figure(row[6])).toBeGreaterThanOrEqual(0);
+      expect(leadingNumber(row[6])).toBeGreaterThanOrEqual(0);
       expect(row[7]).toBe('0');
     }
   });
