@@ -7,8 +7,11 @@
 FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Scripts are skipped here because `prepare` builds, and the sources are not copied yet.
-RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY patches ./patches
+# Scripts are skipped here because `prepare` builds, and the sources are not copied yet; the one
+# `postinstall` does (patch the MCP SDK, docs/dependency-patches.md) runs by hand. The bundle carries the
+# patched SDK, so the runtime stage's node_modules needs no patch.
+RUN npm ci --ignore-scripts --no-audit --no-fund && npx patch-package --error-on-fail
 COPY tsconfig.json ./
 COPY scripts/build.ts ./scripts/
 COPY openapi ./openapi

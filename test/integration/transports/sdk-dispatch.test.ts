@@ -1,0 +1,91 @@
+/**
+ * What the bridge's patch of the MCP SDK (patches/@modelcontextprotocol+server+2.4.0.patch, see
+ * docs/dependency-patches.md) must keep true: an incoming request is dispatched, and a 2026-07-28
+ * request classified, without first being parsed as a JSON-RPC response. Unpatched, the SDK tries the
+ * two response schemas first on every message, and both parses fail on every request: that cost a tool
+ * call about 90 µs of CPU. A message that is a response is still taken as one.
+ */
+import { specTypeSchemas } from '@modelcontextprotocol/server';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openSession, postMcp } from '../../helpers/mcp-post.js';
+import { modernRequest } from '../../helpers/modern-request.js';
+import { type Stack, startStack } from '../../helpers/stack.js';
+
+let stack: Stack;
+let token: string;
+
+beforeAll(async () => {
+  stack = await startStack();
+  token = await stack.tokenFor('alice');
+});
+afterAll(() => stack?.close());
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** A zod schema as the SDK's guards use it (its public type is Standard Schema only). */
+type ZodParsed = { safeParse(value: unknown): unknown };
+
+/** Counts the parses of a message against the SDK's two JSON-RPC response schemas from here on. */
+function watchResponseParses() {
+  const spies = [specTypeSchemas.JSONRPCResultResponse, specTypeSchemas.JSONRPCErrorResponse].map((schema) =>
+    vi.spyOn(schema as unknown as ZodParsed, 'safeParse'),
+  );
+  return () => spies.reduce((parses, spy) => parses + spy.mock.calls.length, 0);
+}
+
+const listCompanies = { name: 'list_companies', arguments: {} };
+
+/** POSTs `body` to `path` and returns the tool's answer, failing on anything but a 200 with a tool result. */
+async function callTool(path: string, body: unknown, headers: Record<string, string> = {}) {
+  const response = await postMcp(`${stack.url}${path}`, token, JSON.stringify(body), {
+    Accept: 'application/json',
+    ...headers,
+  });
+  expect(response.status).toBe(200);
+  const answer = (await response.json()) as { result?: { content: unknown[]; isError?: boolean } };
+  expect(answer.result?.isError).toBeFalsy();
+  expect(answer.result?.content.length).toBeGreaterThan(0);
+}
+
+describe('a tools/call is dispatched without being parsed as a response', () => {
+  const call = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: listCompanies };
+
+  it('stateless on /mcp', async () => {
+    const parses = watchResponseParses();
+    await callTool('/mcp', call, { 'MCP-Protocol-Version': '2025-11-25' });
+    expect(parses()).toBe(0);
+  });
+
+  it('on /messages without a session', async () => {
+    const parses = watchResponseParses();
+    await callTool('/messages', call);
+    expect(parses()).toBe(0);
+  });
+
+  it('in a Streamable HTTP session', async () => {
+    const session = await openSession(`${stack.url}/mcp`, token);
+    const parses = watchResponseParses();
+    await callTool('/mcp', call, { 'Mcp-Session-Id': session, 'MCP-Protocol-Version': '2025-11-25' });
+    expect(parses()).toBe(0);
+  });
+
+  it('as a 2026-07-28 request (classified, then dispatched)', async () => {
+    const { body, headers } = modernRequest(1, 'tools/call', listCompanies);
+    const parses = watchResponseParses();
+    await callTool('/mcp', body, headers);
+    expect(parses()).toBe(0);
+  });
+});
+
+it('still takes a JSON-RPC response a client posts into its session as a response', async () => {
+  const session = await openSession(`${stack.url}/mcp`, token);
+  const parses = watchResponseParses();
+  const response = await postMcp(`${stack.url}/mcp`, token, JSON.stringify({ jsonrpc: '2.0', id: 5, result: {} }), {
+    'Mcp-Session-Id': session,
+    'MCP-Protocol-Version': '2025-11-25',
+  });
+  expect(response.status).toBe(202);
+  expect(await response.text()).toBe('');
+  expect(parses()).toBeGreaterThan(0);
+});
