@@ -1,23 +1,16 @@
 /**
  * POSTs answered with JSON (stateless 2025-era requests, `/messages` without a session, session POSTs
  * from clients that accept only JSON): the rules the SDK's Streamable HTTP transport applies, kept by
- * the bridge's own JSON carriage (src/mcp/json-exchange.ts).
+ * the bridge's own JSON carriage (src/mcp/post-exchange.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { postMcp } from '../../helpers/mcp-post.js';
-import { type Stack, startStack } from '../../helpers/stack.js';
+import { useStack } from '../../helpers/use-stack.js';
 
-let stack: Stack;
-let token: string;
-
-beforeAll(async () => {
-  stack = await startStack();
-  token = await stack.tokenFor('alice');
-});
-afterAll(() => stack?.close());
+const running = useStack();
 
 function post(path: string, body: unknown, headers: Record<string, string> = {}) {
-  return postMcp(`${stack.url}${path}`, token, JSON.stringify(body), headers);
+  return postMcp(`${running.stack.url}${path}`, running.token, JSON.stringify(body), headers);
 }
 
 const ping = (id: number | string) => ({ jsonrpc: '2.0', id, method: 'ping' });

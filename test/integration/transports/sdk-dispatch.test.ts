@@ -6,19 +6,12 @@
  * call about 90 µs of CPU. A message that is a response is still taken as one.
  */
 import { specTypeSchemas } from '@modelcontextprotocol/server';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openSession, postMcp } from '../../helpers/mcp-post.js';
 import { modernRequest } from '../../helpers/modern-request.js';
-import { type Stack, startStack } from '../../helpers/stack.js';
+import { useStack } from '../../helpers/use-stack.js';
 
-let stack: Stack;
-let token: string;
-
-beforeAll(async () => {
-  stack = await startStack();
-  token = await stack.tokenFor('alice');
-});
-afterAll(() => stack?.close());
+const running = useStack();
 afterEach(() => {
   vi.restoreAllMocks();
 });
@@ -36,9 +29,9 @@ function watchResponseParses() {
 
 const listCompanies = { name: 'list_companies', arguments: {} };
 
-/** POSTs `body` to `path` and returns the tool's answer, failing on anything but a 200 with a tool result. */
+/** POSTs `body` to `path` and checks that a tool result comes back: a 200 whose result is not an error. */
 async function callTool(path: string, body: unknown, headers: Record<string, string> = {}) {
-  const response = await postMcp(`${stack.url}${path}`, token, JSON.stringify(body), {
+  const response = await postMcp(`${running.stack.url}${path}`, running.token, JSON.stringify(body), {
     Accept: 'application/json',
     ...headers,
   });
@@ -64,7 +57,7 @@ describe('a tools/call is dispatched without being parsed as a response', () => 
   });
 
   it('in a Streamable HTTP session', async () => {
-    const session = await openSession(`${stack.url}/mcp`, token);
+    const session = await openSession(`${running.stack.url}/mcp`, running.token);
     const parses = watchResponseParses();
     await callTool('/mcp', call, { 'Mcp-Session-Id': session, 'MCP-Protocol-Version': '2025-11-25' });
     expect(parses()).toBe(0);
@@ -79,12 +72,17 @@ describe('a tools/call is dispatched without being parsed as a response', () => 
 });
 
 it('still takes a JSON-RPC response a client posts into its session as a response', async () => {
-  const session = await openSession(`${stack.url}/mcp`, token);
+  const session = await openSession(`${running.stack.url}/mcp`, running.token);
   const parses = watchResponseParses();
-  const response = await postMcp(`${stack.url}/mcp`, token, JSON.stringify({ jsonrpc: '2.0', id: 5, result: {} }), {
-    'Mcp-Session-Id': session,
-    'MCP-Protocol-Version': '2025-11-25',
-  });
+  const response = await postMcp(
+    `${running.stack.url}/mcp`,
+    running.token,
+    JSON.stringify({ jsonrpc: '2.0', id: 5, result: {} }),
+    {
+      'Mcp-Session-Id': session,
+      'MCP-Protocol-Version': '2025-11-25',
+    },
+  );
   expect(response.status).toBe(202);
   expect(await response.text()).toBe('');
   expect(parses()).toBeGreaterThan(0);
