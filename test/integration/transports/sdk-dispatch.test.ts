@@ -9,6 +9,7 @@ import { specTypeSchemas } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openSession, postMcp } from '../../helpers/mcp-post.js';
 import { modernRequest } from '../../helpers/modern-request.js';
+import { openSse } from '../../helpers/sse.js';
 import { useStack } from '../../helpers/use-stack.js';
 
 const running = useStack();
@@ -61,6 +62,23 @@ describe('a tools/call is dispatched without being parsed as a response', () => 
     const parses = watchResponseParses();
     await callTool('/mcp', call, { 'Mcp-Session-Id': session, 'MCP-Protocol-Version': '2025-11-25' });
     expect(parses()).toBe(0);
+  });
+
+  it('on a legacy SSE stream (POST /messages?sessionId=…, the answer on the stream)', async () => {
+    const stream = await openSse(`${running.stack.url}/sse`, { headers: { Authorization: `Bearer ${running.token}` } });
+    try {
+      const endpoint = await stream.next();
+      expect(endpoint.event).toBe('endpoint');
+      const parses = watchResponseParses();
+      const posted = await postMcp(new URL(endpoint.data, running.stack.url).href, running.token, JSON.stringify(call));
+      expect(posted.status).toBe(202);
+      const answer = JSON.parse((await stream.next()).data) as { id: number; result?: { isError?: boolean } };
+      expect(answer.id).toBe(1);
+      expect(answer.result?.isError).toBeFalsy();
+      expect(parses()).toBe(0);
+    } finally {
+      stream.close();
+    }
   });
 
   it('as a 2026-07-28 request (classified, then dispatched)', async () => {
