@@ -143,7 +143,7 @@ async function compare(options: CompareOptions): Promise<string> {
       `${options.rounds} rounds of ${options.seconds} s per variant and transport, c=${options.concurrency}, ` +
       `variants in turns (reversed every other round), each variant's ${options.processes} processes in turns ` +
       `(two processes of one build can differ by tens of µs per call); each process loaded ` +
-      `${options.warmUpSeconds} s per transport first, uncounted, and again for up to 1 s before each measured ` +
+      `${options.warmUpSeconds} s per transport first, uncounted, and again for up to ${PRIME_MS / 1_000} s before each measured ` +
       `run; ${where}. CPU per call from /proc. ` +
       'A difference is taken within each round, then its median and min–max.';
     return renderComparison(results, how);

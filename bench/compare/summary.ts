@@ -19,7 +19,7 @@ export interface TransportResults {
   variants: Array<{ label: string; rounds: RoundResult[] }>;
 }
 
-/** "in 5 of 6 rounds": how often the variant spent less CPU per call than the first in the same round. */
+/** "5 of 6 rounds": how often the variant spent less CPU per call than the first in the same round. */
 function lowerIn(differences: number[]): string {
   return `${differences.filter((difference) => difference < 0).length} of ${differences.length} rounds`;
 }

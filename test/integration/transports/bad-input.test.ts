@@ -1,23 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../../../src/state/errors.js';
 import { createMemoryStore } from '../../../src/state/memory.js';
 import type { KeyValue } from '../../../src/state/types.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { postMcp } from '../../helpers/mcp-post.js';
 import { modernRequest } from '../../helpers/modern-request.js';
-import { type Stack, startStack } from '../../helpers/stack.js';
+import { startStack } from '../../helpers/stack.js';
+import { useStack } from '../../helpers/use-stack.js';
 
-let stack: Stack;
-let token: string;
-
-beforeAll(async () => {
-  stack = await startStack({ env: { MCP_MAX_BODY_BYTES: '4000' } });
-  token = await stack.tokenFor('alice');
-});
-afterAll(() => stack?.close());
+const running = useStack('alice', { env: { MCP_MAX_BODY_BYTES: '4000' } });
 
 function send(path: string, body: string, headers: Record<string, string> = {}) {
-  return postMcp(`${stack.url}${path}`, token, body, headers);
+  return postMcp(`${running.stack.url}${path}`, running.token, body, headers);
 }
 
 async function errorOf(response: Response): Promise<{ code: number; message: string }> {
@@ -156,16 +150,19 @@ describe('protocol versions', () => {
 
 describe('other routes', () => {
   it('answers unknown routes with a JSON 404', async () => {
-    const response = await fetch(`${stack.url}/no/such/route`);
+    const response = await fetch(`${running.stack.url}/no/such/route`);
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ error: 'not_found' });
   });
 
   it('serves server info, health, readiness and the API document', async () => {
-    const info = (await (await fetch(`${stack.url}/`)).json()) as Record<string, unknown>;
-    expect(info).toMatchObject({ name: 'neonpanel-mcp', oauth: { issuer: stack.sandbox.issuer, required: true } });
-    expect((info['endpoints'] as Record<string, string>)['mcp']).toBe(`${stack.url}/mcp`);
-    const health = (await (await fetch(`${stack.url}/healthz?deep=1`)).json()) as Record<string, unknown>;
+    const info = (await (await fetch(`${running.stack.url}/`)).json()) as Record<string, unknown>;
+    expect(info).toMatchObject({
+      name: 'neonpanel-mcp',
+      oauth: { issuer: running.stack.sandbox.issuer, required: true },
+    });
+    expect((info['endpoints'] as Record<string, string>)['mcp']).toBe(`${running.stack.url}/mcp`);
+    const health = (await (await fetch(`${running.stack.url}/healthz?deep=1`)).json()) as Record<string, unknown>;
     expect(health).toMatchObject({
       status: 'ok',
       service: 'neonpanel-mcp',
@@ -175,15 +172,15 @@ describe('other routes', () => {
       store: { status: 'ok' },
     });
     for (const key of ['version', 'timestamp', 'uptimeSeconds', 'openapi']) expect(health).toHaveProperty(key);
-    expect((await fetch(`${stack.url}/readyz`)).status).toBe(200);
-    expect((await (await fetch(`${stack.url}/openapi.json`)).json()) as object).toHaveProperty('paths');
-    expect(await (await fetch(`${stack.url}/openapi.yaml`)).text()).toMatch(/^openapi: /m);
+    expect((await fetch(`${running.stack.url}/readyz`)).status).toBe(200);
+    expect((await (await fetch(`${running.stack.url}/openapi.json`)).json()) as object).toHaveProperty('paths');
+    expect(await (await fetch(`${running.stack.url}/openapi.yaml`)).text()).toMatch(/^openapi: /m);
   });
 });
 
 describe('anonymous discovery (MCP_ALLOW_ANONYMOUS_DISCOVERY=true)', () => {
   it('lets initialize, tools/list and server/discover through without a token, but not tools/call', async () => {
-    const instance = await stack.startInstance({ MCP_ALLOW_ANONYMOUS_DISCOVERY: 'true' });
+    const instance = await running.stack.startInstance({ MCP_ALLOW_ANONYMOUS_DISCOVERY: 'true' });
     const anonymous = (body: unknown) =>
       fetch(`${instance.url}/mcp`, {
         method: 'POST',

@@ -7,17 +7,10 @@
  */
 import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, startStack } from '../../helpers/stack.js';
+import { describe, expect, it } from 'vitest';
+import { useStack } from '../../helpers/use-stack.js';
 
-let stack: Stack;
-let token: string;
-
-beforeAll(async () => {
-  stack = await startStack({ env: { MCP_RATE_LIMIT_PER_USER: '1000' } });
-  token = await stack.tokenFor('alice');
-});
-afterAll(async () => stack?.close());
+const running = useStack('alice', { env: { MCP_RATE_LIMIT_PER_USER: '1000' } });
 
 interface Answer {
   status: number;
@@ -36,14 +29,14 @@ function post(
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = {
-      authorization: `Bearer ${token}`,
+      authorization: `Bearer ${running.token}`,
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
       'mcp-protocol-version': '2025-11-25',
       ...options.headers,
     };
     if (!options.chunked) headers['content-length'] = String(Buffer.byteLength(body));
-    const sent = request(`${stack.url}${path}`, { method: 'POST', headers });
+    const sent = request(`${running.stack.url}${path}`, { method: 'POST', headers });
     sent.once('error', reject);
     sent.once('response', async (response) => {
       let text = '';
@@ -95,13 +88,13 @@ describe('requests the lane reads and leaves to express', () => {
   });
 
   it('a token in the JSON body besides the header gets 401 naming both places', async () => {
-    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', access_token: token });
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', access_token: running.token });
     const answer = await post('/mcp', body);
     expect(answer.status).toBe(401);
     expect(JSON.parse(answer.body).error_description).toBe(
       'a token was sent in the Authorization header and in the body field access_token; send it only in the header',
     );
-    expect(answer.body).not.toContain(token);
+    expect(answer.body).not.toContain(running.token);
   });
 
   it('a body nested too deeply gets the Invalid Request that names the limit', async () => {
