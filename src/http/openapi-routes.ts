@@ -13,19 +13,19 @@ function once<T>(make: () => T): () => T {
 }
 
 /**
- * The bundled NeonPanel API document as given (YAML) and as JSON. Both are built on the first request
- * for them, and the YAML parser is loaded only then: the server itself never parses the document
+ * The bundled NeonPanel API document as given (JSON) and as YAML. Both are built on the first request
+ * for them, and the YAML library is loaded only then: the server itself never parses the document
  * (its tools come from the catalog built at build time), and these routes are for people, called rarely.
  */
 export function openapiRouter(): Router {
-  const yamlText = once(() => readFileSync(join(packageRoot(), BUNDLED_API_DOCUMENT), 'utf8'));
-  const jsonText = once(async () => JSON.stringify((await import('yaml')).parse(yamlText())));
+  const jsonText = once(() => readFileSync(join(packageRoot(), BUNDLED_API_DOCUMENT), 'utf8'));
+  const yamlText = once(async () => (await import('yaml')).stringify(JSON.parse(jsonText())));
   const router = Router();
-  router.get('/openapi.yaml', (_req, res) => {
-    res.type('application/yaml').send(yamlText());
+  router.get('/openapi.yaml', async (_req, res) => {
+    res.type('application/yaml').send(await yamlText());
   });
-  router.get('/openapi.json', async (_req, res) => {
-    res.type('application/json').send(await jsonText());
+  router.get('/openapi.json', (_req, res) => {
+    res.type('application/json').send(jsonText());
   });
   return router;
 }

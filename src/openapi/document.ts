@@ -14,9 +14,15 @@ export class OpenApiDocumentError extends Error {
     readonly source: string,
     readonly problems: string[],
   ) {
-    super(`${source} is not a usable OpenAPI 3.0 document: ${problems.join('; ')}`);
+    super(`${source} is not a usable OpenAPI 3.0 or 3.1 document: ${problems.join('; ')}`);
   }
 }
+
+/**
+ * Which schema language the document's schemas speak: OpenAPI 3.0's JSON Schema dialect
+ * (`nullable`, `example`) or 3.1's JSON Schema 2020-12 (`type` arrays with "null", `const`).
+ */
+export type SchemaDialect = '3.0' | '3.1';
 
 /** A parsed, validated document with every local `$ref` inlined. */
 export interface ApiDocument {
@@ -24,6 +30,7 @@ export interface ApiDocument {
   /** The document's `info.version`. */
   version: string;
   title: string;
+  dialect: SchemaDialect;
   raw: Record<string, unknown>;
 }
 
@@ -31,12 +38,36 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The security schemes of type `oauth2`: the ones the user's bearer token satisfies. */
+function oauth2Schemes(doc: Record<string, unknown>): Set<string> {
+  const components = isObject(doc['components']) ? doc['components'] : {};
+  const schemes = isObject(components['securitySchemes']) ? components['securitySchemes'] : {};
+  return new Set(
+    Object.entries(schemes)
+      .filter(([, scheme]) => isObject(scheme) && scheme['type'] === 'oauth2')
+      .map(([name]) => name),
+  );
+}
+
+/**
+ * Whether an operation is called with the user's OAuth bearer token, and so can be a tool: the bridge
+ * forwards only that token. The document's own OAuth endpoints (public, or authenticated as the
+ * client or by a registration token) are not. An operation without any security statement counts as
+ * using the token, as NeonPanel's documents put it at the top level or on every operation.
+ */
+export function usesCallerToken(doc: Record<string, unknown>, operation: Record<string, unknown>): boolean {
+  const security = operation['security'] ?? doc['security'];
+  if (!Array.isArray(security)) return true;
+  const schemes = oauth2Schemes(doc);
+  return security.some((requirement) => isObject(requirement) && Object.keys(requirement).some((n) => schemes.has(n)));
+}
+
 /** Structural checks the tools depend on; returns every problem, not just the first. */
 export function validateDocumentShape(doc: unknown): string[] {
   if (!isObject(doc)) return ['the document is not a YAML/JSON object'];
   const problems: string[] = [];
-  if (typeof doc['openapi'] !== 'string' || !/^3\.0\.\d+$/.test(doc['openapi'])) {
-    problems.push(`"openapi" must be 3.0.x, got ${JSON.stringify(doc['openapi'])}`);
+  if (typeof doc['openapi'] !== 'string' || !/^3\.[01]\.\d+$/.test(doc['openapi'])) {
+    problems.push(`"openapi" must be 3.0.x or 3.1.x, got ${JSON.stringify(doc['openapi'])}`);
   }
   if (!isObject(doc['info']) || typeof doc['info']['version'] !== 'string') {
     problems.push('"info.version" is missing');
@@ -48,11 +79,14 @@ export function validateDocumentShape(doc: unknown): string[] {
     if (!isObject(item)) continue;
     for (const method of HTTP_METHODS) {
       const op = item[method];
-      if (!isObject(op)) continue;
+      if (!isObject(op) || !usesCallerToken(doc, op)) continue;
       const where = `${method.toUpperCase()} ${path}`;
       const id = op['operationId'];
-      if (typeof id !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(id)) {
-        problems.push(`${where} needs an operationId of letters, digits and underscores, got ${JSON.stringify(id)}`);
+      // Dots separate resource and verb (`bills.read`), as NeonPanel 1.2 names its document operations.
+      if (typeof id !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$/.test(id)) {
+        problems.push(
+          `${where} needs an operationId of letters, digits, underscores and dots, got ${JSON.stringify(id)}`,
+        );
         continue;
       }
       const previous = seen.get(id);
@@ -90,15 +124,23 @@ function asArray(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
+/** Keywords beside a `$ref` that survive its inlining (3.1 allows any; 3.0 documents rely on these). */
+const REF_SIBLINGS = ['description', 'nullable', 'title', 'deprecated', 'readOnly', 'writeOnly', 'default'];
+
+/** JSON when it looks like JSON (a large document parses much faster so), YAML otherwise. */
+function parseText(text: string): unknown {
+  return text.trimStart().startsWith('{') ? JSON.parse(text) : YAML.parse(text);
+}
+
 /**
- * Parses, validates and dereferences an API document given as text. Only local `$ref`s are
- * followed: a document must never make the bridge read files or URLs it names. A `$ref` with
- * sibling `description`/`nullable` keeps them (the document relies on that for nullable objects).
+ * Parses, validates and dereferences an API document given as JSON or YAML text, OpenAPI 3.0 or
+ * 3.1. Only local `$ref`s are followed: a document must never make the bridge read files or URLs it
+ * names. A `$ref`'s siblings (`description`, `nullable`, …) are kept on the inlined schema.
  */
 export async function parseApiDocument(text: string, source: string): Promise<ApiDocument> {
   let parsed: unknown;
   try {
-    parsed = YAML.parse(text);
+    parsed = parseText(text);
   } catch (err) {
     throw new OpenApiDocumentError(source, [`YAML/JSON does not parse: ${(err as Error).message}`]);
   }
@@ -108,7 +150,7 @@ export async function parseApiDocument(text: string, source: string): Promise<Ap
   try {
     raw = (await dereference(parsed as object, {
       resolve: { external: false },
-      dereference: { circular: false, preservedProperties: ['description', 'nullable'] },
+      dereference: { circular: false, preservedProperties: REF_SIBLINGS },
     })) as Record<string, unknown>;
   } catch (err) {
     throw new OpenApiDocumentError(source, [`$ref resolution failed: ${(err as Error).message}`]);
@@ -123,7 +165,8 @@ export async function parseApiDocument(text: string, source: string): Promise<Ap
     );
   }
   const info = raw['info'] as Record<string, unknown>;
-  return { source, raw, version: String(info['version']), title: String(info['title'] ?? '') };
+  const dialect: SchemaDialect = String(raw['openapi']).startsWith('3.1.') ? '3.1' : '3.0';
+  return { source, raw, dialect, version: String(info['version']), title: String(info['title'] ?? '') };
 }
 
 /** Loads a document from a file path (default: the bundled NeonPanel API document). */

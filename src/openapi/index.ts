@@ -8,6 +8,8 @@ export {
   loadApiDocument,
   OpenApiDocumentError,
   parseApiDocument,
+  type SchemaDialect,
+  usesCallerToken,
   validateDocumentShape,
 } from './document.js';
 export { BUNDLED_API_DOCUMENT, packageRoot } from './package-root.js';

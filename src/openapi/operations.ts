@@ -1,4 +1,4 @@
-import type { ApiDocument, HttpMethod } from './document.js';
+import { type ApiDocument, type HttpMethod, type SchemaDialect, usesCallerToken } from './document.js';
 import { type JsonSchema, toJsonSchema } from './json-schema.js';
 
 export type ParameterLocation = 'path' | 'query' | 'header' | 'cookie';
@@ -47,6 +47,8 @@ export interface Operation {
   summary?: string;
   description?: string;
   tags: string[];
+  /** NeonPanel marks the operation `x-internal`: served, but not part of its stable public API. */
+  internal?: boolean;
   parameters: OperationParameter[];
   requestBody?: OperationRequestBody;
   /** The first 2xx answer with a JSON body, if any. */
@@ -61,7 +63,7 @@ function optionalString(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
-function toParameter(raw: Record<string, unknown>): OperationParameter {
+function toParameter(raw: Record<string, unknown>, dialect: SchemaDialect): OperationParameter {
   const location = raw['in'] as ParameterLocation;
   const style = optionalString(raw['style']) ?? (location === 'query' || location === 'cookie' ? 'form' : 'simple');
   const explode = typeof raw['explode'] === 'boolean' ? raw['explode'] : style === 'form';
@@ -77,29 +79,29 @@ function toParameter(raw: Record<string, unknown>): OperationParameter {
     style,
     explode,
     ...(description ? { description } : {}),
-    schema: toJsonSchema(schemaSource, 'input'),
+    schema: toJsonSchema(schemaSource, 'input', dialect),
   };
 }
 
 /** Path-level parameters apply unless the operation redefines the same name and location. */
-function mergeParameters(pathLevel: unknown, opLevel: unknown): OperationParameter[] {
+function mergeParameters(pathLevel: unknown, opLevel: unknown, dialect: SchemaDialect): OperationParameter[] {
   const byKey = new Map<string, OperationParameter>();
   for (const list of [pathLevel, opLevel]) {
     if (!Array.isArray(list)) continue;
     for (const raw of list) {
       if (!isObject(raw)) continue;
-      const param = toParameter(raw);
+      const param = toParameter(raw, dialect);
       byKey.set(`${param.in}:${param.name}`, param);
     }
   }
   return [...byKey.values()];
 }
 
-function toRequestBody(raw: unknown): OperationRequestBody | undefined {
+function toRequestBody(raw: unknown, dialect: SchemaDialect): OperationRequestBody | undefined {
   if (!isObject(raw) || !isObject(raw['content'])) return undefined;
   const variants = Object.entries(raw['content']).map(([contentType, media]) => ({
     contentType,
-    schema: toJsonSchema(isObject(media) ? media['schema'] : undefined, 'input'),
+    schema: toJsonSchema(isObject(media) ? media['schema'] : undefined, 'input', dialect),
   }));
   const description = optionalString(raw['description']);
   return { required: raw['required'] === true, ...(description ? { description } : {}), variants };
@@ -109,7 +111,7 @@ function isJsonMediaType(contentType: string): boolean {
   return /^application\/([a-z0-9.+-]*\+)?json\b/i.test(contentType);
 }
 
-function toResponse(raw: unknown): OperationResponse | undefined {
+function toResponse(raw: unknown, dialect: SchemaDialect): OperationResponse | undefined {
   if (!isObject(raw)) return undefined;
   const statuses = Object.keys(raw)
     .filter((code) => /^2\d\d$/.test(code))
@@ -123,23 +125,26 @@ function toResponse(raw: unknown): OperationResponse | undefined {
     return {
       status: Number(code),
       contentType,
-      schema: toJsonSchema(isObject(media) ? media['schema'] : {}, 'output'),
+      schema: toJsonSchema(isObject(media) ? media['schema'] : {}, 'output', dialect),
     };
   }
   return undefined;
 }
 
-/** Extracts the operation model from a dereferenced document, in document order. */
+/**
+ * Extracts the operation model from a dereferenced document, in document order: every operation
+ * called with the user's bearer token (the document's OAuth endpoints are not).
+ */
 export function extractOperations(doc: ApiDocument): Operation[] {
   const operations: Operation[] = [];
   const paths = doc.raw['paths'] as Record<string, Record<string, unknown>>;
   for (const [path, item] of Object.entries(paths)) {
     for (const [method, op] of Object.entries(item)) {
-      if (!isObject(op) || typeof op['operationId'] !== 'string') continue;
+      if (!isObject(op) || typeof op['operationId'] !== 'string' || !usesCallerToken(doc.raw, op)) continue;
       const summary = optionalString(op['summary']);
       const description = optionalString(op['description']);
-      const requestBody = toRequestBody(op['requestBody']);
-      const response = toResponse(op['responses']);
+      const requestBody = toRequestBody(op['requestBody'], doc.dialect);
+      const response = toResponse(op['responses'], doc.dialect);
       operations.push({
         operationId: op['operationId'],
         method: method as HttpMethod,
@@ -147,7 +152,8 @@ export function extractOperations(doc: ApiDocument): Operation[] {
         ...(summary ? { summary } : {}),
         ...(description ? { description } : {}),
         tags: Array.isArray(op['tags']) ? op['tags'].map(String) : [],
-        parameters: mergeParameters(item['parameters'], op['parameters']),
+        ...(op['x-internal'] === true ? { internal: true } : {}),
+        parameters: mergeParameters(item['parameters'], op['parameters'], doc.dialect),
         ...(requestBody ? { requestBody } : {}),
         ...(response ? { response } : {}),
       });

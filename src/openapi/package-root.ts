@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The bundled NeonPanel API document, relative to the package root. */
-export const BUNDLED_API_DOCUMENT = 'openapi/neonpanel-api.openapi.yaml';
+export const BUNDLED_API_DOCUMENT = 'openapi/neonpanel-api.openapi.json';
 
 let found: string | undefined;
 

@@ -63,7 +63,15 @@ function diffEnums(tool: string, before: JsonSchema, after: JsonSchema, changes:
   }
 }
 
-function diffTool(before: BridgeToolDefinition, after: BridgeToolDefinition): ToolChange[] {
+/**
+ * What a tool is compared by: its listed definition and the top-level fields of the answer its
+ * operation documents (tools publish no outputSchema, so these come from the catalog).
+ */
+export interface ComparableTool extends Pick<BridgeToolDefinition, 'name' | 'inputSchema'> {
+  answerFields?: readonly string[];
+}
+
+function diffTool(before: ComparableTool, after: ComparableTool): ToolChange[] {
   const tool = after.name;
   const changes: ToolChange[] = [];
   const oldProps = before.inputSchema.properties;
@@ -107,8 +115,8 @@ function diffTool(before: BridgeToolDefinition, after: BridgeToolDefinition): To
     }
   }
   diffEnums(tool, before.inputSchema, after.inputSchema, changes);
-  for (const name of Object.keys(before.outputSchema?.properties ?? {})) {
-    if (!(name in (after.outputSchema?.properties ?? {}))) {
+  for (const name of before.answerFields ?? []) {
+    if (!after.answerFields?.includes(name)) {
       changes.push({
         tool,
         kind: 'output-field-removed',
@@ -121,10 +129,7 @@ function diffTool(before: BridgeToolDefinition, after: BridgeToolDefinition): To
 }
 
 /** What changes, per tool, between the tools of the current document and those of another. */
-export function diffToolDefinitions(
-  current: readonly BridgeToolDefinition[],
-  next: readonly BridgeToolDefinition[],
-): ToolChange[] {
+export function diffToolDefinitions(current: readonly ComparableTool[], next: readonly ComparableTool[]): ToolChange[] {
   const changes: ToolChange[] = [];
   const nextByName = new Map(next.map((tool) => [tool.name, tool]));
   const currentNames = new Set(current.map((tool) => tool.name));

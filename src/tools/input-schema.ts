@@ -57,6 +57,29 @@ function withTypes(schema: JsonSchema): JsonSchema {
   return out;
 }
 
+/**
+ * A body field's nested schema with the overlay's argument descriptions applied to its properties
+ * at every depth (`details[].service_id` reads like the `service_id` argument), and the items' own
+ * description dropped where the array already says what its items are.
+ */
+function describeNested(schema: JsonSchema, overlays: Readonly<Record<string, ParameterOverlay>>): JsonSchema {
+  const out: JsonSchema = { ...schema };
+  if (out.properties) {
+    out.properties = Object.fromEntries(
+      Object.entries(out.properties).map(([name, prop]) => {
+        const description = overlays[name]?.description;
+        return [name, describeNested(description ? { ...prop, description } : prop, overlays)];
+      }),
+    );
+  }
+  if (out.items) {
+    const { description: itemsDescription, ...items } = out.items;
+    out.items = describeNested(out.description ? items : out.items, overlays);
+    if (!out.description && itemsDescription) out.items.description = itemsDescription;
+  }
+  return out;
+}
+
 function parameterSchema(param: OperationParameter, overlay: ParameterOverlay | undefined): JsonSchema {
   const { description: schemaDescription, ...schema } = param.schema;
   const description = overlay?.description ?? param.description ?? schemaDescription;
@@ -107,11 +130,16 @@ export function buildInput(
         const argument = parameterNames.has(field) ? `body_${field}` : field;
         fields[argument] = field;
         const overlay = overlays[argument];
-        properties[argument] = withTypes({
-          ...fieldSchema,
-          ...(overlay?.description ? { description: overlay.description } : {}),
-          ...(overlay?.examples ? { examples: overlay.examples } : {}),
-        });
+        properties[argument] = withTypes(
+          describeNested(
+            {
+              ...fieldSchema,
+              ...(overlay?.description ? { description: overlay.description } : {}),
+              ...(overlay?.examples ? { examples: overlay.examples } : {}),
+            },
+            overlays,
+          ),
+        );
       }
       const bodyRequired = (variant.schema.required ?? []).map(
         (field) => Object.entries(fields).find(([, f]) => f === field)?.[0] ?? field,

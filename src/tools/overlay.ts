@@ -18,9 +18,9 @@ const toolOverlay = z.strictObject({
   title: z.string().min(1).optional(),
   description: z.string().min(1).optional(),
   parameters: z.record(z.string(), parameterOverlay).optional(),
+  // No readOnlyHint: it is true exactly when the operation is a GET (../shared/interface.md "Tools").
   annotations: z
     .strictObject({
-      readOnlyHint: z.boolean().optional(),
       destructiveHint: z.boolean().optional(),
       idempotentHint: z.boolean().optional(),
       openWorldHint: z.boolean().optional(),

@@ -44,6 +44,12 @@ function answer(req: IncomingMessage, res: ServerResponse): void {
       pump();
       return;
     }
+    case '/api/v1/unavailable':
+      res.writeHead(503, { 'content-type': 'application/json' }).end('{"message":"down"}');
+      return;
+    case '/api/v1/reset':
+      req.socket.destroy();
+      return;
     default:
       held.push(res);
   }
@@ -104,6 +110,23 @@ describe('upstream client', () => {
     await pool.destroy();
     expect(outcomes[0]).toMatchObject({ ok: false, kind: 'timeout', attempts: 1, maybeApplied: true });
     expect(outcomes[1]).toMatchObject({ ok: false, kind: 'timeout', attempts: 1, maybeApplied: false });
+  });
+
+  it('never sends a write twice: a 503 or a reset reaches NeonPanel once, where a read is retried', async () => {
+    const client = clientFor();
+    const sentTo = (path: string) => seen.filter((req) => req.url === `/api/v1${path}`).length;
+    for (const method of ['POST', 'PUT', 'DELETE'] as const) {
+      for (const path of ['/unavailable', '/reset']) {
+        const before = sentTo(path);
+        const outcome = await client.send({ operationId: 'op', method, path, retryable: false }, ctxOf());
+        expect(outcome, `${method} ${path}`).toMatchObject({ ok: false, attempts: 1 });
+        expect(sentTo(path) - before, `${method} ${path}`).toBe(1);
+      }
+    }
+    const before = sentTo('/unavailable');
+    await client.send(read('/unavailable'), ctxOf());
+    await client.close();
+    expect(sentTo('/unavailable') - before).toBeGreaterThan(1);
   });
 
   it('stops when the caller cancels, before or during the call', async () => {
