@@ -25,7 +25,7 @@ export const warehouseBalances: ApiHandler = (ctx, call) => {
   const company = accessibleCompany(ctx, call, call.params.companyUuid as string);
   const warehouse = companyWarehouse(ctx, company, call.params.warehouseUuid as string);
   const date = (call.params.balances_date as string | undefined) ?? today();
-  const items = warehouse.itemIds.flatMap((id) => ctx.data.itemById.get(id) ?? []);
+  const items = warehouse.itemIds.flatMap((id) => ctx.state.items.get(id) ?? []);
   const page = paginate(items, call.params.page as number, call.params.per_page as number);
   return {
     body: {

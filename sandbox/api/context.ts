@@ -4,9 +4,12 @@ import type { Request } from 'express';
 import type { InventoryRecord, InvoiceLine, InvoiceRecord, SandboxData, SandboxUser } from '../data/model.js';
 import type { ImportStore } from './imports-store.js';
 import type { ParamValues } from './params.js';
+import type { SandboxState } from './state.js';
 
 export interface ApiContext {
   data: SandboxData;
+  /** What writes change (documents, items, products, settings), per sandbox. */
+  state: SandboxState;
   publicUrl: string;
   imports: ImportStore;
   /** Sales lines of each item, oldest first (built on first use). */
@@ -21,6 +24,11 @@ export interface ApiCall {
   req: Request;
   /** The inbound or generated X-Request-Id. */
   requestId: string;
+  /**
+   * The JSON body, checked against the operation's request schema, or against `fallbackSchema` where the
+   * document gives none (422 naming each field otherwise; 400 when it is not a JSON object).
+   */
+  body(fallbackSchema?: Record<string, unknown>): Record<string, unknown>;
 }
 
 export interface ApiResult {

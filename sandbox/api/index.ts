@@ -9,32 +9,66 @@ import type { SandboxData, SandboxUser } from '../data/model.js';
 import type { KeyStore } from '../keys.js';
 import { type RequestLog, writeKey } from '../request-log.js';
 import { bearerVerifier } from './auth.js';
+import { bodyValidator } from './body.js';
+import { listPaymentTerms, listSalesChannels, listServices, listVendors } from './catalog.js';
 import { listCompanies, listWarehouses, warehouseBalances } from './companies.js';
-import { type ApiContext, type ApiHandler, salesIndex } from './context.js';
+import { type ApiCall, type ApiContext, type ApiHandler, salesIndex } from './context.js';
 import { listInventoryCogs, listInventoryLandedCosts } from './costs.js';
+import { documentHandlers } from './documents/handlers.js';
 import { ApiError } from './errors.js';
 import { checkImportProcessing, createDocuments, createDocumentsByPdf, getImportInstructions } from './imports.js';
 import { ImportStore } from './imports-store.js';
-import { inventoryDetails, listInventoryItems } from './inventory.js';
+import { inventoryBalances, listInventoryItems } from './inventory.js';
+import { createInventoryItem, deleteInventoryItem, getInventoryItemFullData, updateInventoryItem } from './items.js';
 import { validateParams } from './params.js';
-import { listReports } from './reports.js';
+import {
+  checkPermission,
+  listCompaniesWithPermission,
+  listPermissions,
+  listPermissionsByCompany,
+} from './permissions.js';
+import { createProduct, deleteProduct, getListings, getProducts, syncListing, updateProduct } from './products.js';
+import { getReportData, listReports } from './reports.js';
 import { revenueAndCogsSummary } from './revenue.js';
-import { matchOperation, type OperationSpec } from './spec.js';
+import { getCompanyForecastingSettings, updateCompanyForecastingSettings } from './settings.js';
+import { loadApiDocument, matchOperation, type OperationSpec } from './spec.js';
+import { SandboxState } from './state.js';
 
 const HANDLERS: Record<string, ApiHandler> = {
   listCompanies,
+  listPermissions,
+  listCompaniesWithPermission,
+  listPermissionsByCompany,
   listReports,
+  getReportData,
   revenueAndCogsSummary,
   listWarehouses,
   warehouseBalances,
   listInventoryItems,
-  inventoryDetails,
+  createInventoryItem,
+  getInventoryItemFullData,
+  updateInventoryItem,
+  deleteInventoryItem,
+  inventoryBalances,
   listInventoryLandedCosts,
   listInventoryCogs,
+  getProducts,
+  createProduct,
+  updateProduct,
+  deleteProduct,
+  getListings,
+  syncListing,
   getImportInstructions,
   createDocuments,
+  getCompanyForecastingSettings,
+  updateCompanyForecastingSettings,
   createDocumentsByPdf,
   checkImportProcessing,
+  'vendors.list': listVendors,
+  'services.list': listServices,
+  'paymentTerms.list': listPaymentTerms,
+  'salesChannels.list': listSalesChannels,
+  ...documentHandlers(),
 };
 
 /** An unsupported import `type` is 404 on the read routes and 400 on the writes, as the document says. */
@@ -60,7 +94,8 @@ export interface ApiDeps {
 
 function send(res: Response, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.status(status).set(headers);
-  if (typeof body === 'string') res.type('text/plain').send(body);
+  if (status === 204) res.end();
+  else if (typeof body === 'string') res.type('text/plain').send(body);
   else res.json(body);
 }
 
@@ -98,14 +133,27 @@ function logRequests(log: RequestLog, operations: readonly OperationSpec[]): exp
 
 /** The `/api` router, and the operationId of a path for the fault rules. */
 export function apiRouter(deps: ApiDeps): { router: Router; logRequests: express.RequestHandler } {
+  const unserved = deps.operations.filter((operation) => !HANDLERS[operation.operationId]);
+  if (unserved.length > 0) {
+    throw new Error(`sandbox: no handler for ${unserved.map((operation) => operation.operationId).join(', ')}`);
+  }
   const verify = bearerVerifier(deps.keys, deps.issuer);
+  const bodies = bodyValidator(loadApiDocument());
   const ctx: ApiContext = {
     data: deps.data,
+    state: new SandboxState(deps.data),
     publicUrl: deps.publicUrl,
     imports: new ImportStore(deps.importDelayMs),
     salesOfItem: salesIndex(deps.data),
   };
-  const nobody = (sub: string): SandboxUser => ({ id: sub, name: sub, email: '', companyUuids: [] });
+  const nobody = (sub: string): SandboxUser => ({
+    id: sub,
+    name: sub,
+    email: '',
+    companyUuids: [],
+    number: 0,
+    permissions: [],
+  });
   const router = Router();
   router.use(express.raw({ type: () => true, limit: MAX_UPLOAD }));
   router.use(async (req, res) => {
@@ -119,8 +167,12 @@ export function apiRouter(deps: ApiDeps): { router: Router; logRequests: express
       const sub = await verify(req.get('authorization'));
       res.locals.user = sub;
       const params = validateImportType(operation, () =>
-        validateParams(operation, match.pathParams ?? {}, new URLSearchParams(query)),
+        validateRouteParams(operation, () =>
+          validateParams(operation, match.pathParams ?? {}, new URLSearchParams(query)),
+        ),
       );
+      const user = deps.users[sub] ?? nobody(sub);
+      checkPermission(operation, user.permissions);
       if (operation.method !== 'GET') {
         deps.requestLog.recordWrite(
           writeKey({
@@ -133,12 +185,14 @@ export function apiRouter(deps: ApiDeps): { router: Router; logRequests: express
         );
       }
       const handler = HANDLERS[operation.operationId] as ApiHandler;
-      const result = await handler(ctx, {
+      const call: ApiCall = {
         params,
-        user: deps.users[sub] ?? nobody(sub),
+        user,
         req,
         requestId: res.locals.requestId as string,
-      });
+        body: (fallbackSchema) => bodies.parse(operation, call, fallbackSchema),
+      };
+      const result = await handler(ctx, call);
       send(res, result.status ?? 200, result.body, result.headers);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
@@ -146,6 +200,24 @@ export function apiRouter(deps: ApiDeps): { router: Router; logRequests: express
     }
   });
   return { router, logRequests: logRequests(deps.requestLog, deps.operations) };
+}
+
+/**
+ * Runs the parameter check; where the document answers a malformed route parameter with 400 (the
+ * document reads), a failure that only concerns path parameters is that 400.
+ */
+function validateRouteParams<T>(operation: OperationSpec, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (!(error instanceof ApiError) || !error.errors || !operation.statuses.includes('400')) throw error;
+    const fields = Object.keys(error.errors);
+    const pathParams = new Set(operation.pathParamNames);
+    if (fields.every((field) => pathParams.has(field))) {
+      throw new ApiError(400, `A required route parameter is missing or malformed: ${error.message}`);
+    }
+    throw error;
+  }
 }
 
 /** Runs the parameter check, turning a bad import `type` into the status the document gives it. */

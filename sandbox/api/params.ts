@@ -5,6 +5,7 @@
  */
 
 import { isIsoDate } from '../data/dates.js';
+import type { ApiCall } from './context.js';
 import { validationError } from './errors.js';
 import type { OperationSpec, ParamSchema, ParamSpec } from './spec.js';
 
@@ -87,4 +88,31 @@ export function validateParams(
   }
   if (Object.keys(errors).length > 0) throw validationError(errors);
   return values;
+}
+
+/** Most rows a page may hold where the document leaves `per_page` unbounded. */
+const MAX_PER_PAGE = 100;
+
+/**
+ * `page` and `per_page` of a paginated list. Lists whose operation declares them get them checked by
+ * validateParams; the document lists declare neither but accept both, so they are checked here.
+ */
+export function pageParams(call: ApiCall, defaultPerPage: number): { page: number; perPage: number } {
+  const errors: Record<string, string[]> = {};
+  const read = (name: string, fallback: number, maximum?: number): number => {
+    const declared = call.params[name];
+    if (typeof declared === 'number') return declared;
+    const raw = call.req.query[name];
+    if (raw === undefined || raw === '') return fallback;
+    const problem =
+      typeof raw === 'string'
+        ? scalarProblem(name, raw, { type: 'integer', minimum: 1, maximum })
+        : `The ${name} field must be given once.`;
+    if (problem) errors[name] = [problem];
+    return problem ? fallback : Number(raw);
+  };
+  const page = read('page', 1);
+  const perPage = read('per_page', defaultPerPage, MAX_PER_PAGE);
+  if (Object.keys(errors).length > 0) throw validationError(errors);
+  return { page, perPage };
 }

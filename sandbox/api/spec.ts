@@ -1,12 +1,11 @@
 /**
- * The API's route table, read from the project's copy of neonpanel-api.openapi.yaml, so the sandbox
- * serves exactly the document's paths, methods and parameter rules.
+ * The API's route table, read from the project's copy of neonpanel-api.openapi.json (NeonPanel API 1.2),
+ * so the sandbox serves exactly the document's paths, methods, parameter rules and request bodies.
  */
 
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
 
 /** The subset of JSON Schema the document's parameters use. */
 export interface ParamSchema {
@@ -37,6 +36,10 @@ export interface OperationSpec {
   /** Matches a raw (still encoded) request path; groups are the path parameters in order. */
   pattern: RegExp;
   pathParamNames: string[];
+  /** The JSON request body's schema as the document writes it (often a `$ref`), when it has one. */
+  jsonBody?: unknown;
+  /** The response statuses the document lists (`200`, `400`, …). */
+  statuses: string[];
 }
 
 /** Finds `openapi/<file>` from this module whether it runs from sources or from dist/. */
@@ -51,6 +54,9 @@ function findDocument(file: string): string {
 }
 
 type Json = Record<string, unknown>;
+
+/** The file every part of the sandbox reads the API from. */
+const API_DOCUMENT = 'neonpanel-api.openapi.json';
 
 function resolveRef(document: Json, value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
@@ -68,20 +74,33 @@ function resolveSchema(document: Json, schema: unknown): ParamSchema {
   return resolved.items ? { ...resolved, items: resolveSchema(document, resolved.items) } : resolved;
 }
 
+let cachedDocument: Json | undefined;
 let cached: readonly OperationSpec[] | undefined;
 
-/** Every operation of the API document (parsed once per process: the file does not change while running). */
+/** The parsed API document (once per process: the file does not change while running). */
+export function loadApiDocument(): Json {
+  cachedDocument ??= JSON.parse(readFileSync(findDocument(API_DOCUMENT), 'utf8')) as Json;
+  return cachedDocument;
+}
+
+/** Every operation of the API document. */
 export function loadApiOperations(): readonly OperationSpec[] {
-  cached ??= parseApiOperations();
+  cached ??= parseApiOperations(loadApiDocument());
   return cached;
 }
 
-function parseApiOperations(): OperationSpec[] {
-  const document = parse(readFileSync(findDocument('neonpanel-api.openapi.yaml'), 'utf8')) as Json;
+function parseApiOperations(document: Json): OperationSpec[] {
   const operations: OperationSpec[] = [];
   for (const [path, item] of Object.entries(document.paths as Record<string, Json>)) {
+    // The document also describes NeonPanel's OAuth endpoints, without operationIds: those are the AS's.
+    if (!path.startsWith('/api/')) continue;
     for (const [method, operation] of Object.entries(item)) {
-      const op = operation as { operationId: string; parameters?: unknown[] };
+      const op = operation as {
+        operationId: string;
+        parameters?: unknown[];
+        requestBody?: { content?: Record<string, { schema?: unknown }> };
+        responses?: Record<string, unknown>;
+      };
       const params = (op.parameters ?? []).map((raw) => {
         const param = resolveRef(document, raw) as {
           name: string;
@@ -105,6 +124,8 @@ function parseApiOperations(): OperationSpec[] {
         params,
         pattern,
         pathParamNames,
+        jsonBody: op.requestBody?.content?.['application/json']?.schema,
+        statuses: Object.keys(op.responses ?? {}),
       });
     }
   }

@@ -5,11 +5,23 @@ import type { ApiCall, ApiContext } from './context.js';
 import { ApiError } from './errors.js';
 
 export function companyView(company: CompanyRecord) {
-  return { uuid: company.uuid, name: company.name, currency: company.currency, timezone: company.timezone };
+  return {
+    id: company.id,
+    uuid: company.uuid,
+    name: company.name,
+    short_name: company.shortName,
+    currency: company.currency,
+    timezone: company.timezone,
+  };
 }
 
 export function warehouseView(warehouse: WarehouseRecord) {
   return { uuid: warehouse.uuid, name: warehouse.name, type: warehouse.type, country_code: warehouse.countryCode };
+}
+
+/** A warehouse as documents show it: with the numeric id their payloads take as `warehouse_id`. */
+export function warehouseResource(warehouse: WarehouseRecord) {
+  return { id: warehouse.id, ...warehouseView(warehouse) };
 }
 
 export function inventoryView(item: InventoryRecord) {
@@ -69,7 +81,7 @@ export function companyWarehouse(ctx: ApiContext, company: CompanyRecord, uuid: 
 }
 
 export function companyItem(ctx: ApiContext, company: CompanyRecord, id: number): InventoryRecord {
-  const item = ctx.data.itemById.get(id);
+  const item = ctx.state.items.get(id);
   if (!item || item.companyUuid !== company.uuid) {
     throw new ApiError(404, `Inventory item ${id} not found in company ${company.uuid}.`);
   }

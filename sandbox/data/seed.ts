@@ -4,7 +4,9 @@
  */
 
 import { createRandom, type Random } from '../random.js';
+import { buildCatalog, type CompanyCatalog, SALES_CHANNELS } from './catalog-seed.js';
 import { addDays, toDayNumber } from './dates.js';
+import { buildAllDocuments } from './documents-seed.js';
 import type {
   CompanyRecord,
   InventoryRecord,
@@ -14,12 +16,15 @@ import type {
   SandboxUser,
   WarehouseRecord,
 } from './model.js';
+import { SYSTEM_PAYMENT_TERMS } from './payment-terms.js';
+import { ALL_PERMISSIONS, VIEW_PERMISSIONS } from './permissions.js';
 
 /** Sales run over these two full years, so yearly, quarterly and monthly answers all differ. */
 const FIRST_SALE_DATE = '2024-01-01';
 const LAST_SALE_DATE = '2025-12-31';
 
 interface CompanySpec {
+  id: number;
   name: string;
   skuPrefix: string;
   currency: string;
@@ -29,6 +34,7 @@ interface CompanySpec {
 
 const COMPANY_SPECS: readonly CompanySpec[] = [
   {
+    id: 106,
     name: 'Acme Outdoor Inc.',
     skuPrefix: 'ACM',
     currency: 'USD',
@@ -36,6 +42,7 @@ const COMPANY_SPECS: readonly CompanySpec[] = [
     marketplaces: ['US', 'CA'],
   },
   {
+    id: 296,
     name: 'Rheinland Haus GmbH',
     skuPrefix: 'RHH',
     currency: 'EUR',
@@ -43,19 +50,34 @@ const COMPANY_SPECS: readonly CompanySpec[] = [
     marketplaces: ['DE', 'FR'],
   },
   {
+    id: 318,
     name: 'Northwind Gadgets LLC',
     skuPrefix: 'NWG',
     currency: 'USD',
     timezone: 'America/Los_Angeles',
     marketplaces: ['US', 'GB'],
   },
-  { name: 'Contoso Trading Ltd', skuPrefix: 'CTL', currency: 'GBP', timezone: 'Europe/London', marketplaces: ['GB'] },
+  {
+    id: 421,
+    name: 'Contoso Trading Ltd',
+    skuPrefix: 'CTL',
+    currency: 'GBP',
+    timezone: 'Europe/London',
+    marketplaces: ['GB'],
+  },
 ];
 
-/** Which companies (by index in COMPANY_SPECS) each demo user sees; the last company belongs to nobody. */
+/** Documents dated before this day are closed (400 on create or change). */
+const ENTRY_LOCKED_DATE = '2024-01-01';
+
+/**
+ * Which companies (by index in COMPANY_SPECS) each demo user sees, and with which permissions; the last
+ * company belongs to nobody. vera shares alice's first company but may only look.
+ */
 const USER_SPECS = [
-  { id: 'alice', name: 'Alice Anderson', email: 'alice@example.com', companies: [0, 1] },
-  { id: 'bob', name: 'Bob Brown', email: 'bob@example.com', companies: [2] },
+  { id: 'alice', name: 'Alice Anderson', email: 'alice@example.com', companies: [0, 1], permissions: ALL_PERMISSIONS },
+  { id: 'bob', name: 'Bob Brown', email: 'bob@example.com', companies: [2], permissions: ALL_PERMISSIONS },
+  { id: 'vera', name: 'Vera Vance', email: 'vera@example.com', companies: [0], permissions: VIEW_PERMISSIONS },
 ] as const;
 
 const PRODUCT_WORDS = {
@@ -87,10 +109,26 @@ function round2(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
-function buildItems(random: Random, company: CompanyRecord, spec: CompanySpec, firstId: number): InventoryRecord[] {
+/** A product per product word a company sells: its id, SKU and name. */
+function productOf(companyIndex: number, productIndex: number, spec: CompanySpec) {
+  const [productCode, product] = PRODUCT_WORDS.products[productIndex] ?? ['GEN', 'Product'];
+  return { id: 3001 + companyIndex * 100 + productIndex, sku: `${spec.skuPrefix}-${productCode}`, name: product };
+}
+
+/** Listing ids sit in a range of their own above the item ids. */
+const LISTING_ID_OFFSET = 70_000;
+
+function buildItems(
+  random: Random,
+  company: CompanyRecord,
+  spec: CompanySpec,
+  firstId: number,
+  companyIndex: number,
+): InventoryRecord[] {
   const count = random.int(260, 340);
   return Array.from({ length: count }, (_, index) => {
-    const [productCode, product] = random.pick(PRODUCT_WORDS.products);
+    const entry = random.pick(PRODUCT_WORDS.products);
+    const [productCode, product] = entry;
     const asin = `B0${code(random, 8)}`;
     const unitCost = round2(random.int(150, 4500) / 100);
     return {
@@ -108,13 +146,21 @@ function buildItems(random: Random, company: CompanyRecord, spec: CompanySpec, f
       depth: round2(random.int(10, 200) / 10),
       unitCost,
       unitPrice: round2(unitCost * (1.8 + random.next() * 1.7)),
+      productId: productOf(companyIndex, PRODUCT_WORDS.products.indexOf(entry), spec).id,
+      listingId: LISTING_ID_OFFSET + firstId + index,
     };
   });
 }
 
-function buildWarehouses(random: Random, company: CompanyRecord, items: readonly InventoryRecord[]): WarehouseRecord[] {
+function buildWarehouses(
+  random: Random,
+  company: CompanyRecord,
+  items: readonly InventoryRecord[],
+  firstId: number,
+): WarehouseRecord[] {
   const home = company.marketplaces[0] ?? null;
-  const fba = company.marketplaces.map((country) => ({
+  const fba = company.marketplaces.map((country, n) => ({
+    id: firstId + n,
     uuid: random.uuid(),
     companyUuid: company.uuid,
     name: `Amazon FBA ${country}`,
@@ -125,6 +171,7 @@ function buildWarehouses(random: Random, company: CompanyRecord, items: readonly
   return [
     ...fba,
     {
+      id: firstId + fba.length,
       uuid: random.uuid(),
       companyUuid: company.uuid,
       name: `Main 3PL ${home ?? ''}`.trim(),
@@ -133,6 +180,7 @@ function buildWarehouses(random: Random, company: CompanyRecord, items: readonly
       itemIds: items.map((item) => item.id),
     },
     {
+      id: firstId + fba.length + 1,
       uuid: random.uuid(),
       companyUuid: company.uuid,
       name: 'Inbound In Transit',
@@ -216,30 +264,44 @@ function buildSandboxData(seed: number): SandboxData {
   const warehouses: WarehouseRecord[] = [];
   const inventory: InventoryRecord[] = [];
   const invoices: InvoiceRecord[] = [];
+  const catalogs: CompanyCatalog[] = [];
   for (const [index, spec] of COMPANY_SPECS.entries()) {
     const company: CompanyRecord = {
+      id: spec.id,
       uuid: random.uuid(),
       name: spec.name,
+      shortName: spec.skuPrefix,
+      entryLockedDate: ENTRY_LOCKED_DATE,
       currency: spec.currency,
       timezone: spec.timezone,
       marketplaces: spec.marketplaces,
     };
-    const items = buildItems(random, company, spec, 1001 + index * 1000);
+    const items = buildItems(random, company, spec, 1001 + index * 1000, index);
     companies.push(company);
     inventory.push(...items);
-    warehouses.push(...buildWarehouses(random, company, items));
+    warehouses.push(...buildWarehouses(random, company, items, 101 + index * 10));
     invoices.push(...buildInvoices(random, company, items, nextInvoiceId));
+    const products = new Map(
+      [...new Set(items.map((item) => item.productId))].map((id) => {
+        const product = productOf(index, id - 3001 - index * 100, spec);
+        return [id, { sku: product.sku, name: product.name }];
+      }),
+    );
+    catalogs.push(buildCatalog(seed, index, company, items, products));
   }
   invoices.sort((a, b) => a.date.localeCompare(b.date) || a.id - b.id);
   const users: Record<string, SandboxUser> = {};
-  for (const spec of USER_SPECS) {
+  for (const [index, spec] of USER_SPECS.entries()) {
     users[spec.id] = {
       id: spec.id,
       name: spec.name,
       email: spec.email,
-      companyUuids: spec.companies.map((index) => companies[index]?.uuid ?? ''),
+      companyUuids: spec.companies.map((company) => companies[company]?.uuid ?? ''),
+      number: index + 1,
+      permissions: spec.permissions,
     };
   }
+  const { documents, paymentRequests } = buildAllDocuments(seed, companies, warehouses, inventory, invoices, catalogs);
   return {
     firstSaleDate: FIRST_SALE_DATE,
     lastSaleDate: LAST_SALE_DATE,
@@ -251,5 +313,14 @@ function buildSandboxData(seed: number): SandboxData {
     companyByUuid: new Map(companies.map((company) => [company.uuid, company])),
     warehouseByUuid: new Map(warehouses.map((warehouse) => [warehouse.uuid, warehouse])),
     itemById: new Map(inventory.map((item) => [item.id, item])),
+    vendors: catalogs.flatMap((catalog) => catalog.vendors),
+    services: catalogs.flatMap((catalog) => catalog.services),
+    customers: catalogs.flatMap((catalog) => catalog.customers),
+    paymentTerms: [...SYSTEM_PAYMENT_TERMS, ...catalogs.flatMap((catalog) => catalog.paymentTerms)],
+    salesChannels: SALES_CHANNELS,
+    products: catalogs.flatMap((catalog) => catalog.products),
+    listings: catalogs.flatMap((catalog) => catalog.listings),
+    documents,
+    paymentRequests,
   };
 }

@@ -1,60 +1,28 @@
 /**
- * The sandbox API over real HTTP with a token from the real OAuth flow: all 13 operations, each response
- * validated against the document's schema, plus access rules, validation errors, imports and the request log.
+ * The sandbox API (NeonPanel API 1.2) over real HTTP with a token from the real OAuth flow: analytics,
+ * inventory and imports validated against the document, plus access rules, validation errors and the
+ * request log. (documents.test.ts covers the document collections and permissions; contract.test.ts
+ * calls every operation once for its shape.)
  */
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ValidateFunction } from 'ajv';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../../sandbox/index.js';
-import { loadResponseValidators } from './api-schemas.js';
-import { loginAs } from './oauth-client.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { InventoryRecord } from '../../../sandbox/data/model.js';
+import type { Sandbox } from '../../../sandbox/index.js';
+import { type Call, type CallInit, useSandboxApi } from './api-calls.js';
 
+const api = useSandboxApi({ importDelayMs: 400 });
 let sandbox: Sandbox;
 let token: string;
-let validatorFor: (operationId: string, status: number) => ValidateFunction;
 let companyUuid: string;
 let bobCompanyUuid: string;
-
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, importDelayMs: 400 });
-  validatorFor = await loadResponseValidators();
-  token = (await loginAs(sandbox.url, 'alice')).tokens.access_token;
-  companyUuid = sandbox.users.alice?.companyUuids[0] ?? '';
-  bobCompanyUuid = sandbox.users.bob?.companyUuids[0] ?? '';
-});
-afterAll(async () => {
-  await sandbox.close();
+let call: (path: string, init?: CallInit) => Promise<Call>;
+let expectValid: (operationId: string, path: string, status?: number, init?: CallInit) => Promise<Call>;
+beforeAll(() => {
+  ({ sandbox, token, companyUuid, bobCompanyUuid, call, expectValid } = api);
 });
 
-interface Call {
-  status: number;
-  body: Record<string, unknown>;
-  headers: Headers;
-}
-
-async function call(path: string, init: RequestInit & { as?: string } = {}): Promise<Call> {
-  const bearer = init.as ? await sandbox.issueToken({ sub: init.as }) : token;
-  const response = await fetch(`${sandbox.url}${path}`, {
-    ...init,
-    headers: { authorization: `Bearer ${bearer}`, ...(init.headers as Record<string, string>) },
-  });
-  const text = await response.text();
-  const isJson = response.headers.get('content-type')?.includes('json');
-  return { status: response.status, body: isJson ? JSON.parse(text) : { text }, headers: response.headers };
-}
-
-/** Calls an operation and asserts the status and that the body matches the document. */
-async function expectValid(operationId: string, path: string, status = 200, init: RequestInit = {}): Promise<Call> {
-  const result = await call(path, init);
-  expect(result.status, JSON.stringify(result.body).slice(0, 300)).toBe(status);
-  const validate = validatorFor(operationId, status);
-  expect(validate(result.body), JSON.stringify(validate.errors)).toBe(true);
-  expect(result.headers.get('x-request-id')).toBeTruthy();
-  return result;
-}
-
-function firstItem(): { id: number; sku: string } {
+function firstItem(): InventoryRecord {
   const item = sandbox.data.inventory.find((candidate) => candidate.companyUuid === companyUuid);
   if (!item) throw new Error('seed has no items');
   return item;
@@ -65,12 +33,15 @@ function warehouseOf(itemId: number): string {
   return warehouse?.uuid ?? '';
 }
 
-describe('the 13 operations, valid against the document', () => {
-  it('listCompanies: alice sees her two companies', async () => {
+describe('analytics, inventory and imports, valid against the document', () => {
+  it('listCompanies: alice sees her two companies, each with a numeric id beside the uuid', async () => {
     const { body } = await expectValid('listCompanies', '/api/v1/companies');
-    expect((body.data as Array<{ uuid: string }>).map((company) => company.uuid)).toEqual(
-      sandbox.users.alice?.companyUuids,
-    );
+    const companies = body.data as Array<{ id: number; uuid: string; name: string }>;
+    expect(companies.map((company) => company.uuid)).toEqual(sandbox.users.alice?.companyUuids);
+    expect(companies.map((company) => [company.id, company.name])).toEqual([
+      [106, 'Acme Outdoor Inc.'],
+      [296, 'Rheinland Haus GmbH'],
+    ]);
   });
 
   it('listReports', async () => {
@@ -151,13 +122,17 @@ describe('the 13 operations, valid against the document', () => {
     expect(found.body.filters).toEqual({ search: item.sku });
   });
 
-  it('inventoryDetails', async () => {
+  it('inventoryBalances replaces /details (gone in 1.2)', async () => {
     const item = firstItem();
     const { body } = await expectValid(
-      'inventoryDetails',
-      `/api/v1/companies/${companyUuid}/inventory-items/${item.id}/details`,
+      'inventoryBalances',
+      `/api/v1/companies/${companyUuid}/inventory-items/${item.id}/balances?balances_date=2025-06-30`,
     );
     expect((body.inventory as { id: number }).id).toBe(item.id);
+    const balances = (body.balances_data as { balances_list: Array<{ warehouse: { uuid: string } }> }).balances_list;
+    expect(balances.map((entry) => entry.warehouse.uuid)).toContain(warehouseOf(item.id));
+    const gone = await call(`/api/v1/companies/${companyUuid}/inventory-items/${item.id}/details`);
+    expect(gone.status).toBe(404);
   });
 
   it('listInventoryLandedCosts', async () => {
@@ -275,8 +250,9 @@ describe('access and errors', () => {
     const company = await call('/api/v1/companies/00000000-0000-4000-8000-000000000000/warehouses');
     expect(company.status).toBe(404);
     expect(company.body.message).toContain('00000000-0000-4000-8000-000000000000');
-    const item = await call(`/api/v1/companies/${companyUuid}/inventory-items/999999/details`);
+    const item = await call(`/api/v1/companies/${companyUuid}/inventory-items/999999/balances`);
     expect(item.status).toBe(404);
+    expect(item.body.message).toContain('999999');
     const importStatus = await call(
       `/api/v1/companies/${companyUuid}/import/bill/status/00000000-0000-4000-8000-000000000000`,
     );

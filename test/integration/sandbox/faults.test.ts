@@ -118,6 +118,44 @@ describe('matching', () => {
   });
 });
 
+describe('the 1.2 document operations', () => {
+  const bills = () => `${sandbox.url}/api/v1/companies/${sandbox.users.alice?.companyUuids[0]}/bills`;
+  const createBill = (ref: string, requestId: string) =>
+    fetch(bills(), {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json', 'x-request-id': requestId },
+      body: JSON.stringify({ ref_number: ref, date: '2025-10-01' }),
+    });
+  const listed = async (ref: string) => {
+    const response = await fetch(`${bills()}?search=${ref}`, { headers: auth });
+    return ((await response.json()) as { data: unknown[] }).data.length;
+  };
+
+  it('a write meeting a 500 or a reset is logged once by its operationId and creates nothing', async () => {
+    sandbox.faults.set({ route: 'bills.create', kind: 'error', times: 1 });
+    expect((await createBill('FAULT-500', 'fault-500')).status).toBe(500);
+    sandbox.faults.set({ route: 'bills.create', kind: 'reset', times: 1 });
+    await expect(createBill('FAULT-RESET', 'fault-reset')).rejects.toThrow();
+    const logged = sandbox.requestLog.entries().filter((entry) => entry.requestId.startsWith('fault-'));
+    expect(logged.map((entry) => [entry.requestId, entry.operationId, entry.status, entry.fault])).toEqual([
+      ['fault-500', 'bills.create', 500, 'error'],
+      ['fault-reset', 'bills.create', 0, 'reset'],
+    ]);
+    expect(await listed('FAULT-')).toBe(0);
+    // Once the rules are spent, the same write goes through and is there.
+    expect((await createBill('FAULT-500', 'fault-retry')).status).toBe(200);
+    expect(await listed('FAULT-500')).toBe(1);
+  });
+
+  it('a path glob reaches a document route and no other', async () => {
+    sandbox.faults.set({ route: '/api/v1/companies/*/payment-requests', kind: 'error', status: 503 });
+    const company = sandbox.users.alice?.companyUuids[0];
+    const requests = await fetch(`${sandbox.url}/api/v1/companies/${company}/payment-requests`, { headers: auth });
+    expect(requests.status).toBe(503);
+    expect((await fetch(bills(), { headers: auth })).status).toBe(200);
+  });
+});
+
 describe('control endpoint', () => {
   it('POST /__sandbox/faults sets rules, GET lists them, DELETE clears them', async () => {
     const set = await fetch(`${sandbox.url}/__sandbox/faults`, {

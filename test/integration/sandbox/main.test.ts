@@ -46,7 +46,7 @@ describe('sandbox/main.ts', () => {
     }
     const metadata = await fetch(`${url}/.well-known/oauth-authorization-server`);
     expect(metadata.status).toBe(200);
-    expect(output).toContain('Demo users: alice (2 companies), bob (1 company).');
+    expect(output).toContain('Demo users: alice (2 companies), bob (1 company), vera (1 company).');
 
     // The printed token command works as printed, and its token opens the printed example API URL.
     const curl = /token for curl\s+(curl .+)$/m.exec(output)?.[1];

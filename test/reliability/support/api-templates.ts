@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parse } from 'yaml';
 
-const API_DOCUMENT = resolve(import.meta.dirname, '../../../openapi/neonpanel-api.openapi.yaml');
+const API_DOCUMENT = resolve(import.meta.dirname, '../../../openapi/neonpanel-api.openapi.json');
+
+interface Parameter {
+  name: string;
+  in: string;
+}
 
 /** One NeonPanel API operation as the bundled document declares it. */
 export interface OperationTemplate {
@@ -14,16 +18,20 @@ export interface OperationTemplate {
   queryParams: string[];
 }
 
-/** Every operation of the bundled API document (the one the bridge builds its tools from). */
+/** Every operation of the bundled API document (NeonPanel API 1.2, the one the bridge builds its tools from). */
 export function loadOperationTemplates(): OperationTemplate[] {
-  const doc = parse(readFileSync(API_DOCUMENT, 'utf8')) as {
-    paths: Record<string, Record<string, { operationId?: string; parameters?: { name: string; in: string }[] }>>;
+  const doc = JSON.parse(readFileSync(API_DOCUMENT, 'utf8')) as {
+    paths: Record<string, Record<string, { operationId?: string; parameters?: Array<Parameter | { $ref: string }> }>>;
+    components: { parameters: Record<string, Parameter> };
   };
+  // 1.2 shares some parameters (`companyUuid`, the document ids) under components/parameters.
+  const resolveParameter = (parameter: Parameter | { $ref: string }): Parameter =>
+    '$ref' in parameter ? (doc.components.parameters[parameter.$ref.split('/').at(-1) ?? ''] as Parameter) : parameter;
   const operations: OperationTemplate[] = [];
   for (const [template, item] of Object.entries(doc.paths)) {
     for (const [method, operation] of Object.entries(item)) {
       if (!operation.operationId) continue;
-      const parameters = operation.parameters ?? [];
+      const parameters = (operation.parameters ?? []).map(resolveParameter);
       operations.push({
         operationId: operation.operationId,
         method: method.toUpperCase(),
