@@ -1,7 +1,7 @@
 /**
- * The NeonPanel sandbox: a local stand-in for my.neonpanel.com (OAuth authorization server + the 13 API
- * operations over seeded data), with faults and misbehaviours on demand. Tests, the demo and the
- * benchmark start it in-process with `startSandbox()`; `npm run sandbox` runs it alone (main.ts).
+ * The NeonPanel sandbox: a local stand-in for my.neonpanel.com (OAuth authorization server + the 59
+ * operations of NeonPanel API 1.2 over seeded data), with faults and misbehaviours on demand. Tests, the
+ * demo and the benchmark start it in-process with `startSandbox()`; `npm run sandbox` runs it alone (main.ts).
  * It never imports src/: it tests the bridge from outside.
  */
 
@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { apiRouter } from './api/index.js';
 import { loadApiOperations, matchOperation } from './api/spec.js';
+import { ClientMetadataDocuments } from './as/cimd.js';
 import { ClientStore } from './as/clients.js';
 import type { AsContext } from './as/context.js';
 import { GrantStore } from './as/grants.js';
@@ -23,6 +24,7 @@ import { createMisbehaviour } from './misbehave.js';
 import { RequestLog } from './request-log.js';
 import type { IssueTokenOptions, Sandbox, SandboxKeys, SandboxOptions } from './types.js';
 
+export type { CimdSettings } from './as/cimd.js';
 export type { SandboxData, SandboxUser } from './data/model.js';
 export type { FaultControl, FaultKind, FaultRule } from './faults.js';
 export type { AsMisbehaviour, AsMisbehaviourSettings } from './misbehave.js';
@@ -107,7 +109,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       sub: claims.sub,
       iat: now,
       exp: now + (claims.expiresIn ?? tokenTtlSeconds),
-      scope: claims.scope ?? 'neonpanel.mcp',
+      scope: claims.scope ?? 'openid',
       client_id: 'sandbox-issued',
       jti: randomUUID(),
     };
@@ -131,6 +133,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     keys: keyStore,
     misbehave,
     clients: new ClientStore(),
+    cimd: options.cimd ? new ClientMetadataDocuments(options.cimd === true ? {} : options.cimd) : undefined,
     grants: new GrantStore(),
     tokenTtlSeconds,
     refreshTokenTtlSeconds: options.refreshTokenTtlSeconds ?? DEFAULTS.refreshTokenTtlSeconds,
@@ -139,7 +142,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
   if (options.autoApprove && !data.users[options.autoApprove]) {
     server.close();
-    throw new Error(`startSandbox: autoApprove "${options.autoApprove}" is not a demo user (alice, bob)`);
+    throw new Error(
+      `startSandbox: autoApprove "${options.autoApprove}" is not a demo user (${Object.keys(data.users).join(', ')})`,
+    );
   }
   const api = apiRouter({
     operations,

@@ -16,9 +16,21 @@ function portFromEnv(value: string | undefined): number {
   return port;
 }
 
+/** A true/false switch: `true`/`1` or `false`/`0`/unset; anything else stops with a message naming the variable. */
+function switchFromEnv(name: string): boolean {
+  const value = process.env[name];
+  if (value === undefined || value === '' || value === 'false' || value === '0') return false;
+  if (value === 'true' || value === '1') return true;
+  console.error(`${name} must be true or false, got "${value}"`);
+  process.exit(2);
+}
+
+const cimd = switchFromEnv('SANDBOX_CIMD');
+const cimdLoopback = switchFromEnv('SANDBOX_CIMD_ALLOW_LOOPBACK');
 const sandbox = await startSandbox({
   port: portFromEnv(process.env.SANDBOX_PORT),
   logRequests: process.env.SANDBOX_LOG === '1',
+  cimd: cimd && { allowLoopback: cimdLoopback },
 });
 
 const { url } = sandbox;
@@ -30,6 +42,7 @@ console.log(`NeonPanel sandbox listening on ${url}
   authorize            ${url}/oauth2/authorize
   token                ${url}/oauth2/token
   register (DCR)       ${url}/oauth2/register
+  client metadata docs ${cimd ? `accepted (SANDBOX_CIMD=true${cimdLoopback ? ', loopback documents allowed' : ''})` : 'off (SANDBOX_CIMD=true accepts them)'}
   API base             ${url}/api/v1   (e.g. ${url}/api/v1/companies/${alice}/inventory-items)
   faults control       ${url}/__sandbox/faults
   misbehave control    ${url}/__sandbox/misbehave

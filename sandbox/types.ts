@@ -3,6 +3,7 @@
  * Tests, the demo and the benchmark program against these; keep them stable.
  */
 
+import type { CimdSettings } from './as/cimd.js';
 import type { SandboxData, SandboxUser } from './data/model.js';
 import type { FaultControl } from './faults.js';
 import type { AsMisbehaviour } from './misbehave.js';
@@ -25,7 +26,7 @@ export interface SandboxOptions {
   tokenTtlSeconds?: number;
   /** Refresh-token lifetime in seconds; default 30 days. */
   refreshTokenTtlSeconds?: number;
-  /** User id (`alice`, `bob`) that approves every authorization request without showing the page. */
+  /** User id (`alice`, `bob`, `vera`) that approves every authorization request without showing the page. */
   autoApprove?: string;
   /** How long an import request stays pending before `checkImportProcessing` reports `done`; default 1500 ms. */
   importDelayMs?: number;
@@ -37,12 +38,17 @@ export interface SandboxOptions {
   faultSeed?: number;
   /** Most request-log entries kept (older ones dropped, counters still exact); default 100,000. */
   requestLogLimit?: number;
+  /**
+   * Accept Client ID Metadata Documents (an https `client_id` naming the client's metadata) and advertise
+   * `client_id_metadata_document_supported`; `true` takes the defaults of `CimdSettings`. Default off.
+   */
+  cimd?: boolean | CimdSettings;
 }
 
 /** Claims of a token minted directly by `sandbox.issueToken()` (no OAuth flow). */
 export interface IssueTokenOptions {
   sub: string;
-  /** Space-separated scopes; default `neonpanel.mcp`. */
+  /** Space-separated scopes; default `openid` (the one scope NeonPanel API 1.2 defines). */
   scope?: string;
   aud?: string | string[];
   /** Seconds from now until `exp`; negative gives an already expired token. Default `tokenTtlSeconds`. */
@@ -84,7 +90,7 @@ export interface Sandbox {
   keys: SandboxKeys;
   misbehave: AsMisbehaviour;
   requestLog: SandboxRequestLog;
-  /** Demo users by id (`alice`, `bob`) and the companies each may see. */
+  /** Demo users by id (`alice`, `bob`, `vera`), the companies each may see and their permissions. */
   users: Readonly<Record<string, SandboxUser>>;
   /** The seeded data set, for tests that compare results with it. */
   data: SandboxData;

@@ -7,11 +7,11 @@
 
 import { type Request, type Response, Router } from 'express';
 import type { ClientRecord } from './clients.js';
-import { type AsContext, allValues, checkResources, checkScope } from './context.js';
+import { type AsContext, allValues, checkResources, checkScope, findClient, unknownClientAdvice } from './context.js';
 import { OAuthError, sendOAuthError } from './errors.js';
 import type { PendingAuthorization } from './grants.js';
 import { redirectUriMatches, redirectUriProblem } from './redirect-uris.js';
-import { renderConsentPage } from './consent-page.js';
+import { renderConsentPage, renderErrorPage } from './consent-page.js';
 
 /** RFC 7636 §4.2: 43–128 characters of the unreserved set. */
 const CODE_CHALLENGE = /^[A-Za-z0-9._~-]{43,128}$/;
@@ -24,19 +24,25 @@ function single(query: Request['query'], name: string): string | undefined {
 }
 
 /** Steps of RFC 6749 §4.1.2.1 that must not redirect: the client and its redirect URI. */
-function resolveClientAndRedirect(ctx: AsContext, req: Request): { client: ClientRecord; redirectUri: string } {
+async function resolveClientAndRedirect(
+  ctx: AsContext,
+  req: Request,
+): Promise<{ client: ClientRecord; redirectUri: string }> {
   const clientId = single(req.query, 'client_id');
   if (!clientId) throw new OAuthError('invalid_request', 'client_id is required');
-  const client = ctx.clients.get(clientId);
-  if (!client) throw new OAuthError('invalid_request', `unknown client_id "${clientId}"; register the client first`);
+  const client = await findClient(ctx, clientId);
+  if (!client) {
+    throw new OAuthError('invalid_request', `unknown client_id "${clientId}"; ${unknownClientAdvice(ctx, clientId)}`);
+  }
   const requested = single(req.query, 'redirect_uri');
   const registered = client.metadata.redirect_uris;
+  const where = client.fromMetadataDocument ? "listed in the client's metadata document" : 'registered for this client';
   const redirectUri = requested ?? (registered.length === 1 ? registered[0] : undefined);
   if (!redirectUri) {
-    throw new OAuthError('invalid_request', 'redirect_uri is required when the client registered several');
+    throw new OAuthError('invalid_request', `redirect_uri is required when several are ${where}`);
   }
   if (!registered.some((uri) => redirectUriMatches(uri, redirectUri))) {
-    throw new OAuthError('invalid_request', `redirect_uri "${redirectUri}" is not registered for this client`);
+    throw new OAuthError('invalid_request', `redirect_uri "${redirectUri}" is not ${where}`);
   }
   const problem = redirectUriProblem(redirectUri, {
     rejectChatgptRedirect: ctx.misbehave.current.rejectChatgptRedirect,
@@ -99,10 +105,15 @@ export function authorizeRouter(ctx: AsContext): Router {
   router.get('/oauth2/authorize', async (req, res) => {
     let target: { client: ClientRecord; redirectUri: string };
     try {
-      target = resolveClientAndRedirect(ctx, req);
+      target = await resolveClientAndRedirect(ctx, req);
     } catch (error) {
-      if (error instanceof OAuthError) return sendOAuthError(res, error);
-      throw error;
+      if (!(error instanceof OAuthError)) throw error;
+      // No trusted redirect: a browser gets a page saying what is wrong, a program the JSON error.
+      if (req.accepts(['application/json', 'text/html']) === 'text/html') {
+        res.status(error.status).type('html').set('Cache-Control', 'no-store').send(renderErrorPage(error));
+        return;
+      }
+      return sendOAuthError(res, error);
     }
     const state = typeof req.query.state === 'string' ? req.query.state : undefined;
     try {

@@ -9,10 +9,13 @@ import {
   type JWTVerifyGetKey,
   createLocalJWKSet,
   createRemoteJWKSet,
+  customFetch,
   decodeJwt,
+  type FetchImplementation,
   errors as joseErrors,
   jwtVerify,
 } from 'jose';
+import { FetchRefused } from './cimd-fetch.js';
 import type { ClientRecord } from './clients.js';
 import { OAuthError, invalidClient } from './errors.js';
 
@@ -60,6 +63,8 @@ function reasonOf(error: unknown, client: ClientRecord): string {
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
     return `client_assertion's signature does not verify with the keys registered for client "${client.clientId}"`;
   }
+  if (error instanceof FetchRefused)
+    return `the keys of client "${client.clientId}" could not be fetched: ${error.message}`;
   if (error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JWKSInvalid) {
     return `the keys registered for client "${client.clientId}" are not a usable JWK Set: ${error.message}`;
   }
@@ -72,6 +77,9 @@ export class ClientAssertions {
   private readonly used = new Map<string, number>();
   /** One remote key set per `jwks_uri`: jose caches the fetched keys and refetches for an unknown `kid`. */
   private readonly remoteKeys = new Map<string, JWTVerifyGetKey>();
+
+  /** `documentFetch` fetches the `jwks_uri` of clients described by a metadata document, under its guards. */
+  constructor(private readonly documentFetch?: { [customFetch]: FetchImplementation }) {}
 
   /**
    * Accepts `assertion` as `client`'s authentication, or throws `invalid_client` naming what is wrong.
@@ -107,10 +115,17 @@ export class ClientAssertions {
     // Registration checks only that `jwks` is an object; jose refuses one that is not a JWK Set (JWKSInvalid).
     if (jwks) return createLocalJWKSet(jwks as unknown as JSONWebKeySet);
     if (!jwksUri) throw invalidClient(`client "${client.clientId}" has neither jwks nor jwks_uri registered`);
-    let keys = this.remoteKeys.get(jwksUri);
+    const guarded = client.fromMetadataDocument === true;
+    if (guarded && !this.documentFetch) throw invalidClient('client metadata documents are not accepted');
+    // A document's jwks_uri and a registered one may be the same URL under different guards: keyed apart.
+    const cacheKey = `${guarded ? 'document' : 'registered'} ${jwksUri}`;
+    let keys = this.remoteKeys.get(cacheKey);
     if (!keys) {
-      keys = createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: JWKS_TIMEOUT_MS });
-      this.remoteKeys.set(jwksUri, keys);
+      keys = createRemoteJWKSet(new URL(jwksUri), {
+        timeoutDuration: JWKS_TIMEOUT_MS,
+        ...(guarded ? this.documentFetch : {}),
+      });
+      this.remoteKeys.set(cacheKey, keys);
     }
     return keys;
   }

@@ -30,11 +30,18 @@ export interface ClientMetadata {
   logo_uri?: string;
 }
 
+/** A client the authorization server knows, registered (RFC 7591) or described by its metadata document (CIMD). */
 export interface ClientRecord {
   clientId: string;
   clientSecret?: string;
-  issuedAt: number;
   metadata: ClientMetadata;
+  /** The client is its metadata document's URL (CIMD): it was never registered, and its keys are fetched with the CIMD guards. */
+  fromMetadataDocument?: boolean;
+}
+
+/** A dynamically registered client, with its registration access token (RFC 7592). */
+export interface RegisteredClient extends ClientRecord {
+  issuedAt: number;
   ratHash: string;
   ratExpiresAt: number;
 }
@@ -138,12 +145,12 @@ const SECRET_METHODS: ReadonlySet<string> = new Set(['client_secret_basic', 'cli
 
 /** In-memory client registry. */
 export class ClientStore {
-  private readonly clients = new Map<string, ClientRecord>();
+  private readonly clients = new Map<string, RegisteredClient>();
 
   /** Registers a client; returns it with the plain RAT (shown once). */
-  register(metadata: ClientMetadata): { client: ClientRecord; registrationAccessToken: string } {
+  register(metadata: ClientMetadata): { client: RegisteredClient; registrationAccessToken: string } {
     const rat = opaqueToken('rat');
-    const client: ClientRecord = {
+    const client: RegisteredClient = {
       clientId: `np_${randomBytes(12).toString('hex')}`,
       clientSecret: SECRET_METHODS.has(metadata.token_endpoint_auth_method) ? opaqueToken('secret') : undefined,
       issuedAt: Math.floor(Date.now() / 1000),
@@ -155,12 +162,12 @@ export class ClientStore {
     return { client, registrationAccessToken: rat };
   }
 
-  get(clientId: string): ClientRecord | undefined {
+  get(clientId: string): RegisteredClient | undefined {
     return this.clients.get(clientId);
   }
 
   /** The client a RAT manages, or throws 401 `invalid_token` (RFC 7592 §2: unknown clients also get 401). */
-  authorize(clientId: string, authorization: string | undefined): ClientRecord {
+  authorize(clientId: string, authorization: string | undefined): RegisteredClient {
     const rat = /^Bearer (\S+)$/i.exec(authorization ?? '')?.[1];
     if (!rat) {
       throw new OAuthError('invalid_token', 'send the registration access token as "Authorization: Bearer <RAT>"', 401);
@@ -198,7 +205,7 @@ export class ClientStore {
     this.clients.delete(clientId);
   }
 
-  rotateRat(client: ClientRecord): string {
+  rotateRat(client: RegisteredClient): string {
     const rat = opaqueToken('rat');
     client.ratHash = hash(rat);
     client.ratExpiresAt = Date.now() + RAT_LIFETIME_SECONDS * 1000;

@@ -4,14 +4,18 @@ import { randomUUID } from 'node:crypto';
 import type { SandboxUser } from '../data/model.js';
 import type { KeyStore } from '../keys.js';
 import type { AsMisbehaviour } from '../misbehave.js';
-import type { ClientStore } from './clients.js';
+import { type ClientMetadataDocuments, isMetadataDocumentUrl } from './cimd.js';
+import type { ClientRecord, ClientStore } from './clients.js';
 import { OAuthError } from './errors.js';
 import type { GrantStore } from './grants.js';
 
-/** Scopes the sandbox advertises and grants unless a misbehaviour overrides them. */
-export const DEFAULT_SCOPES_SUPPORTED = ['neonpanel.mcp', 'offline_access', 'dcr.create'];
-/** Scope granted when a client asks for none. */
-export const DEFAULT_SCOPE = 'neonpanel.mcp';
+/**
+ * Scopes the sandbox advertises and grants unless a misbehaviour overrides them. NeonPanel API 1.2:
+ * "The `openid` scope is required; no other scopes are currently defined."
+ */
+export const DEFAULT_SCOPES_SUPPORTED = ['openid'];
+/** Scope granted when a client asks for none: the one NeonPanel requires, so every token carries it. */
+export const DEFAULT_SCOPE = 'openid';
 
 export interface AsContext {
   issuer: string;
@@ -19,11 +23,29 @@ export interface AsContext {
   keys: KeyStore;
   misbehave: AsMisbehaviour;
   clients: ClientStore;
+  /** Set when client ID metadata documents are accepted (CIMD on). */
+  cimd?: ClientMetadataDocuments;
   grants: GrantStore;
   tokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   autoApprove?: string;
   users: Readonly<Record<string, SandboxUser>>;
+}
+
+/**
+ * The client `clientId` names: with CIMD on, a URL is resolved through its metadata document (throwing
+ * `invalid_client` naming what is wrong with it); anything else is looked up among registered clients.
+ */
+export async function findClient(ctx: AsContext, clientId: string): Promise<ClientRecord | undefined> {
+  if (ctx.cimd && isMetadataDocumentUrl(clientId)) return ctx.cimd.resolve(clientId);
+  return ctx.clients.get(clientId);
+}
+
+/** What to tell a client whose id is unknown: register, or (for a URL with CIMD off) that documents are not accepted. */
+export function unknownClientAdvice(ctx: AsContext, clientId: string): string {
+  return !ctx.cimd && isMetadataDocumentUrl(clientId)
+    ? 'this server does not accept client ID metadata documents (CIMD is off); register the client first'
+    : 'register the client first';
 }
 
 /** Scopes the metadata advertises and `/authorize` accepts now. */

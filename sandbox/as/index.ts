@@ -1,4 +1,8 @@
-/** The sandbox's OAuth authorization server: NeonPanel's routes, per neonpanel-oauth.openapi.yaml. */
+/**
+ * The sandbox's OAuth authorization server: NeonPanel's routes as the OAuth part of API 1.2 describes them
+ * (openapi/neonpanel-api.openapi.json: /oauth2/*, the `openid` scope), plus client ID metadata documents
+ * when CIMD is on (cimd.ts).
+ */
 
 import express, { type ErrorRequestHandler, Router } from 'express';
 import { authorizeRouter } from './authorize.js';

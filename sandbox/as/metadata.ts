@@ -20,6 +20,7 @@ export function authorizationServerMetadata(ctx: AsContext): Record<string, unkn
     grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
     token_endpoint_auth_methods_supported: ['none', 'private_key_jwt', 'client_secret_post', 'client_secret_basic'],
     code_challenge_methods_supported: ['S256'],
+    ...(ctx.cimd ? { client_id_metadata_document_supported: true } : {}),
   };
 }
 

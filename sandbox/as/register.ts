@@ -4,7 +4,7 @@
  */
 
 import { type Request, type Response, Router } from 'express';
-import { type ClientRecord, parseRegistration, RAT_LIFETIME_SECONDS } from './clients.js';
+import { parseRegistration, RAT_LIFETIME_SECONDS, type RegisteredClient } from './clients.js';
 import type { AsContext } from './context.js';
 import { OAuthError, sendOAuthError } from './errors.js';
 
@@ -13,7 +13,7 @@ function presentedRat(authorization: string | undefined): string | undefined {
   return authorization?.replace(/^Bearer /i, '');
 }
 
-function registrationResponse(ctx: AsContext, client: ClientRecord, registrationAccessToken?: string) {
+function registrationResponse(ctx: AsContext, client: RegisteredClient, registrationAccessToken?: string) {
   return {
     ...client.metadata,
     client_id: client.clientId,
@@ -35,7 +35,7 @@ export function registerRouter(ctx: AsContext): Router {
   const sendOk = (res: Response, body: object) => res.status(200).set(noStore).json(body);
   // Read and update answer with the RAT the caller sent (RFC 7592 §3 does not re-issue it on read, nor does this
   // sandbox on update); the response still names it as required by the document.
-  const sendRegistration = (req: Request, res: Response, client: ClientRecord) =>
+  const sendRegistration = (req: Request, res: Response, client: RegisteredClient) =>
     sendOk(res, registrationResponse(ctx, client, presentedRat(req.get('authorization'))));
 
   router.post('/oauth2/register', (req, res) => {

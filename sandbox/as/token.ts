@@ -9,7 +9,15 @@ import { createHash } from 'node:crypto';
 import { type Request, Router } from 'express';
 import { ClientAssertions, JWT_BEARER_ASSERTION, assertedClientId } from './client-assertion.js';
 import type { ClientRecord, GrantType } from './clients.js';
-import { type AsContext, allValues, checkResources, checkScope, mintAccessToken } from './context.js';
+import {
+  type AsContext,
+  allValues,
+  checkResources,
+  checkScope,
+  findClient,
+  mintAccessToken,
+  unknownClientAdvice,
+} from './context.js';
 import { OAuthError, invalidClient, sendOAuthError } from './errors.js';
 
 type Form = Record<string, unknown>;
@@ -93,14 +101,22 @@ async function authenticateClient(
 ): Promise<ClientRecord> {
   const { clientId, secret, assertion } = presentedCredentials(req, form);
   if (!clientId) throw invalidClient('client authentication is required (client_id missing)');
-  const client = ctx.clients.get(clientId);
+  const client = await findClient(ctx, clientId).catch((error: unknown) => {
+    // A metadata document that cannot be used is a failed client authentication here (RFC 6749 §5.2).
+    throw error instanceof OAuthError ? invalidClient(error.description) : error;
+  });
   if (!client) {
-    throw invalidClient(`unknown client "${clientId}" (deleted or never registered); register again`);
+    throw invalidClient(
+      `unknown client "${clientId}" (deleted or never registered); ${unknownClientAdvice(ctx, clientId)}`,
+    );
   }
   const method = client.metadata.token_endpoint_auth_method;
+  const declared = client.fromMetadataDocument
+    ? `the metadata document of client "${clientId}" declares`
+    : `client "${clientId}" is registered for`;
   if (method === 'private_key_jwt' || assertion !== undefined) {
     if (method !== 'private_key_jwt') {
-      throw invalidClient(`client "${clientId}" is registered for ${method}, not private_key_jwt`);
+      throw invalidClient(`${declared} ${method}, not private_key_jwt`);
     }
     if (assertion === undefined) {
       throw invalidClient(`client "${clientId}" must authenticate with a client_assertion (private_key_jwt, RFC 7523)`);
@@ -108,6 +124,9 @@ async function authenticateClient(
     // RFC 7523 §3: the audience identifies this server, by its issuer or its token endpoint URL.
     await assertions.verify(client, assertion, [ctx.issuer, `${ctx.publicUrl}/oauth2/token`]);
     return client;
+  }
+  if (method === 'none' && secret !== undefined) {
+    throw invalidClient(`${declared} none, so it cannot authenticate with a client secret`);
   }
   if (method !== 'none' && (secret === undefined || !ctx.clients.checkSecret(client, secret))) {
     throw invalidClient(`client "${clientId}" must authenticate with its client_secret`);
@@ -216,7 +235,7 @@ const GRANTS = new Map<string, (ctx: AsContext, client: ClientRecord, form: Form
 /** The token endpoint's route. */
 export function tokenRouter(ctx: AsContext): Router {
   const router = Router();
-  const assertions = new ClientAssertions();
+  const assertions = new ClientAssertions(ctx.cimd?.jwksFetch);
   router.post('/oauth2/token', async (req, res) => {
     try {
       if (!req.is('application/x-www-form-urlencoded')) {
@@ -226,7 +245,12 @@ export function tokenRouter(ctx: AsContext): Router {
       const grantType = required(form, 'grant_type');
       const handler = GRANTS.get(grantType);
       if (!handler) {
-        throw new OAuthError('unsupported_grant_type', `grant_type "${grantType}" is not supported`);
+        // NeonPanel 1.2 lists an sso_token grant (sign-in without UI); what makes its token valid is not public.
+        const why = grantType === 'sso_token' ? "NeonPanel's sso_token grant is not modelled by the sandbox" : '';
+        throw new OAuthError(
+          'unsupported_grant_type',
+          `grant_type "${grantType}" is not supported${why && `: ${why}`}`,
+        );
       }
       const client = await authenticateClient(ctx, assertions, req, form);
       const result = await handler(ctx, client, form);

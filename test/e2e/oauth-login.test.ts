@@ -11,18 +11,12 @@ import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/chromium.js';
 import { answerConsent } from '../helpers/consent.js';
-import { type MCP_REMOTE_STRATEGIES, mcpRemoteTransport } from '../helpers/mcp-remote.js';
+import { type MCP_REMOTE_STRATEGIES, mcpRemoteTransport, printedAuthorizationUrl } from '../helpers/mcp-remote.js';
 import { freePort } from '../helpers/net.js';
 import { watchOutput } from '../helpers/output.js';
 import { scratchDirs } from '../helpers/scratch.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 
-const AUTHORIZE_PROMPT = /Please authorize this client by visiting:\s*\n(\S+)/;
-/**
- * Printed once mcp-remote listens for the callback's outcome. A denial that arrives before it is lost
- * (mcp-remote 0.15 then waits for ever), so the test's person, like a real one, answers after it.
- */
-const WAITING = 'Waiting for authorization';
 const WAIT_MS = 30_000;
 const scratch = scratchDirs();
 
@@ -68,11 +62,7 @@ async function startRemoteLogin(
   });
   started.push(transport);
   const stderr = watchOutput(transport.stderr!);
-  const authorizationUrl = stderr.until(
-    (text) => (text.includes(WAITING) ? AUTHORIZE_PROMPT.exec(text)?.[1] : undefined),
-    WAIT_MS,
-    'mcp-remote did not print an authorization URL and wait for the answer',
-  );
+  const authorizationUrl = printedAuthorizationUrl(stderr, WAIT_MS);
   const client = new Client({ name: 'oauth-login-test', version: '1.0.0' });
   // The SDK's default of 60 s would hide a lost login behind a long wait.
   const connected = client.connect(transport, { timeout: WAIT_MS }).then(

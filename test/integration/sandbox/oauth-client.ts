@@ -103,7 +103,7 @@ export async function loginAs(
       redirect_uri: redirectUri,
       code_challenge: challenge,
       code_challenge_method: 'S256',
-      scope: options.scope ?? 'neonpanel.mcp offline_access',
+      scope: options.scope ?? 'openid',
       state: 'xyz',
       ...extra,
     }),

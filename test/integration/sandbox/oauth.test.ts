@@ -38,7 +38,7 @@ describe('metadata and keys', () => {
       registration_endpoint: `${sandbox.url}/oauth2/register`,
       token_endpoint: `${sandbox.url}/oauth2/token`,
       jwks_uri: `${sandbox.url}/.well-known/jwks.json`,
-      scopes_supported: ['neonpanel.mcp', 'offline_access', 'dcr.create'],
+      scopes_supported: ['openid'],
       response_types_supported: ['code'],
       grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
       token_endpoint_auth_methods_supported: ['none', 'private_key_jwt', 'client_secret_post', 'client_secret_basic'],
@@ -75,7 +75,7 @@ describe('authorization code + PKCE', () => {
     const resource = 'https://mcp.example.com/mcp';
     const { tokens, client } = await loginAs(sandbox.url, 'alice', { resource: `${resource}/` });
     expect(client.client_secret).toBeUndefined();
-    expect(tokens).toMatchObject({ token_type: 'Bearer', expires_in: 3600, scope: 'neonpanel.mcp offline_access' });
+    expect(tokens).toMatchObject({ token_type: 'Bearer', expires_in: 3600, scope: 'openid' });
     expect(tokens.refresh_token).toBeTruthy();
     const jwks = createRemoteJWKSet(new URL(`${sandbox.url}/.well-known/jwks.json`));
     const { payload, protectedHeader } = await jwtVerify(tokens.access_token, jwks, {
@@ -84,7 +84,7 @@ describe('authorization code + PKCE', () => {
       algorithms: ['RS256'],
     });
     expect(protectedHeader.kid).toBe(sandbox.keys.currentKid);
-    expect(payload).toMatchObject({ sub: 'alice', scope: 'neonpanel.mcp offline_access', client_id: client.client_id });
+    expect(payload).toMatchObject({ sub: 'alice', scope: 'openid', client_id: client.client_id });
     expect(typeof payload.iat).toBe('number');
     expect(typeof payload.exp).toBe('number');
     const api = await fetch(`${sandbox.url}/api/v1/companies`, {
@@ -214,6 +214,42 @@ describe('authorization code + PKCE', () => {
       'deny',
     );
     expect(location.searchParams.get('error')).toBe('access_denied');
+  });
+});
+
+describe('the OAuth part of NeonPanel API 1.2', () => {
+  it('grants openid, the one scope 1.2 defines, when none is asked for, and refuses the scopes 1.0 had', async () => {
+    const { tokens } = await loginAs(sandbox.url, 'bob', { scope: '' });
+    expect(tokens.scope).toBe('openid');
+    const client = await registerPublicClient(sandbox.url);
+    for (const scope of ['neonpanel.mcp', 'openid offline_access', 'dcr.create']) {
+      const response = await fetch(
+        authorizeUrl(sandbox.url, {
+          response_type: 'code',
+          client_id: client.client_id,
+          code_challenge: pkcePair().challenge,
+          code_challenge_method: 'S256',
+          scope,
+        }),
+        { redirect: 'manual' },
+      );
+      const location = new URL(response.headers.get('location') ?? '');
+      expect(location.searchParams.get('error'), scope).toBe('invalid_scope');
+      expect(location.searchParams.get('error_description'), scope).toMatch(/is not supported; supported: openid$/);
+    }
+  });
+
+  it('answers unsupported_grant_type for the sso_token grant, naming what the sandbox does not model', async () => {
+    const response = await tokenRequest(sandbox.url, {
+      grant_type: 'sso_token',
+      sso_token: 'x',
+      user_email: 'alice@example.com',
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: 'unsupported_grant_type',
+      error_description: `grant_type "sso_token" is not supported: NeonPanel's sso_token grant is not modelled by the sandbox`,
+    });
   });
 });
 
