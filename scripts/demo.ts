@@ -4,12 +4,16 @@
  * Starts the NeonPanel sandbox and the bridge in front of it, then drives a real MCP client (the
  * official SDK) the way ChatGPT or Claude would: 401 challenge → protected-resource metadata →
  * authorization-server metadata → dynamic client registration → authorization code + PKCE as the
- * demo user alice (approved automatically) → tools/list → two tool calls. Then it prints the URLs,
- * a token and commands to try by hand, and keeps serving until Ctrl-C.
+ * demo user alice (approved automatically) → tools/list → two tool calls → a document flow (list bills,
+ * create an inventory order, see it listed, with the write's audit line). Then it prints the URLs, a
+ * token and commands to try by hand, and keeps serving until Ctrl-C.
  *
  * Ports: SANDBOX_PORT [4010] and PORT [3000]; a busy port falls back to a free one.
  */
+import { readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   Client,
   type OAuthClientProvider,
@@ -18,7 +22,8 @@ import {
 } from '@modelcontextprotocol/client';
 import pc from 'picocolors';
 import { startSandbox } from '../sandbox/index.js';
-import { loadConfig } from '../src/config/index.js';
+import { previewForDemo } from '../src/apps/preview/demo.js';
+import { loadConfig, processEnv } from '../src/config/index.js';
 import { startBridge } from '../src/main.js';
 import { createLogger } from '../src/telemetry/logger.js';
 
@@ -50,7 +55,7 @@ async function pickPort(preferred: number): Promise<number> {
 }
 
 function envPort(name: string, fallback: number): number {
-  const raw = process.env[name];
+  const raw = processEnv()[name];
   if (!raw) return fallback;
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -82,7 +87,7 @@ class DemoOAuthProvider implements OAuthClientProvider {
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: 'none',
-      scope: 'neonpanel.mcp',
+      scope: 'openid',
     };
   }
   clientInformation(): ClientInformation {
@@ -138,12 +143,66 @@ function summarise(result: Awaited<ReturnType<Client['callTool']>>): unknown {
   return result.structuredContent;
 }
 
+interface Bill {
+  id: number;
+  ref_number: string | null;
+  date: string | null;
+  amount: number | null;
+  currency: string | null;
+  vendor: { name?: string } | null;
+}
+
+/** The document flow: list bills, create an inventory order, see it listed, and the audit line it left. */
+async function documentFlow(
+  client: Client,
+  company: { uuid: string; name: string },
+  item: { id: number; sku: string },
+  auditLog: string,
+): Promise<void> {
+  const bills = summarise(
+    await client.callTool({ name: 'list_bills', arguments: { companyUuid: company.uuid, per_page: 3 } }),
+  ) as { data: Bill[] };
+  step(`list_bills for ${company.name} → ${bills.data.length} bills on page 1`);
+  for (const bill of bills.data) {
+    detail(
+      `#${bill.id} ${bill.ref_number ?? '-'}  ${bill.date ?? ''}  ${bill.amount ?? ''} ${bill.currency ?? ''}  ${bill.vendor?.name ?? ''}`,
+    );
+  }
+  const refNumber = `PO-DEMO-${process.pid}`;
+  const order = summarise(
+    await client.callTool({
+      name: 'create_inventory_order',
+      arguments: {
+        companyUuid: company.uuid,
+        ref_number: refNumber,
+        date_order_placed: new Date().toISOString().slice(0, 10),
+        details: [{ inventory_id: item.id, quantity: 24, price: 3.5 }],
+      },
+    }),
+  ) as { id: number; ref_number: string };
+  step(`create_inventory_order → order #${order.id} (${order.ref_number}): 24 × ${item.sku} at 3.50`);
+  const listed = summarise(
+    await client.callTool({
+      name: 'list_inventory_orders',
+      arguments: { companyUuid: company.uuid, search: refNumber },
+    }),
+  ) as { data: { id: number }[] };
+  const found = listed.data.some((row) => row.id === order.id);
+  step(`list_inventory_orders (search ${refNumber}) → order #${order.id} ${found ? 'is listed' : 'is NOT listed'}`);
+  if (!found) throw new Error(`the new inventory order ${order.id} is not listed`);
+  // The audit logger writes asynchronously: give its line a moment to land.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const line = readFileSync(auditLog, 'utf8').trim().split('\n').at(-1) ?? '';
+  detail(`audit (${auditLog}): ${line}`);
+}
+
 async function main(): Promise<void> {
   console.log(pc.bold('NeonPanel MCP bridge demo\n'));
   const sandbox = await startSandbox({ port: await pickPort(envPort('SANDBOX_PORT', 4010)), autoApprove: DEMO_USER });
   step(`NeonPanel sandbox (OAuth server + API with demo data) on ${sandbox.url}`);
 
   const port = await pickPort(envPort('PORT', 3000));
+  const auditLog = join(tmpdir(), `neonpanel-mcp-demo-audit-${process.pid}.log`);
   const publicUrl = `http://127.0.0.1:${port}`;
   const config = loadConfig({
     PORT: String(port),
@@ -151,9 +210,11 @@ async function main(): Promise<void> {
     MCP_PUBLIC_URL: publicUrl,
     NEONPANEL_ISSUER: sandbox.issuer,
     NEONPANEL_API_URL: sandbox.url,
-    MCP_AUDIENCE: `${publicUrl}/mcp,${publicUrl}/sse,${publicUrl}`,
-    MCP_SCOPES: 'neonpanel.mcp',
-    LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn',
+    MCP_AUDIENCE: `${publicUrl}/mcp,${publicUrl}/mcp/readonly,${publicUrl}/sse,${publicUrl}`,
+    MCP_SCOPES: 'openid',
+    LOG_LEVEL: processEnv()['LOG_LEVEL'] ?? 'warn',
+    // The write audit goes to a file of its own, so the demo can show the line its write leaves.
+    AUDIT_LOG: auditLog,
   });
   const bridge = await startBridge(config, { logger: createLogger({ level: config.logLevel }) });
   const mcpUrl = `${publicUrl}/mcp`;
@@ -200,14 +261,19 @@ async function main(): Promise<void> {
     ) as { data: { id: number; sku: string; name: string }[]; last_page: number };
     step(`list_inventory_items for ${first.name} → page 1 of ${items.last_page}`);
     for (const item of items.data.slice(0, 5)) detail(`#${item.id} ${item.sku}  ${item.name}`);
+    const item = items.data[0];
+    if (item) await documentFlow(client, first, item, auditLog);
   }
   await client.close();
 
   const token = provider.tokens()?.access_token ?? '';
+  // MCP Apps views rendered as a host would (src/apps/preview).
+  const views = await previewForDemo(publicUrl, token);
   console.log(`\n${pc.bold('Try it yourself')} (Ctrl-C stops both servers)`);
   console.log(`  bridge status page   ${publicUrl}/`);
   console.log(`  MCP endpoint         ${mcpUrl}   (legacy SSE: ${publicUrl}/sse)`);
   console.log(`  sandbox              ${sandbox.url}/.well-known/oauth-authorization-server`);
+  console.log(`  views preview        ${views.url}/   (each MCP Apps view with the sandbox's data)`);
   console.log(`\n  export TOKEN=${token}`);
   console.log(`\n  curl -s ${publicUrl}/healthz?deep=1`);
   console.log(
@@ -221,8 +287,10 @@ async function main(): Promise<void> {
 
   const stop = async () => {
     console.log('\nstopping…');
+    await views.close();
     await bridge.close();
     await sandbox.close();
+    rmSync(auditLog, { force: true });
     process.exit(0);
   };
   process.once('SIGINT', stop);

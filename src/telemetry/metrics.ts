@@ -29,6 +29,12 @@ export function createMetrics() {
       labelNames: ['tool', 'outcome'] as const,
       registers,
     }),
+    writes: new Counter({
+      name: 'neonpanel_mcp_tool_writes_total',
+      help: 'Write tool calls (create, update, delete, sync, import) by tool and outcome, refused ones included',
+      labelNames: ['tool', 'outcome'] as const,
+      registers,
+    }),
     upstreamLatency: new Histogram({
       name: 'neonpanel_mcp_upstream_duration_seconds',
       help: 'NeonPanel API call latency by operation and status',

@@ -1,4 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
+import { COMPANY_RECORD_KINDS, type CompanyRecordRow, readRecord, recordTitle } from './company-records.js';
 import { errorResult } from './errors.js';
 import type { JsonSchemaObject } from './input-schema.js';
 import type { OperationInvoker } from './invoker.js';
@@ -19,7 +20,10 @@ import {
 import type { BridgeTool, ToolContext } from './types.js';
 
 /** The API operations `fetch` reads through. */
-export const FETCH_OPERATIONS = ['listCompanies', 'listWarehouses', 'warehouseBalances', 'inventoryDetails'] as const;
+export const FETCH_OPERATIONS = ['listCompanies', 'listWarehouses', 'warehouseBalances', 'inventoryBalances'] as const;
+
+/** Fields of a document, vendor or product shown as text (the whole record is in `metadata`). */
+const RECORD_LINES = 40;
 
 /** Balance lines shown for a warehouse (the first page of its balances). */
 const WAREHOUSE_BALANCE_LINES = 20;
@@ -28,6 +32,8 @@ interface Fetched {
   title: string;
   lines: string[];
   metadata: Record<string, unknown>;
+  /** NeonPanel's own page of the record, when it gives one. */
+  link?: unknown;
 }
 
 function line(label: string, value: unknown): string[] {
@@ -48,6 +54,20 @@ function itemLines(item: Partial<InventoryRow> & Record<string, unknown>): strin
         : undefined,
     ),
   ];
+}
+
+/** A record's fields as lines: values as they are, a nested record by its name, a list by its length. */
+function recordLines(row: CompanyRecordRow): string[] {
+  return Object.entries(row)
+    .flatMap(([key, value]) => {
+      if (Array.isArray(value)) return [`${key}: ${value.length} ${value.length === 1 ? 'entry' : 'entries'}`];
+      if (typeof value === 'object' && value !== null) {
+        const name = (value as { name?: unknown }).name;
+        return typeof name === 'string' ? [`${key}: ${name}`] : [];
+      }
+      return line(key, value);
+    })
+    .slice(0, RECORD_LINES);
 }
 
 /**
@@ -107,8 +127,20 @@ export function createFetchTool(deps: ToolBuildDeps, invoker: OperationInvoker):
         metadata: { type: 'warehouse', company_uuid: company.uuid, ...warehouse },
       };
     }
+    if (id.kind !== 'inventory') {
+      const read = await readRecord(invoker, id.kind, company.uuid, id.id, ctx);
+      if (!read.ok) return recordFailure(deps, 'fetch', read, { companyUuid: company.uuid, id: String(id.id) });
+      const record = read.row;
+      if (!record) return errorResult(`${id.kind} ${id.id} was not found in company ${company.name}.`);
+      return {
+        title: `${recordTitle(id.kind, record)}; ${company.name}`,
+        lines: [recordTitle(id.kind, record), ...line('Company', company.name), ...recordLines(record)],
+        metadata: { type: id.kind, company_uuid: company.uuid, ...record },
+        link: record['link'],
+      };
+    }
     const details = await invoker.invoke(
-      'inventoryDetails',
+      'inventoryBalances',
       { companyUuid: company.uuid, inventoryId: id.inventoryId },
       ctx,
     );
@@ -171,7 +203,7 @@ export function createFetchTool(deps: ToolBuildDeps, invoker: OperationInvoker):
       return id
         ? { input: id }
         : {
-            invalid: `"id" must be an id returned by search (company:<uuid>, warehouse:<companyUuid>:<warehouseUuid> or inventory:<companyUuid>:<itemId>), got ${JSON.stringify(raw ?? args?.['id'] ?? null)}.`,
+            invalid: `"id" must be an id returned by search (company:<uuid>, warehouse:<companyUuid>:<warehouseUuid>, inventory:<companyUuid>:<itemId>, or ${Object.keys(COMPANY_RECORD_KINDS).join('|')}:<companyUuid>:<id>), got ${JSON.stringify(raw ?? args?.['id'] ?? null)}.`,
           };
     },
     async run(id, ctx) {
@@ -181,7 +213,7 @@ export function createFetchTool(deps: ToolBuildDeps, invoker: OperationInvoker):
         id: formatRecordId(id),
         title: loaded.title,
         text: loaded.lines.join('\n'),
-        url: recordUrl(deps, id),
+        url: recordUrl(deps, id, loaded.link),
         metadata: loaded.metadata,
       });
     },

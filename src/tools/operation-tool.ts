@@ -1,5 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { Ajv, ValidateFunction } from 'ajv';
+import { resourceMetadataUrl } from '../auth/index.js';
 import type { Config } from '../config/index.js';
 import type { Operation } from '../openapi/index.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -9,7 +10,6 @@ import { fitToBudget, type PaginationArguments } from './budget.js';
 import { errorResult, type FailureSubject, failureResult } from './errors.js';
 import { buildInput } from './input-schema.js';
 import { toolNameFor } from './names.js';
-import { buildOutputSchema } from './output-schema.js';
 import type { Overlay, ParameterOverlay } from './overlay.js';
 import { buildRequest } from './request.js';
 import type { BridgeTool, BridgeToolAnnotations, ToolContext } from './types.js';
@@ -33,11 +33,12 @@ export function securityMeta(config: Pick<Config, 'scopes'>): Record<string, unk
   return { securitySchemes: [{ type: 'oauth2', ...(config.scopes ? { scopes: config.scopes } : {}) }] };
 }
 
-export function resourceMetadataUrl(config: Pick<Config, 'publicUrl'>): string {
-  return `${config.publicUrl}/.well-known/oauth-protected-resource/mcp`;
-}
-
-/** Annotations from the HTTP method (RFC 9110 safe/idempotent methods), then the overlay's overrides. */
+/**
+ * Annotations from the HTTP method (RFC 9110 safe and idempotent methods): a GET reads; a POST
+ * (create, sync, import) is neither idempotent nor destructive; a PUT overwrites (destructive,
+ * idempotent); a DELETE removes (destructive, idempotent). The overlay may override all but
+ * readOnlyHint, e.g. openWorldHint where NeonPanel reaches outside on the call.
+ */
 function annotationsFor(operation: Operation, title: string, overrides: Partial<BridgeToolAnnotations> = {}) {
   const method = operation.method.toUpperCase();
   const safe = method === 'GET' || method === 'HEAD';
@@ -82,7 +83,6 @@ export function createOperationTool(operation: Operation, deps: ToolBuildDeps): 
   const requirementOverlays = Object.fromEntries(
     Object.entries(parameterOverlays).filter(([, parameter]) => parameter.requiresArguments?.length),
   );
-  const outputSchema = buildOutputSchema(operation.response?.schema);
   const title = own.title ?? (firstSentence(operation.summary) || name);
   const description =
     own.description ?? ([operation.summary, operation.description].filter(Boolean).join('. ') || title);
@@ -90,7 +90,7 @@ export function createOperationTool(operation: Operation, deps: ToolBuildDeps): 
   // Compiled on first use: building the catalog (start-up, openapi:check) stays fast.
   let validator: ArgumentValidator | undefined;
   let drift: ValidateFunction | undefined;
-  // Drift is judged against the full document schema, not the compact published one.
+  // Drift is judged against the document's response schema; tools publish no outputSchema (see list-size.ts).
   const driftCheck = (body: unknown): ValidateFunction | undefined => {
     if (!operation.response) return undefined;
     drift ??= ajv.compile(operation.response.schema);
@@ -144,13 +144,14 @@ export function createOperationTool(operation: Operation, deps: ToolBuildDeps): 
       return errorResult(`Invalid arguments for ${name}: ${problems.join('; ')}. Nothing was sent to NeonPanel.`);
     }
     const outcome = await upstream.send(built.request, ctx);
+    ctx.onUpstream?.(outcome);
     if (!outcome.ok) {
       metrics.toolCalls.inc({ tool: name, outcome: outcome.kind });
       return failureResult(outcome, {
         tool: name,
         ids: idsOf(operation, input),
         write: !built.request.retryable,
-        resourceMetadataUrl: resourceMetadataUrl(config),
+        resourceMetadataUrl: resourceMetadataUrl(config.publicUrl, 'mcp'),
         timeoutMs: config.upstreamTimeoutMs,
       });
     }
@@ -163,7 +164,6 @@ export function createOperationTool(operation: Operation, deps: ToolBuildDeps): 
     title,
     description,
     inputSchema,
-    ...(outputSchema ? { outputSchema } : {}),
     annotations,
     _meta: securityMeta(config),
     async call(args, ctx) {

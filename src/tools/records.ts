@@ -1,9 +1,11 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
+import { resourceMetadataUrl } from '../auth/index.js';
 import { encodePathSegment, type UpstreamFailure } from '../upstream/index.js';
+import { type CompanyRecordKindName, isCompanyRecordKind } from './company-records.js';
 import { errorResult, failureResult } from './errors.js';
 import type { JsonSchemaObject } from './input-schema.js';
 import type { OperationInvoker } from './invoker.js';
-import { resourceMetadataUrl, securityMeta, type ToolBuildDeps } from './operation-tool.js';
+import { securityMeta, type ToolBuildDeps } from './operation-tool.js';
 import type { Overlay, ToolOverlay } from './overlay.js';
 import type { BridgeTool, ToolContext } from './types.js';
 
@@ -14,11 +16,15 @@ import type { BridgeTool, ToolContext } from './types.js';
 
 export type RecordKind = keyof Overlay['links'];
 
-/** A parsed record id: `company:<uuid>`, `warehouse:<companyUuid>:<warehouseUuid>`, `inventory:<companyUuid>:<id>`. */
+/**
+ * A parsed record id: `company:<uuid>`, `warehouse:<companyUuid>:<warehouseUuid>`, `inventory:<companyUuid>:<id>`,
+ * and `<kind>:<companyUuid>:<id>` for a company's documents, vendors and products (`bill:<companyUuid>:17`).
+ */
 export type RecordId =
   | { kind: 'company'; companyUuid: string }
   | { kind: 'warehouse'; companyUuid: string; warehouseUuid: string }
-  | { kind: 'inventory'; companyUuid: string; inventoryId: number };
+  | { kind: 'inventory'; companyUuid: string; inventoryId: number }
+  | { kind: CompanyRecordKindName; companyUuid: string; id: number };
 
 export function formatRecordId(id: RecordId): string {
   switch (id.kind) {
@@ -28,6 +34,8 @@ export function formatRecordId(id: RecordId): string {
       return `warehouse:${id.companyUuid}:${id.warehouseUuid}`;
     case 'inventory':
       return `inventory:${id.companyUuid}:${id.inventoryId}`;
+    default:
+      return `${id.kind}:${id.companyUuid}:${id.id}`;
   }
 }
 
@@ -38,20 +46,25 @@ export function parseRecordId(text: string): RecordId | undefined {
   if (!companyUuid) return undefined;
   if (kind === 'company' && parts.length === 2) return { kind, companyUuid };
   if (kind === 'warehouse' && parts.length === 3 && third) return { kind, companyUuid, warehouseUuid: third };
-  if (kind === 'inventory' && parts.length === 3 && third && /^\d{1,15}$/.test(third)) {
-    return { kind, companyUuid, inventoryId: Number(third) };
-  }
+  const numeric = parts.length === 3 && third !== undefined && /^\d{1,15}$/.test(third);
+  if (kind === 'inventory' && numeric) return { kind, companyUuid, inventoryId: Number(third) };
+  if (kind !== undefined && isCompanyRecordKind(kind) && numeric) return { kind, companyUuid, id: Number(third) };
   return undefined;
 }
 
-/** The record's page in NeonPanel, on the API's origin, every id an encoded path segment. */
-export function recordUrl(deps: Pick<ToolBuildDeps, 'config' | 'overlay'>, id: RecordId): string {
+/**
+ * The record's page in NeonPanel, on the API's origin, every id an encoded path segment. A document's
+ * own `link` (NeonPanel gives one) wins; a vendor or product, which has no page of its own, links to
+ * its company.
+ */
+export function recordUrl(deps: Pick<ToolBuildDeps, 'config' | 'overlay'>, id: RecordId, link?: unknown): string {
+  if (typeof link === 'string' && /^https?:\/\//.test(link)) return link;
   const values: Record<string, string> = { companyUuid: id.companyUuid };
   if (id.kind === 'warehouse') values['warehouseUuid'] = id.warehouseUuid;
   if (id.kind === 'inventory') values['inventoryId'] = String(id.inventoryId);
-  const path = deps.overlay.links[id.kind].replace(/\{([^}]+)\}/g, (_, name: string) =>
-    encodePathSegment(values[name] ?? ''),
-  );
+  const template =
+    id.kind === 'warehouse' || id.kind === 'inventory' ? deps.overlay.links[id.kind] : deps.overlay.links.company;
+  const path = template.replace(/\{([^}]+)\}/g, (_, name: string) => encodePathSegment(values[name] ?? ''));
   return `${new URL(deps.config.apiUrl).origin}${path}`;
 }
 
@@ -111,7 +124,7 @@ export function recordFailure(
     tool,
     ids,
     write: false,
-    resourceMetadataUrl: resourceMetadataUrl(deps.config),
+    resourceMetadataUrl: resourceMetadataUrl(deps.config.publicUrl, 'mcp'),
     timeoutMs: deps.config.upstreamTimeoutMs,
   });
 }

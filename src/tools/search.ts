@@ -1,5 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { UpstreamFailure } from '../upstream/index.js';
+import { type CompanyRecordKindName, findRecords, recordTitle, servedKinds } from './company-records.js';
 import type { JsonSchemaObject } from './input-schema.js';
 import { mapLimit, type OperationInvoker } from './invoker.js';
 import type { ToolBuildDeps } from './operation-tool.js';
@@ -41,11 +42,24 @@ interface SearchHit {
 export function createSearchTool(deps: ToolBuildDeps, invoker: OperationInvoker): BridgeTool {
   const own = deps.overlay.tools['search'] ?? {};
   const title = own.title ?? 'Search NeonPanel';
-  const hit = (id: RecordId, label: string): SearchHit => ({
+  const hit = (id: RecordId, label: string, link?: unknown): SearchHit => ({
     id: formatRecordId(id),
     title: label,
-    url: recordUrl(deps, id),
+    url: recordUrl(deps, id, link),
   });
+  // Documents, vendors and products are searched where the deployment serves their operations.
+  const kinds = servedKinds(invoker);
+
+  /** A company's records of one kind that match the query, as hits. */
+  async function findIn(company: CompanyRow, kind: CompanyRecordKindName, query: string, ctx: ToolContext) {
+    const rows = await findRecords(invoker, kind, company.uuid, query, ctx);
+    if (!Array.isArray(rows)) return rows;
+    return rows
+      .slice(0, PER_COMPANY)
+      .map((row) =>
+        hit({ kind, companyUuid: company.uuid, id: row.id }, `${recordTitle(kind, row)}; ${company.name}`, row['link']),
+      );
+  }
 
   async function run(query: string, ctx: ToolContext): Promise<CallToolResult> {
     const companies = await listAll<CompanyRow>(invoker, 'listCompanies', {}, ctx);
@@ -59,9 +73,16 @@ export function createSearchTool(deps: ToolBuildDeps, invoker: OperationInvoker)
     const calls = scoped.flatMap((company) => [
       { company, operationId: 'listWarehouses' },
       { company, operationId: 'listInventoryItems' },
+      ...kinds.map((kind) => ({ company, operationId: kind })),
     ]);
     const failures: UpstreamFailure[] = [];
     const answers = await mapLimit(calls, PARALLEL_CALLS, async ({ company, operationId }) => {
+      if (operationId !== 'listWarehouses' && operationId !== 'listInventoryItems') {
+        const found = await findIn(company, operationId as CompanyRecordKindName, query, ctx);
+        if (Array.isArray(found)) return found;
+        failures.push(found);
+        return [];
+      }
       const args = { companyUuid: company.uuid, search: query, page: 1, per_page: PER_COMPANY };
       const outcome = await invoker.invoke(operationId, args, ctx);
       if (!outcome.ok) {

@@ -1,5 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { Logger } from '../telemetry/logger.js';
+import type { UpstreamOutcome } from '../upstream/index.js';
 import type { JsonSchemaObject } from './input-schema.js';
 
 /** Behaviour hints every tool carries (clients decide on confirmation and auto-approval from them). */
@@ -15,10 +16,14 @@ export interface BridgeToolAnnotations {
 export interface ToolContext {
   token: string;
   sub: string;
+  /** The OAuth client the token was issued to (which assistant), for the write audit. */
+  clientId?: string;
   /** The MCP request's id, for logs. */
   requestId: string;
   signal?: AbortSignal;
   logger: Logger;
+  /** Told what NeonPanel answered, when a call reached it (the write audit reads status and ids from it). */
+  onUpstream?(outcome: UpstreamOutcome): void;
 }
 
 /** The listed definition of a tool, exactly as `tools/list` serves it. */

@@ -10,7 +10,7 @@ describe('npm run demo', () => {
     if (child && child.exitCode === null) child.kill('SIGKILL');
   });
 
-  it('drives a real MCP client through OAuth, tools/list and two tool calls, then keeps serving until Ctrl-C', async () => {
+  it('drives a real MCP client through OAuth, tools/list, tool calls and a document flow, then keeps serving until Ctrl-C', async () => {
     child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts'], {
       env: { ...process.env, SANDBOX_PORT: '0', PORT: '0', NO_COLOR: '1', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -32,10 +32,16 @@ describe('npm run demo', () => {
       /WWW-Authenticate: Bearer resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp"/,
     );
     expect(output).toMatch(/registered by dynamic client registration: client_id \S+/);
-    expect(output).toMatch(/tools\/list: 15 tools/);
+    expect(output).toMatch(/tools\/list: 61 tools/);
     expect(output).toMatch(/list_companies → 2 companies alice can see/);
     expect(output).toContain('Acme Outdoor Inc.');
     expect(output).toMatch(/list_inventory_items for .* → page 1 of \d+/);
+    // The document flow: bills listed, an inventory order created, then found in the list, and audited.
+    expect(output).toMatch(/list_bills for Acme Outdoor Inc\. → [1-9]\d* bills on page 1/);
+    const order = /create_inventory_order → order #(\d+) \((PO-DEMO-\d+)\)/.exec(output);
+    expect(order, 'the created inventory order').not.toBeNull();
+    expect(output).toContain(`list_inventory_orders (search ${order?.[2]}) → order #${order?.[1]} is listed`);
+    expect(output).toMatch(/audit \(.*\): \{.*"log":"audit".*"tool":"create_inventory_order".*"outcome":"ok"/);
     expect(output).not.toMatch(/demo failed/);
 
     // The commands it prints to try by hand work as printed, with the token it exported.

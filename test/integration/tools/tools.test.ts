@@ -4,9 +4,12 @@ import { type Sandbox, startSandbox } from '../../../sandbox/index.js';
 import { type Config, loadConfig } from '../../../src/config/index.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { createMetrics, type Metrics } from '../../../src/telemetry/metrics.js';
+import { TOOLS_LIST_BUDGET_BYTES, toolsListBytes } from '../../../src/tools/list-size.js';
 import {
   createToolset,
+  loadCatalog,
   TOOL_NAME_PATTERN,
+  toolNameFor,
   type ToolContext,
   type Toolset,
   toolsListResult,
@@ -51,6 +54,8 @@ beforeAll(async () => {
     NEONPANEL_API_URL: sandbox.url,
     NEONPANEL_ISSUER: sandbox.issuer,
     NEONPANEL_TIMEOUT_MS: '1500',
+    // The write audit has tests of its own (writes.test.ts); here it would only fill the output.
+    AUDIT_LOG: '/dev/null',
   });
   metrics = createMetrics();
   toolset = await createToolset({ config, logger: silentLogger(), metrics });
@@ -74,22 +79,11 @@ afterAll(async () => {
 afterEach(() => sandbox.faults.clear());
 
 describe('the tool list', () => {
-  it('has the 13 operations plus search and fetch, with client-safe names, schemas and annotations', () => {
+  it('has one tool per operation of the catalog plus search and fetch, with client-safe names, schemas and annotations', () => {
     const { tools } = toolsListResult(toolset);
+    const { operations } = loadCatalog();
     expect(tools.map((t) => t.name)).toEqual([
-      'list_companies',
-      'list_reports',
-      'revenue_and_cogs_summary',
-      'list_warehouses',
-      'warehouse_balances',
-      'list_inventory_items',
-      'inventory_details',
-      'list_inventory_landed_costs',
-      'list_inventory_cogs',
-      'get_import_instructions',
-      'create_documents',
-      'create_documents_by_pdf',
-      'check_import_processing',
+      ...operations.map((op) => toolNameFor(op.operationId)),
       'search',
       'fetch',
     ]);
@@ -104,8 +98,8 @@ describe('the tool list', () => {
     };
     for (const tool of tools) {
       expect(tool.name).toMatch(TOOL_NAME_PATTERN);
-      for (const schema of [tool.inputSchema, tool.outputSchema]) {
-        expect(schema?.type, tool.name).toBe('object');
+      for (const schema of [tool.inputSchema, tool.outputSchema ?? tool.inputSchema]) {
+        expect(schema.type, tool.name).toBe('object');
         for (const combinator of ['anyOf', 'oneOf', 'allOf']) expect(schema, tool.name).not.toHaveProperty(combinator);
       }
       walk(tool.inputSchema, tool.name);
@@ -115,17 +109,35 @@ describe('the tool list', () => {
       expect(tool.annotations.title).toBe(tool.title);
     }
     const writes = tools.filter((t) => !t.annotations.readOnlyHint).map((t) => t.name);
-    expect(writes).toEqual(['create_documents', 'create_documents_by_pdf']);
+    expect(writes).toEqual(
+      operations.filter((op) => op.method.toUpperCase() !== 'GET').map((op) => toolNameFor(op.operationId)),
+    );
     expect(toolset.get('revenue_and_cogs_summary')?.inputSchema.properties['grouping']).toMatchObject({
       type: 'array',
       items: { type: 'string', enum: ['company', 'country', 'invoice'] },
     });
   });
 
-  it('fits in 16 KB as served', () => {
-    const size = Buffer.byteLength(JSON.stringify(toolsListResult(toolset)));
-    console.log(`tools/list result: ${size} bytes`);
-    expect(size).toBeLessThan(16 * 1024);
+  it('puts every operation tool in one toolset, and lists each toolset within the budget', () => {
+    const full = toolset.list();
+    const grouped = toolset.groups.flatMap((group) => group.tools);
+    expect([...grouped].sort()).toEqual(
+      full.tools
+        .map((t) => t.name)
+        .filter((name) => name !== 'search' && name !== 'fetch')
+        .sort(),
+    );
+    const sizes = toolset.groups.map((group) => {
+      const list = toolset.list({ toolsets: [group.name] });
+      expect(list.tools.map((t) => t.name)).toEqual(expect.arrayContaining([...group.tools, 'list_companies']));
+      return `${group.name} ${toolsListBytes(list.tools)}`;
+    });
+    const readOnly = toolset.list({ readOnly: true });
+    expect(readOnly.tools.every((t) => t.annotations.readOnlyHint)).toBe(true);
+    console.log(
+      `tools/list bytes: all ${toolsListBytes(full.tools)}, read-only ${toolsListBytes(readOnly.tools)}; ${sizes.join(', ')}`,
+    );
+    expect(toolsListBytes(full.tools)).toBeLessThanOrEqual(TOOLS_LIST_BUDGET_BYTES);
   });
 });
 
@@ -173,10 +185,10 @@ describe('every tool as alice', () => {
     expect(first?.inventory.id).toBe(item.id);
   });
 
-  it('lists, filters and details inventory items', async () => {
+  it('lists and filters inventory items, and reads an item’s balances', async () => {
     const listed = await call('list_inventory_items', { companyUuid, sku: item.sku });
     expect((sc(listed)['data'] as Array<{ id: number }>).map((i) => i.id)).toEqual([item.id]);
-    const details = await call('inventory_details', { companyUuid, inventoryId: item.id });
+    const details = await call('inventory_balances', { companyUuid, inventoryId: item.id });
     expect(details.isError, text(details)).toBeFalsy();
     expect(sc(details)['inventory']).toMatchObject({ id: item.id, sku: item.sku });
     const balances = (sc(details)['balances_data'] as { balances_list: unknown[] }).balances_list;
@@ -321,7 +333,7 @@ describe('errors a model can act on', () => {
   });
 
   it('says which id was not found', async () => {
-    const result = await call('inventory_details', { companyUuid, inventoryId: 999_999 });
+    const result = await call('inventory_balances', { companyUuid, inventoryId: 999_999 });
     expect(result.isError).toBe(true);
     expect(text(result)).toContain('inventoryId 999999');
   });
