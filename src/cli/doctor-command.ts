@@ -1,6 +1,14 @@
-/** `neonpanel-mcp doctor <url> [--token T] [--client …] [--register] [--json]`. */
+/** `neonpanel-mcp doctor <url> [--token T] [--client …] [--register] [--login] [--json]`. */
 import { parseArgs } from 'node:util';
-import { CLIENT_IDS, DEFAULT_TIMEOUT_MS, runDoctor } from '../doctor/index.js';
+import {
+  CLIENT_IDS,
+  DEFAULT_TIMEOUT_MS,
+  type DoctorReport,
+  type RunHooks,
+  runDoctor,
+  runLogin,
+} from '../doctor/index.js';
+import { openInBrowser } from './browser.js';
 import type { CliIo } from './io.js';
 import { renderHeader, renderResult, renderSummary } from './render.js';
 
@@ -14,6 +22,14 @@ Options:
                       (or set MCP_DOCTOR_TOKEN to keep it out of your shell history); it is never printed
   --client <id>       judge for one client: ${[...CLIENT_IDS, 'all'].join(', ')} (default all; repeatable or comma-separated)
   --register          also register a client at the issuer and try an authorize request, per client
+                      (and, when the issuer offers CIMD, an authorize request with each client's metadata URL)
+  --login             sign in as a client would (opens your browser, or prints the URL), then list tools,
+                      call one read-only tool on each transport and refresh the token; the token is never printed
+  --client-metadata-url <url>
+                      the https URL of a client ID metadata document you host: --login uses it instead of
+                      registering (list http://127.0.0.1/oauth/callback in its redirect_uris); --register tries it
+                      for clients whose own metadata URL is not public
+  --no-browser        with --login: only print the URL to open
   --json              print one JSON document instead of lines
   --api <url>         the NeonPanel API base URL (default: the issuer)
   --timeout <ms>      per-request timeout (default ${DEFAULT_TIMEOUT_MS})
@@ -31,6 +47,9 @@ export async function doctorCommand(args: string[], io: CliIo): Promise<number> 
       token: { type: 'string' },
       client: { type: 'string', multiple: true },
       register: { type: 'boolean', default: false },
+      login: { type: 'boolean', default: false },
+      'client-metadata-url': { type: 'string' },
+      'no-browser': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       api: { type: 'string' },
       timeout: { type: 'string' },
@@ -59,21 +78,44 @@ export async function doctorCommand(args: string[], io: CliIo): Promise<number> 
     throw new UsageError(`--client "${unknown}" is unknown; use one of ${[...CLIENT_IDS, 'all'].join(', ')}`);
   const token = values.token ?? io.env['MCP_DOCTOR_TOKEN'];
   const url = positionals[0]!;
+  const clientMetadataUrl = values['client-metadata-url'];
+  if (clientMetadataUrl !== undefined && !/^https?:\/\/\S+$/.test(clientMetadataUrl)) {
+    throw new UsageError(
+      `--client-metadata-url must be an https URL (http only for a local test), got "${clientMetadataUrl}"`,
+    );
+  }
+  if (values.login && (token || values.register)) {
+    throw new UsageError('--login gets its own token: use it without --token, MCP_DOCTOR_TOKEN and --register');
+  }
 
   let started = false;
-  const report = await runDoctor(
-    { url, token, clients, register: values.register, apiUrl: values.api, timeoutMs },
-    {
-      onResult: (result) => {
-        if (values.json) return;
-        if (!started) {
-          started = true;
-          io.out(renderHeader(url, clients.length ? clients : ['all'], !!token));
-        }
-        io.out(renderResult(result, { curl: values.curl }));
-      },
+  const hooks: RunHooks = {
+    onResult: (result) => {
+      if (values.json) return;
+      if (!started) {
+        started = true;
+        io.out(
+          renderHeader(url, clients.length ? clients : ['all'], values.login ? 'login' : token ? 'token' : 'none'),
+        );
+      }
+      io.out(renderResult(result, { curl: values.curl }));
     },
-  );
+  };
+  const common = { url, clients, apiUrl: values.api, timeoutMs, clientMetadataUrl };
+  let report: DoctorReport;
+  if (values.login) {
+    report = await runLogin(
+      {
+        ...common,
+        openBrowser: values['no-browser'] ? undefined : (target) => openInBrowser(target),
+        // The URL goes to stderr so that --json output stays one JSON document.
+        onAuthorizationUrl: (target) => io.err(`Sign in to continue: ${target}`),
+      },
+      hooks,
+    );
+  } else {
+    report = await runDoctor({ ...common, token, register: values.register }, hooks);
+  }
   if (values.json) io.out(JSON.stringify(report, null, 2));
   else io.out(renderSummary(report));
   return report.ok ? 0 : 1;

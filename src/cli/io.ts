@@ -1,3 +1,5 @@
+import { processEnv } from '../config/index.js';
+
 /** What the CLI reads and writes, passed in so tests can capture it. */
 export interface CliIo {
   out(line: string): void;
@@ -9,5 +11,5 @@ export interface CliIo {
 export const processIo: CliIo = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
-  env: process.env,
+  env: processEnv(),
 };

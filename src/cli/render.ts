@@ -16,9 +16,13 @@ export function renderResult(result: CheckResult, options: { curl?: boolean } = 
   return lines.join('\n');
 }
 
-/** The header printed before the first check. */
-export function renderHeader(url: string, clients: readonly string[], withToken: boolean): string {
-  const token = withToken ? ' with a token' : ' without a token (pass --token to check tokens and tools)';
+/** The header printed before the first check; `how` says where the token comes from. */
+export function renderHeader(url: string, clients: readonly string[], how: 'token' | 'none' | 'login'): string {
+  const token = {
+    token: ' with a token',
+    none: ' without a token (pass --token to check tokens and tools, or --login to sign in)',
+    login: ' signing in as a client would (--login)',
+  }[how];
   return pc.bold(`NeonPanel MCP doctor → ${url}`) + pc.dim(`\nclients: ${clients.join(', ')};${token}\n`);
 }
 

@@ -6,8 +6,8 @@ import { serveCommand } from './serve-command.js';
 export const USAGE = `Usage: neonpanel-mcp <command>
 
 Commands:
-  doctor <url> [--token T] [--client ID] [--register] [--json]   check a deployment and print fixes
-  serve                                                          run the bridge (configured by environment variables)
+  doctor <url> [--token T] [--client ID] [--register] [--login] [--json]   check a deployment and print fixes
+  serve                                                                    run the bridge (configured by environment variables)
 
 Run "neonpanel-mcp doctor --help" for the doctor's options.`;
 

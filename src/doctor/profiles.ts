@@ -24,6 +24,21 @@ export type ToolRule =
 
 export type Severity = 'warn' | 'fail';
 
+/**
+ * When a client uses a client ID metadata document (CIMD) instead of registering: `preferred` whenever
+ * the issuer advertises CIMD, `with-none` only when it also advertises the `none` auth method, `opt-in`
+ * only when the user gives the client a metadata URL, `no` never (or not known).
+ */
+export type CimdMode = 'preferred' | 'with-none' | 'opt-in' | 'no';
+
+export interface CimdFacts {
+  mode: CimdMode;
+  /** The token endpoint auth methods the client's document may use; the issuer must offer one. */
+  authMethods: string[];
+  /** The client's metadata URL (its client_id) when it is public and the same for every server. */
+  clientId: string | null;
+}
+
 export interface ClientProfile {
   id: string;
   name: string;
@@ -33,6 +48,11 @@ export interface ClientProfile {
   oauthFromBrowser: Sourced<boolean>;
   transports: Sourced<('streamable-http' | 'sse')[]>;
   probesServerDiscover: Sourced<boolean>;
+  /** Sends `initialize` on the same URL even after `server/discover` succeeded. */
+  initializeAfterDiscover: Sourced<boolean>;
+  cimd: Sourced<CimdFacts>;
+  /** Registers itself (RFC 7591) when it does not use CIMD. */
+  registersDynamically: Sourced<boolean>;
   getOnMcpMustNotBe404: Sourced<boolean>;
   usesLegacySse: Sourced<boolean>;
   requestsIssuerScopes: Sourced<boolean>;

@@ -2,6 +2,9 @@
  * Runs the doctor: the checks in the order clients meet them, each result reported as soon as it
  * exists, then one report. Nothing a check returns ever carries the token.
  */
+import { checkApps } from './checks/apps.js';
+import { checkClientRegistration } from './checks/cimd.js';
+import { checkCimdAuthorizations } from './checks/cimd-authorize.js';
 import { checkCors } from './checks/cors.js';
 import { checkChallenge, checkProtectedResourceMetadata } from './checks/discovery.js';
 import {
@@ -16,7 +19,14 @@ import { checkHealth, checkServerInfo } from './checks/server.js';
 import { checkToken } from './checks/token.js';
 import { checkApi, checkTools } from './checks/tools.js';
 import { checkTransportSecurity } from './checks/transport-security.js';
-import { checkGetMcp, checkLegacySse, checkServerDiscover, checkStreamableInitialize } from './checks/transports.js';
+import {
+  checkDiscoverThenInitialize,
+  checkGetMcp,
+  checkLegacySse,
+  checkServerDiscover,
+  checkStreamableInitialize,
+} from './checks/transports.js';
+import { checkReadOnly } from './checks/read-only.js';
 import { selectProfiles } from './profiles.js';
 import type { Check, CheckResult, CheckStatus, DoctorContext, DoctorOptions, DoctorReport, Target } from './types.js';
 
@@ -30,20 +40,25 @@ export const CHECKS: readonly Check[] = [
   checkHealth,
   checkChallenge,
   checkProtectedResourceMetadata,
+  checkReadOnly,
   checkIssuerMetadata,
   checkOpenidConfiguration,
   checkMetadataMirror,
   checkScopes,
+  checkClientRegistration,
   checkJwks,
   checkCors,
   checkLegacySse,
   checkStreamableInitialize,
   checkServerDiscover,
+  checkDiscoverThenInitialize,
   checkGetMcp,
   checkToken,
   checkTools,
+  checkApps,
   checkApi,
   checkRegistration,
+  checkCimdAuthorizations,
 ];
 
 /**
@@ -78,31 +93,24 @@ export interface RunHooks {
   onResult?: (result: CheckResult) => void;
 }
 
-/** Runs every check and returns the report; never throws for a broken deployment. */
-export async function runDoctor(options: DoctorOptions, hooks: RunHooks = {}): Promise<DoctorReport> {
-  const started = Date.now();
-  const ctx: DoctorContext = {
+/** The context every check and login step shares, from the options (defaults filled in). */
+export function newContext(options: DoctorOptions): DoctorContext {
+  return {
     target: parseTarget(options.url),
     clients: selectProfiles(options.clients),
     token: options.token || undefined,
     register: options.register ?? false,
+    clientMetadataUrl: options.clientMetadataUrl,
     apiUrl: options.apiUrl,
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     fetch: options.fetch ?? fetch,
     tlsCa: options.tlsCa,
     facts: {},
   };
-  const results: CheckResult[] = [];
-  const emit = (result: CheckResult) => {
-    const safe = scrub(result, ctx.token);
-    results.push(safe);
-    hooks.onResult?.(safe);
-  };
-  for (const check of CHECKS) {
-    for (const result of await check(ctx)) emit(result);
-    // Nothing answers at all: every further check would fail the same way; say so once.
-    if (ctx.facts.unreachable) break;
-  }
+}
+
+/** The report of a run that started at `started` and produced `results`. */
+export function buildReport(ctx: DoctorContext, started: number, results: CheckResult[]): DoctorReport {
   const summary: Record<CheckStatus, number> = { pass: 0, warn: 0, fail: 0, skip: 0 };
   for (const r of results) summary[r.status]++;
   return {
@@ -114,4 +122,22 @@ export async function runDoctor(options: DoctorOptions, hooks: RunHooks = {}): P
     ok: summary.fail === 0,
     results,
   };
+}
+
+/** Runs every check and returns the report; never throws for a broken deployment. */
+export async function runDoctor(options: DoctorOptions, hooks: RunHooks = {}): Promise<DoctorReport> {
+  const started = Date.now();
+  const ctx = newContext(options);
+  const results: CheckResult[] = [];
+  const emit = (result: CheckResult) => {
+    const safe = scrub(result, ctx.token);
+    results.push(safe);
+    hooks.onResult?.(safe);
+  };
+  for (const check of CHECKS) {
+    for (const result of await check(ctx)) emit(result);
+    // Nothing answers at all: every further check would fail the same way; say so once.
+    if (ctx.facts.unreachable) break;
+  }
+  return buildReport(ctx, started, results);
 }

@@ -61,8 +61,13 @@ export interface DoctorOptions {
   token?: string;
   /** Client profile ids to judge against; default all. */
   clients?: string[];
-  /** Run a real dynamic client registration and an authorize request at the issuer. */
+  /** Run a real dynamic client registration and an authorize request at the issuer (and CIMD ones). */
   register?: boolean;
+  /**
+   * An https URL of a client ID metadata document the user controls: `--register` tries CIMD with it for
+   * clients whose own metadata URL is per server or opt-in; `--login` logs in with it.
+   */
+  clientMetadataUrl?: string;
   /** NeonPanel API base URL; defaults to what the server reports, then the issuer. */
   apiUrl?: string;
   /** Per-request timeout, ms. */
@@ -79,6 +84,7 @@ export interface DoctorContext {
   clients: readonly ClientProfile[];
   token: string | undefined;
   register: boolean;
+  clientMetadataUrl: string | undefined;
   apiUrl: string | undefined;
   timeoutMs: number;
   fetch: typeof fetch;

@@ -50,6 +50,15 @@ describe('renderStatusPage', () => {
     expect(html).not.toMatch(/<script|<link|src="http/);
   });
 
+  it("shows ChatGPT's current steps: Security and login → Developer mode, then the Plugins page and +", () => {
+    const html = renderStatusPage(info, healthy);
+    const chatgpt = html.slice(html.indexOf('id="steps-chatgpt"'), html.indexOf('id="steps-claude"'));
+    expect(chatgpt).toContain('<b>Settings → Security and login</b> and turn on <b>Developer mode</b>');
+    expect(chatgpt).toContain('Open the <b>Plugins</b> page and choose <b>+</b>');
+    expect(chatgpt).not.toContain('Apps &amp; Connectors');
+    expect(html).toContain('<code>--login</code>');
+  });
+
   it('escapes everything it prints', () => {
     const html = renderStatusPage(
       { ...info, description: '<img src=x onerror=alert(1)>' },

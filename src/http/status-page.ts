@@ -4,6 +4,7 @@
  * each, and the doctor command. Self-contained (inline CSS, no scripts, no external assets) and
  * built only from public information: no token is needed and nothing secret is shown.
  */
+import { ICON_SVG } from './icons.js';
 
 /** The parts of the server-info document the page shows. */
 export interface StatusPageInfo {
@@ -96,7 +97,7 @@ const CSS = `
 @media (prefers-color-scheme:dark){:root{--bg:#0f1216;--card:#171b21;--text:#e6e9ed;--muted:#9aa4ae;--line:#2a3038;--ok:#3fb950;--warn:#d29922;--down:#f85149;--accent:#7aa7ff}}
 *{box-sizing:border-box}body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:var(--bg);color:var(--text)}
 main{max-width:920px;margin:0 auto;padding:32px 20px 48px}
-header h1{margin:0;font-size:26px}header p{margin:4px 0 0;color:var(--muted)}
+header h1{margin:0;font-size:26px;display:flex;align-items:center;gap:10px}.logo svg{width:36px;height:36px;display:block}header p{margin:4px 0 0;color:var(--muted)}
 .badge{display:inline-block;padding:2px 10px;border-radius:999px;font-size:13px;font-weight:600;border:1px solid currentColor;vertical-align:middle;margin-left:8px}
 .ok{color:var(--ok)}.warn,.unknown{color:var(--warn)}.down{color:var(--down)}
 section{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:18px 20px;margin-top:20px}
@@ -141,7 +142,7 @@ export function renderStatusPage(info: StatusPageInfo, health: DeepHealth): stri
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${e(info.name)} — status</title><style>${CSS}</style></head>
 <body><main>
-<header><h1>NeonPanel MCP server <span class="badge ${state}" id="overall">${STATE_LABEL[state]}</span></h1>
+<header><h1><span class="logo" aria-hidden="true">${ICON_SVG}</span>NeonPanel MCP server <span class="badge ${state}" id="overall">${STATE_LABEL[state]}</span></h1>
 <p>${e(info.description)}. Version ${e(info.version)}. It lets ChatGPT, Claude and other MCP clients use ${e(tools)} with the signed-in user's own NeonPanel access; sign-in happens at <a href="${e(info.issuer)}">${e(info.issuer)}</a>.</p></header>
 
 <section id="checks"><h2>Live self-checks</h2>
@@ -152,11 +153,11 @@ ${checksTable(checks)}
 <p>Paste this URL into your client:</p><pre class="url" id="mcp-url">${e(mcpUrl)}</pre>
 <div class="cols">
 <div id="steps-chatgpt"><h3>ChatGPT</h3><ol>
-<li>Open <b>Settings → Apps &amp; Connectors → Advanced settings</b> and turn on <b>Developer mode</b>.</li>
-<li>Back in <b>Apps &amp; Connectors</b>, choose <b>Create</b>.</li>
-<li>Name it <b>NeonPanel</b>, paste the URL above as <b>MCP Server URL</b>, choose <b>OAuth</b> authentication, tick “I trust this application” and choose <b>Create</b>.</li>
+<li>Open <b>Settings → Security and login</b> and turn on <b>Developer mode</b>.</li>
+<li>Open the <b>Plugins</b> page and choose <b>+</b>.</li>
+<li>Name it <b>NeonPanel</b>, paste the URL above as the <b>MCP server URL</b>, choose <b>OAuth</b> authentication and create the plugin.</li>
 <li>Sign in to NeonPanel and approve access; ChatGPT lists the NeonPanel tools.</li>
-<li>In a chat, pick the connector from the <b>+</b> menu (Developer mode).</li></ol></div>
+<li>In a chat, pick NeonPanel from the <b>+</b> menu.</li></ol></div>
 <div id="steps-claude"><h3>Claude (claude.ai, Desktop, mobile)</h3><ol>
 <li>Open <b>Settings → Connectors</b> and choose <b>Add custom connector</b>.</li>
 <li>Name it <b>NeonPanel</b>, paste the URL above and choose <b>Add</b>.</li>
@@ -171,7 +172,7 @@ ${checksTable(checks)}
 <section id="doctor"><h2>Something not working?</h2>
 <p>Run the connection doctor from any machine; it checks this server the way each client does and prints the fix for anything wrong:</p>
 <pre>npx neonpanel-mcp doctor ${e(mcpUrl)}</pre>
-<p>Add <code>--token &lt;access token&gt;</code> to check a token and the tools, <code>--client chatgpt</code> (or claude, claude-code, cursor, vscode, mcp-remote) to judge for one client, and <code>--register</code> to try a real client registration at the issuer.</p></section>
+<p>Add <code>--login</code> to sign in as a client would and try the tools on every transport, <code>--token &lt;access token&gt;</code> to check a token you have, <code>--client chatgpt</code> (or claude, claude-code, cursor, vscode, mcp-remote) to judge for one client, and <code>--register</code> to try a real client registration at the issuer.</p></section>
 
 <footer>${e(info.name)} ${e(info.version)}${health.uptimeSeconds !== undefined ? ` · up ${Math.round(health.uptimeSeconds / 60)} min` : ''}${info.documentation ? ` · <a href="${e(info.documentation)}">documentation</a>` : ''} · <a href="/healthz?deep=1">health JSON</a> · <a href="/.well-known/oauth-protected-resource/mcp">OAuth metadata</a></footer>
 </main></body></html>`;

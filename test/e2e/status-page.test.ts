@@ -57,6 +57,27 @@ describe('status page', () => {
     await page.close();
   });
 
+  it('the icons serverInfo names render in the browser at 64 pixels', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${stack.url}/`);
+    // Each icon decoded as an image by the browser: its natural width, or -1 when it does not decode.
+    const widths = await page.evaluate(
+      (paths) => {
+        const width = (src: string) =>
+          new Promise<number>((resolve) => {
+            const image = new Image();
+            image.onload = () => resolve(image.naturalWidth);
+            image.onerror = () => resolve(-1);
+            image.src = src;
+          });
+        return Promise.all(paths.map(width));
+      },
+      ['/icon.svg', '/icon.png'],
+    );
+    expect(widths).toEqual([64, 64]);
+    await page.close();
+  });
+
   it('still serves JSON to clients that do not ask for HTML', async () => {
     const res = await fetch(`${stack.url}/`);
     expect(res.headers.get('content-type')).toContain('application/json');

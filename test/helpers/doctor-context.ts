@@ -12,6 +12,7 @@ export function testContext(url: string, clients: string[], facts: DoctorContext
     clients: selectProfiles(clients),
     token: undefined,
     register: true,
+    clientMetadataUrl: undefined,
     apiUrl: undefined,
     timeoutMs: 2000,
     fetch,

@@ -81,15 +81,6 @@ export async function checkIssuerMetadata(ctx: DoctorContext): Promise<CheckResu
         }),
   );
 
-  results.push(
-    typeof doc['registration_endpoint'] === 'string'
-      ? pass('as.registration', 'Dynamic client registration endpoint', { detail: `${doc['registration_endpoint']}.` })
-      : fail('as.registration', 'Dynamic client registration endpoint', {
-          detail: 'no registration_endpoint.',
-          fix: 'Enable RFC 7591 registration at the issuer; ChatGPT, Claude and Cursor register themselves (Claude Code says "does not support dynamic client registration").',
-        }),
-  );
-
   results.push(judgeGrantsAndAuthMethods(doc));
   return results;
 }
@@ -109,7 +100,7 @@ function judgeGrantsAndAuthMethods(doc: Record<string, unknown>): CheckResult {
   if (!Array.isArray(methods) || !methods.includes('none')) {
     return fail('as.grants', title, {
       detail,
-      fix: 'Accept token_endpoint_auth_method "none" (public clients with PKCE); every DCR client here registers that way.',
+      fix: 'Accept token_endpoint_auth_method "none" (public clients with PKCE); every client registers that way, and Claude uses CIMD only with it.',
     });
   }
   if (!grants?.includes('refresh_token')) {
@@ -181,7 +172,8 @@ export async function checkScopes(ctx: DoctorContext): Promise<CheckResult[]> {
       ];
     }
     const chatgpt = ctx.clients.some((c) => c.requestsIssuerScopes.value);
-    const oidc = asScopes.filter((s) => OIDC_SCOPES.value.includes(s));
+    // An OIDC scope the resource itself requires is one the issuer grants: ChatGPT asking for it is fine.
+    const oidc = asScopes.filter((s) => OIDC_SCOPES.value.includes(s) && !prmScopes.includes(s));
     if (chatgpt && oidc.length > 0) {
       return [
         warn('as.scopes', title, {
@@ -195,7 +187,7 @@ export async function checkScopes(ctx: DoctorContext): Promise<CheckResult[]> {
     return [
       warn('as.scopes', title, {
         detail,
-        fix: 'Set MCP_SCOPES (for example neonpanel.mcp) so clients know which scope to request and tokens are checked for it.',
+        fix: 'Set MCP_SCOPES (for example openid) so clients know which scope to request and tokens are checked for it.',
       }),
     ];
   }

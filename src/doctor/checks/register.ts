@@ -2,9 +2,11 @@
  * `--register`: a real RFC 7591 registration at the issuer with each selected client's redirect URI
  * shape, then an authorize request with `resource`, PKCE and scope, reporting what the issuer accepted
  * (and, for clients that add one, the same request with a trailing slash on `resource`).
- * Registered clients are deleted again (RFC 7592) when the issuer allows it.
+ * Registered clients are deleted again (RFC 7592) when the issuer allows it. CIMD clients are tried in
+ * cimd-authorize.ts.
  */
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
+import { authorizeUrl } from '../authorize-url.js';
 import { asObject, excerpt, probe } from '../http.js';
 import type { ClientProfile } from '../profiles.js';
 import { fail, pass, skip, warn } from '../result.js';
@@ -17,13 +19,15 @@ export function concreteRedirectUri(shape: string): string {
     .replace('{id}', `doctor-${randomBytes(4).toString('hex')}`);
 }
 
-function oauthError(body: unknown, text: string): string {
+export function oauthError(body: unknown, text: string): string {
   const doc = asObject(body);
   if (doc?.['error']) return `${doc['error']}${doc['error_description'] ? `: ${doc['error_description']}` : ''}`;
-  return excerpt(text) || '(empty body)';
+  // An error page for the person: its words, without markup, styles or the title.
+  const words = text.replace(/<(style|script|title)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]+>/g, ' ');
+  return excerpt(words) || '(empty body)';
 }
 
-function scopesToRequest(ctx: DoctorContext): string | undefined {
+export function scopesToRequest(ctx: DoctorContext): string | undefined {
   const scopes = ctx.facts.prm?.['scopes_supported'];
   return Array.isArray(scopes) && scopes.length ? scopes.join(' ') : undefined;
 }
@@ -32,15 +36,19 @@ function scopesToRequest(ctx: DoctorContext): string | undefined {
 export async function checkRegistration(ctx: DoctorContext): Promise<CheckResult[]> {
   if (!ctx.register) return [];
   const as = ctx.facts.asMetadata;
-  const endpoint = as?.['registration_endpoint'];
   const authorize = as?.['authorization_endpoint'];
-  if (typeof endpoint !== 'string' || typeof authorize !== 'string') {
-    return [
-      skip('register', 'Client registration', 'The issuer metadata has no registration or authorization endpoint.'),
-    ];
+  if (!as || typeof authorize !== 'string') {
+    return [skip('register', 'Client registration', 'The issuer metadata has no authorization endpoint.')];
   }
+  const endpoint = as['registration_endpoint'];
   const results: CheckResult[] = [];
-  for (const profile of ctx.clients) results.push(...(await registerAndAuthorize(ctx, profile, endpoint, authorize)));
+  if (typeof endpoint === 'string') {
+    for (const profile of ctx.clients) {
+      results.push(...(await registerAndAuthorize(ctx, profile, endpoint, authorize)));
+    }
+  } else {
+    results.push(skip('register', 'Dynamic client registration', 'The issuer has no registration_endpoint.'));
+  }
   return results;
 }
 
@@ -95,7 +103,7 @@ async function registerAndAuthorize(
 }
 
 /** A client the doctor just registered, and where it asks for authorization. */
-interface RegisteredClient {
+export interface RegisteredClient {
   profile: ClientProfile;
   /** The issuer's authorization endpoint. */
   authorize: string;
@@ -110,24 +118,19 @@ type AuthorizeOutcome =
   | { reached: true; error?: string; where: string; curl: string };
 
 /** One authorize request as the client sends it (no cookie, so a working issuer shows its login page). */
-async function requestAuthorization(
+export async function requestAuthorization(
   ctx: DoctorContext,
   client: RegisteredClient,
   resource: string,
 ): Promise<AuthorizeOutcome> {
-  const verifier = randomBytes(32).toString('base64url');
-  const url = new URL(client.authorize);
-  url.search = new URLSearchParams({
-    response_type: 'code',
-    client_id: client.clientId,
-    redirect_uri: client.redirectUri,
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
+  const { url } = authorizeUrl(client.authorize, {
+    clientId: client.clientId,
+    redirectUri: client.redirectUri,
     resource,
     state: randomBytes(8).toString('hex'),
-    ...(client.scope ? { scope: client.scope } : {}),
-  }).toString();
-  const res = await probe(ctx, { url: url.href, headers: { Accept: 'text/html' } });
+    scope: client.scope,
+  });
+  const res = await probe(ctx, { url, headers: { Accept: 'text/html' } });
   if (!res.ok) return { reached: false, error: res.error, curl: res.curl };
   const location = res.headers.get('location');
   let error: string | undefined;

@@ -32,8 +32,14 @@ export async function checkServerInfo(ctx: DoctorContext): Promise<CheckResult[]
   ctx.facts.serverInfo = info;
   const name = String(info['name'] ?? 'unnamed');
   const version = String(info['version'] ?? '?');
+  // The token audience policy can only be seen from outside where the bridge publishes it.
+  const policy = asObject(info['oauth'])?.['audience_policy'];
+  const audience = typeof policy === 'string' ? ` Token audience policy: ${policy}.` : '';
   return [
-    pass('server.info', title, { detail: `${name} ${version} answers at ${ctx.target.origin}.`, curl: res.curl }),
+    pass('server.info', title, {
+      detail: `${name} ${version} answers at ${ctx.target.origin}.${audience}`,
+      curl: res.curl,
+    }),
   ];
 }
 

@@ -26,6 +26,7 @@ function context(token: string): DoctorContext {
     clients: selectProfiles(['chatgpt']),
     token,
     register: false,
+    clientMetadataUrl: undefined,
     apiUrl: undefined,
     timeoutMs: 1000,
     fetch,

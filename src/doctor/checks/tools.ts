@@ -13,24 +13,35 @@ import { asObject, excerpt, probe } from '../http.js';
 import { type LintProblem, lintTools } from '../lint.js';
 import { COMMON_TOOL_RULES } from '../profiles.js';
 import { fail, flag, pass, skip } from '../result.js';
+import { tokenRefusal } from '../token-recipient.js';
 import type { CheckResult, DoctorContext, DoctorTool } from '../types.js';
 import { checkResponseBudget } from './budget.js';
 import { checkDeepResearch } from './deep-research.js';
 
 const MAX_PAGES = 20;
 
-async function connect(ctx: DoctorContext, kind: 'streamable-http' | 'sse'): Promise<Client> {
+/** How the doctor connects: 2025-11-25 Streamable HTTP, legacy SSE, or stateless 2026-07-28 requests. */
+export type ConnectionKind = 'streamable-http' | 'sse' | 'modern';
+
+/** An SDK client connected with the context's token over `kind`. */
+export async function connect(ctx: DoctorContext, kind: ConnectionKind): Promise<Client> {
+  const url = kind === 'sse' ? ctx.target.sseUrl : ctx.target.mcpUrl;
+  const refusal = tokenRefusal(ctx, url);
+  if (refusal) throw new Error(`the token was not sent to ${url}: ${refusal}`);
   const requestInit = { headers: { Authorization: `Bearer ${ctx.token}` } };
   const transport: Transport =
     kind === 'sse'
-      ? new SSEClientTransport(new URL(ctx.target.sseUrl), { requestInit, fetch: ctx.fetch })
-      : new StreamableHTTPClientTransport(new URL(ctx.target.mcpUrl), { requestInit, fetch: ctx.fetch });
-  const client = new Client({ name: 'neonpanel-mcp-doctor', version: '1' });
+      ? new SSEClientTransport(new URL(url), { requestInit, fetch: ctx.fetch })
+      : new StreamableHTTPClientTransport(new URL(url), { requestInit, fetch: ctx.fetch });
+  const client = new Client(
+    { name: 'neonpanel-mcp-doctor', version: '1' },
+    kind === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {},
+  );
   await client.connect(transport, { timeout: ctx.timeoutMs });
   return client;
 }
 
-async function listAll(ctx: DoctorContext, client: Client): Promise<{ tools: DoctorTool[]; bytes: number }> {
+export async function listAll(ctx: DoctorContext, client: Client): Promise<{ tools: DoctorTool[]; bytes: number }> {
   const tools: DoctorTool[] = [];
   let bytes = 0;
   let cursor: string | undefined;
@@ -45,7 +56,7 @@ async function listAll(ctx: DoctorContext, client: Client): Promise<{ tools: Doc
 }
 
 /** SDK errors can be long and multi-line: keep one short line. */
-function errorText(error: unknown): string {
+export function errorText(error: unknown): string {
   return excerpt(error instanceof Error ? error.message : String(error), 240);
 }
 
@@ -159,8 +170,14 @@ export async function checkApi(ctx: DoctorContext): Promise<CheckResult[]> {
   const title = 'NeonPanel API accepts the token';
   const base = apiBase(ctx);
   if (!base) return [skip('api.reach', title, 'No API URL known; pass --api <url>.')];
+  const url = `${base.replace(/\/+$/, '')}/api/v1/companies`;
+  const refusal = tokenRefusal(ctx, url);
+  if (refusal) {
+    const detail = `The token was not sent to ${url}: ${refusal}. Pass --api <url> to check NeonPanel with it.`;
+    return [skip('api.reach', title, detail)];
+  }
   const res = await probe(ctx, {
-    url: `${base.replace(/\/+$/, '')}/api/v1/companies`,
+    url,
     withToken: true,
     headers: { Accept: 'application/json' },
   });

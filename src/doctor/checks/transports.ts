@@ -1,6 +1,6 @@
 /**
  * Each MCP transport as clients use it: legacy SSE's `endpoint` event, Streamable HTTP `initialize`,
- * the 2026-07-28 `server/discover` probe, and `GET /mcp` (never 404).
+ * the 2026-07-28 `server/discover` probe (and an `initialize` after it), and `GET /mcp` (never 404).
  */
 import {
   CLIENT_CAPABILITIES_META_KEY,
@@ -91,11 +91,9 @@ export async function checkLegacySse(ctx: DoctorContext): Promise<CheckResult[]>
   ];
 }
 
-/** Authenticated `initialize` over Streamable HTTP with the newest 2025 revision. */
-export async function checkStreamableInitialize(ctx: DoctorContext): Promise<CheckResult[]> {
-  const title = 'Streamable HTTP initialize (POST /mcp)';
-  if (!ctx.token) return [skip('transport.streamable', title, 'Needs --token.')];
-  const res = await probe(ctx, {
+/** An authenticated 2025-11-25 `initialize` on /mcp, as every 2025-era client opens. */
+function sendInitialize(ctx: DoctorContext) {
+  return probe(ctx, {
     method: 'POST',
     url: ctx.target.mcpUrl,
     headers: MCP_POST_HEADERS,
@@ -107,6 +105,35 @@ export async function checkStreamableInitialize(ctx: DoctorContext): Promise<Che
       params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: CLIENT_INFO },
     },
   });
+}
+
+/** An authenticated 2026-07-28 `server/discover` on /mcp (no session), as ChatGPT and Claude probe. */
+function sendDiscover(ctx: DoctorContext) {
+  return probe(ctx, {
+    method: 'POST',
+    url: ctx.target.mcpUrl,
+    withToken: true,
+    headers: { ...MCP_POST_HEADERS, 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'server/discover' },
+    body: {
+      jsonrpc: '2.0',
+      id: 'doctor-discover',
+      method: 'server/discover',
+      params: {
+        _meta: {
+          [PROTOCOL_VERSION_META_KEY]: '2026-07-28',
+          [CLIENT_INFO_META_KEY]: CLIENT_INFO,
+          [CLIENT_CAPABILITIES_META_KEY]: {},
+        },
+      },
+    },
+  });
+}
+
+/** Authenticated `initialize` over Streamable HTTP with the newest 2025 revision. */
+export async function checkStreamableInitialize(ctx: DoctorContext): Promise<CheckResult[]> {
+  const title = 'Streamable HTTP initialize (POST /mcp)';
+  if (!ctx.token) return [skip('transport.streamable', title, 'Needs --token.')];
+  const res = await sendInitialize(ctx);
   if (!res.ok)
     return [
       flag('fail', 'transport.streamable', title, { detail: res.error, fix: 'Make /mcp reachable.', curl: res.curl }),
@@ -140,24 +167,7 @@ export async function checkServerDiscover(ctx: DoctorContext): Promise<CheckResu
   const title = '2026-07-28 server/discover (POST /mcp)';
   if (!ctx.token) return [skip('transport.discover', title, 'Needs --token.')];
   const { severity, who } = severityFor(ctx, (c) => c.probesServerDiscover.value);
-  const res = await probe(ctx, {
-    method: 'POST',
-    url: ctx.target.mcpUrl,
-    withToken: true,
-    headers: { ...MCP_POST_HEADERS, 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'server/discover' },
-    body: {
-      jsonrpc: '2.0',
-      id: 'doctor-discover',
-      method: 'server/discover',
-      params: {
-        _meta: {
-          [PROTOCOL_VERSION_META_KEY]: '2026-07-28',
-          [CLIENT_INFO_META_KEY]: CLIENT_INFO,
-          [CLIENT_CAPABILITIES_META_KEY]: {},
-        },
-      },
-    },
-  });
+  const res = await sendDiscover(ctx);
   const fix = `Answer server/discover with a JSON result or a JSON-RPC -32601 as application/json${who ? ` (${who} probes it first and gives up on anything else)` : ''}.`;
   if (!res.ok) return [flag(severity, 'transport.discover', title, { detail: res.error, fix, curl: res.curl })];
   const type = res.headers.get('content-type') ?? '';
@@ -189,6 +199,39 @@ export async function checkServerDiscover(ctx: DoctorContext): Promise<CheckResu
     flag(severity, 'transport.discover', title, {
       detail: `HTTP ${res.status}, error ${JSON.stringify(error ?? message ?? excerpt(res.text))}.`,
       fix,
+      curl: res.curl,
+    }),
+  ];
+}
+
+/**
+ * One connection, two eras: `server/discover` (2026-07-28) and then a 2025-11-25 `initialize` on the same
+ * URL, as Claude Code 2.1.280 sends them. The second must still be answered as a 2025 handshake.
+ */
+export async function checkDiscoverThenInitialize(ctx: DoctorContext): Promise<CheckResult[]> {
+  const title = 'server/discover, then initialize on the same URL';
+  if (!ctx.token) return [skip('transport.discover-initialize', title, 'Needs --token.')];
+  const { severity, who } = severityFor(ctx, (c) => c.initializeAfterDiscover.value);
+  const discover = await sendDiscover(ctx);
+  const discovered =
+    discover.ok && asObject(jsonRpcFrom(discover.text, discover.headers.get('content-type') ?? '')?.['result']);
+  const res = await sendInitialize(ctx);
+  const first = discovered ? 'discover answered with a result' : 'discover was not answered with a result';
+  const result = res.ok
+    ? asObject(jsonRpcFrom(res.text, res.headers.get('content-type') ?? '')?.['result'])
+    : undefined;
+  if (res.ok && res.status === 200 && typeof result?.['protocolVersion'] === 'string') {
+    return [
+      pass('transport.discover-initialize', title, {
+        detail: `${first}; the initialize after it negotiated ${result['protocolVersion']}.`,
+        curl: res.curl,
+      }),
+    ];
+  }
+  return [
+    flag(severity, 'transport.discover-initialize', title, {
+      detail: `${first}; the initialize after it got ${res.ok ? `HTTP ${res.status}: ${excerpt(res.text)}` : res.error}.`,
+      fix: `Keep answering a 2025-11-25 initialize after a server/discover on the same URL (no state from the discover may refuse it)${who ? `; ${who} send both` : ''}.`,
       curl: res.curl,
     }),
   ];

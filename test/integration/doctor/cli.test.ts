@@ -111,5 +111,11 @@ describe('neonpanel-mcp doctor', () => {
     const badClient = await cli(['doctor', stack.url, '--client', 'netscape']);
     expect(badClient.code).toBe(2);
     expect(badClient.stderr).toContain('--client "netscape" is unknown');
+    const loginWithToken = await cli(['doctor', stack.url, '--login', '--token', 'x']);
+    expect(loginWithToken.code).toBe(2);
+    expect(loginWithToken.stderr).toContain('--login gets its own token');
+    const badMetadataUrl = await cli(['doctor', stack.url, '--login', '--client-metadata-url', 'client.json']);
+    expect(badMetadataUrl.code).toBe(2);
+    expect(badMetadataUrl.stderr).toContain('--client-metadata-url must be an https URL');
   });
 });

@@ -6,7 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../../sandbox/index.js';
 import type { CheckResult, DoctorOptions, DoctorReport } from '../../../src/doctor/index.js';
 import { runDoctor } from '../../../src/doctor/index.js';
-import type { Stack } from '../../helpers/stack.js';
+import { sendJson, serve } from '../../helpers/doctor-context.js';
+import { type Stack, startStack } from '../../helpers/stack.js';
 import { startCorsStrippingProxy, startDoctorStack, startFixtureMcpServer } from './fixtures.js';
 
 let stack: Stack;
@@ -31,7 +32,8 @@ describe('doctor against a deployment in good order', () => {
   it('passes every check, registration included, and reports ok', async () => {
     const report = await doctor({ register: true });
     expect(failed(report)).toEqual([]);
-    expect(report.results.filter((r) => r.status === 'warn')).toEqual([]);
+    // The sandbox, like NeonPanel 1.2, registers clients but offers no client ID metadata documents.
+    expect(report.results.filter((r) => r.status === 'warn').map((r) => r.id)).toEqual(['as.cimd']);
     expect(report.ok).toBe(true);
     for (const id of [
       'server.info',
@@ -54,13 +56,86 @@ describe('doctor against a deployment in good order', () => {
       'tools.search',
       'tools.fetch',
       'tools.budget.claude-code',
+      'transport.discover-initialize',
+      'as.registration',
+      'registration.claude',
     ]) {
       expect(byId(report, id).status, id).toBe('pass');
     }
     expect(byId(report, 'server.tls').detail).toContain('local test deployment');
+    expect(byId(report, 'server.info').detail).toContain(
+      'Token audience policy: default (MCP_AUDIENCE unset): a token without aud is accepted',
+    );
     expect(byId(report, 'as.oidc').detail).toContain('absent (HTTP 404)');
     expect(byId(report, 'tools.fetch').detail).toMatch(/ at https?:\/\//);
+    expect(byId(report, 'registration.claude').detail).toContain('would send its metadata URL');
+    expect(byId(report, 'cimd').status).toBe('skip');
     expect(JSON.stringify(report)).not.toContain(token);
+  });
+});
+
+describe('doctor at an issuer that accepts client ID metadata documents', () => {
+  let cimdStack: Stack;
+  let document: { url: string; close(): Promise<void> };
+  beforeAll(async () => {
+    cimdStack = await startStack({
+      env: { MCP_SCOPES: 'openid' },
+      logLevel: 'warn',
+      sandbox: { cimd: { allowLoopback: true } },
+    });
+    // A document the user hosts, as --client-metadata-url names it.
+    document = await serve((_req, res, origin) =>
+      sendJson(res, 200, {
+        client_id: `${origin}/client.json`,
+        client_name: 'Doctor test client',
+        redirect_uris: ['http://127.0.0.1/oauth/callback'],
+        token_endpoint_auth_method: 'none',
+      }),
+    );
+  });
+  afterAll(async () => {
+    await document?.close();
+    await cimdStack?.close();
+  });
+
+  it('says which clients use CIMD, and --register sends a CIMD authorize request for each', async () => {
+    const report = await runDoctor({
+      url: `${cimdStack.url}/mcp`,
+      token: await cimdStack.tokenFor('alice', { aud: `${cimdStack.url}/mcp` }),
+      clients: ['chatgpt', 'claude-code', 'cursor', 'mcp-remote'],
+      register: true,
+      clientMetadataUrl: `${document.url}/client.json`,
+    });
+    expect(byId(report, 'as.cimd').status).toBe('pass');
+    expect(byId(report, 'registration.chatgpt').detail).toBe('client ID metadata document (private_key_jwt).');
+    expect(byId(report, 'registration.cursor').detail).toMatch(/^dynamic registration/);
+    // ChatGPT's metadata URL is per server and mcp-remote's opt-in: both try the user's document.
+    for (const id of ['cimd.chatgpt', 'cimd.mcp-remote']) {
+      expect(byId(report, id)).toMatchObject({
+        status: 'pass',
+        detail: `client_id ${document.url}/client.json, redirect_uri http://127.0.0.1/oauth/callback: accepted (HTTP 200 (login page)).`,
+      });
+    }
+    // Claude Code's public document is on claude.ai, which the sandbox cannot fetch: the issuer's refusal is shown.
+    expect(byId(report, 'cimd.claude-code')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('client_id https://claude.ai/oauth/claude-code-client-metadata'),
+      fix: expect.stringContaining('Have the issuer fetch https://claude.ai/oauth/claude-code-client-metadata'),
+    });
+    expect(report.results.some((r) => r.id === 'cimd.cursor')).toBe(false);
+  });
+
+  it('a document whose client_id is not its URL is reported without asking the issuer', async () => {
+    const report = await runDoctor({
+      url: `${cimdStack.url}/mcp`,
+      clients: ['chatgpt'],
+      register: true,
+      clientMetadataUrl: `${document.url}/elsewhere.json`,
+    });
+    expect(byId(report, 'cimd.chatgpt')).toMatchObject({
+      status: 'fail',
+      detail: `the document's client_id is "${document.url}/client.json", not its URL ${document.url}/elsewhere.json.`,
+    });
   });
 });
 
@@ -133,7 +208,7 @@ describe('doctor against broken deployments', () => {
   it('an issuer whose scopes do not match: scope coherence fails naming the scope', async () => {
     stack.sandbox.misbehave.set({ scopesSupported: ['dcr.create'] });
     const report = await doctor({ clients: ['chatgpt'] });
-    expect(byId(report, 'as.scopes')).toMatchObject({ status: 'fail', fix: expect.stringContaining('neonpanel.mcp') });
+    expect(byId(report, 'as.scopes')).toMatchObject({ status: 'fail', fix: expect.stringContaining('openid') });
   });
 
   it("an issuer that ignores resource in aud: the token's audience fails", async () => {

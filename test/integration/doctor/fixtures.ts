@@ -14,9 +14,12 @@ import {
 } from '@modelcontextprotocol/server';
 import { type Stack, startStack } from '../../helpers/stack.js';
 
-/** The bridge and sandbox with scopes advertised, and alice's token for its /mcp; close the stack in `afterAll`. */
+/**
+ * The bridge and sandbox with NeonPanel's scope advertised (`openid`, the one scope NeonPanel API 1.2
+ * defines), and alice's token for its /mcp; close the stack in `afterAll`.
+ */
 export async function startDoctorStack(): Promise<{ stack: Stack; token: string }> {
-  const stack = await startStack({ env: { MCP_SCOPES: 'neonpanel.mcp' }, logLevel: 'warn' });
+  const stack = await startStack({ env: { MCP_SCOPES: 'openid' }, logLevel: 'warn' });
   const token = await stack.tokenFor('alice', { aud: `${stack.url}/mcp` });
   return { stack, token };
 }

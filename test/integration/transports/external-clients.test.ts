@@ -2,9 +2,10 @@
  * Real third-party MCP clients against the real bridge and sandbox: mcp-remote (stdio ↔ remote
  * bridge, as Claude Desktop and Cursor run it), the MCP Inspector CLI (0.x, and 2.x, whose client
  * negotiates 2026-07-28, lints tool schemas and signs in through the sandbox's consent page in headless
- * Chromium), and the official conformance suite. The Inspector and the conformance suite need Node 22;
- * `npx -p node@22` brings it from the npm registry, so these tests are slower than the rest (one npx
- * download on a cold cache).
+ * Chromium), and the official conformance suites (0.1.16 for 2025-11-25, 0.2.0-alpha.12 for 2026-07-28).
+ * The Inspector and the suites need Node 22 or later; `npx -p node@22` (`node@24` for the pre-release
+ * suite) brings it from the npm registry, so these tests are slower than the rest (one npx download on a
+ * cold cache).
  */
 import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -29,6 +30,10 @@ const INSPECTOR = '@modelcontextprotocol/inspector@0.22.0';
 const INSPECTOR_2 = '@modelcontextprotocol/inspector@2.12.0';
 const CONFORMANCE_CLI = join(process.cwd(), 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
 const EXPECTED_FAILURES = join(process.cwd(), 'test/conformance/expected-failures.yml');
+/** The pre-release suite for 2026-07-28 (pinned in package.json); it needs Node 22 or later (fs.globSync). */
+const CONFORMANCE_NEXT_CLI = join(process.cwd(), 'node_modules/@modelcontextprotocol/conformance-next/dist/index.js');
+const EXPECTED_FAILURES_NEXT = join(process.cwd(), 'test/conformance/expected-failures-2026-07-28.yml');
+const NODE_24 = ['-y', '-p', 'node@24'];
 
 let stack: Stack;
 let aliceToken: string;
@@ -252,5 +257,51 @@ describe('MCP conformance suite', () => {
     expect(output).toMatch(/✓ tools-list/);
     expect(output).toMatch(/✓ dns-rebinding-protection/);
     expect('code' in outcome ? outcome.code : 0, output.slice(-3000)).toBe(0);
+  }, 360_000);
+});
+
+describe('MCP conformance suite 0.2.0-alpha.12, revision 2026-07-28', () => {
+  let proxy: HeaderProxy;
+  beforeAll(async () => {
+    proxy = await startHeaderProxy(stack.url, { Authorization: `Bearer ${await stack.tokenFor('conformance')}` });
+  });
+  afterAll(() => proxy?.close());
+
+  /** Runs the pre-release suite's server mode with `args`; resolves with everything it printed and its exit code. */
+  const conform = async (...args: string[]) => {
+    const outcome = await run(
+      'npx',
+      [
+        ...NODE_24,
+        'node',
+        CONFORMANCE_NEXT_CLI,
+        'server',
+        '--url',
+        `${proxy.url}/mcp`,
+        '--expected-failures',
+        EXPECTED_FAILURES_NEXT,
+        ...args,
+      ],
+      { cwd: scratch('conformance-next-'), timeout: 300_000, maxBuffer: 50_000_000 },
+    ).catch((error: { stdout?: string; stderr?: string; code?: number }) => error);
+    return { output: `${outcome.stdout ?? ''}${outcome.stderr ?? ''}`, code: 'code' in outcome ? outcome.code : 0 };
+  };
+
+  it('--spec-version 2026-07-28: every applicable scenario of the active suite passes', async () => {
+    const { output, code } = await conform('--spec-version', '2026-07-28');
+    expect(output).not.toMatch(/Unexpected failures|Baseline is stale/);
+    expect(output).toMatch(/✓ tools-list/);
+    expect(output).toMatch(/✓ server-sse-multiple-streams/);
+    expect(output).toMatch(/✓ dns-rebinding-protection/);
+    expect(code, output.slice(-3000)).toBe(0);
+  }, 360_000);
+
+  it('--requirements 2026-07-28: stateless requests, headers and caching hints pass; the rest are listed', async () => {
+    const { output, code } = await conform('--requirements', '2026-07-28');
+    expect(output).not.toMatch(/Unexpected failures|Baseline is stale/);
+    expect(output).toMatch(/✓ http-header-validation/);
+    expect(output).toMatch(/✓ sep-2164-resource-not-found/);
+    expect(output).toMatch(/✓ input-required-result-validate-input/);
+    expect(code, output.slice(-3000)).toBe(0);
   }, 360_000);
 });
