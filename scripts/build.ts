@@ -11,11 +11,13 @@
  * touching dist/).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type BuildOptions, build, type Plugin } from 'esbuild';
+import { buildViews } from '../src/apps/build-views.js';
+import { writeGeneratedFile } from '../src/openapi/generated-file.js';
 import { packageRoot } from '../src/openapi/package-root.js';
 import { CATALOG_FILE } from '../src/tools/catalog.js';
 import { buildBundledCatalog, serializeCatalog } from '../src/tools/catalog-source.js';
@@ -26,15 +28,7 @@ const outdir = values.outdir;
 
 /** Writes the catalog only when it changed, so an unchanged build leaves the source tree untouched. */
 async function writeCatalog(): Promise<void> {
-  const path = join(root, CATALOG_FILE);
-  const text = serializeCatalog(await buildBundledCatalog());
-  let current: string | undefined;
-  try {
-    current = readFileSync(path, 'utf8');
-  } catch {
-    current = undefined; // first build
-  }
-  if (current !== text) writeFileSync(path, text);
+  writeGeneratedFile(join(root, CATALOG_FILE), serializeCatalog(await buildBundledCatalog()));
 }
 
 /**
@@ -75,6 +69,13 @@ const common: BuildOptions = {
 };
 
 await writeCatalog();
+// The MCP Apps views (src/apps/view/) into src/apps/views.generated.json, which the server bundle imports.
+const viewSizes = await buildViews();
+console.log(
+  `views: ${Object.entries(viewSizes)
+    .map(([id, bytes]) => `${id} ${(bytes / 1024).toFixed(1)} KB`)
+    .join(', ')}`,
+);
 rmSync(outdir, { recursive: true, force: true });
 await build({
   ...common,
