@@ -8,9 +8,11 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import type { Express } from 'express';
 import { fetch as undiciFetch } from 'undici';
+import { audiencePolicy, describeAudiencePolicy } from './auth/index.js';
 import { type Auth, createAuth } from './auth/index.js';
-import { type Config, ConfigError, loadConfig } from './config/index.js';
+import { type Config, ConfigError, loadConfig, processEnv } from './config/index.js';
 import { createApp } from './http/app.js';
+import { bindAddress } from './mcp/inbound/host-guard.js';
 import type { Lifecycle } from './http/health.js';
 import type { McpRoutes } from './mcp/routes.js';
 import { packageInfo } from './mcp/package-info.js';
@@ -69,16 +71,20 @@ export async function startBridge(config: Readonly<Config>, overrides: BridgeOve
   const store = overrides.store ?? (await createStore(config, { logger, keyPrefix: config.redisKeyPrefix }));
   const auth = createAuth(config, { logger, metrics, fetch: fetchImpl });
   const toolset = await createToolset({ config, logger, metrics });
-  const build = createMcpServerFactory({ toolset, logger });
+  const build = createMcpServerFactory({ toolset, logger, publicUrl: config.publicUrl, apps: config.apps });
 
+  // The server binds HOST resolved, and the DNS-rebinding guard is decided from that address, not from
+  // how HOST spells it (`127.1` is loopback too).
+  const host = await bindAddress(config.host);
   let lifecycle: Lifecycle = 'starting';
   const { app, listener, mcp } = createApp({
-    config,
+    config: host === config.host ? config : Object.freeze({ ...config, host }),
     logger,
     metrics,
     auth,
     store,
     build,
+    toolsets: toolset.groups.map((group) => group.name),
     openapi: { ...toolset.api, operations: toolset.operationCount },
     lifecycle: () => lifecycle,
     fetch: fetchImpl,
@@ -87,7 +93,7 @@ export async function startBridge(config: Readonly<Config>, overrides: BridgeOve
   const server = createServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.port, config.host, () => {
+    server.listen(config.port, host, () => {
       server.off('error', reject);
       resolve();
     });
@@ -97,7 +103,14 @@ export async function startBridge(config: Readonly<Config>, overrides: BridgeOve
   await auth.start();
   lifecycle = 'ready';
   logger.info(
-    { url, publicUrl: config.publicUrl, tools: toolset.tools.length, store: store.kind, tracing: Boolean(tracing) },
+    {
+      url,
+      publicUrl: config.publicUrl,
+      tools: toolset.tools.length,
+      store: store.kind,
+      tracing: Boolean(tracing),
+      audiencePolicy: describeAudiencePolicy(audiencePolicy(config)),
+    },
     'bridge listening',
   );
 
@@ -138,7 +151,7 @@ export async function startBridge(config: Readonly<Config>, overrides: BridgeOve
 async function main(): Promise<void> {
   let config: Readonly<Config>;
   try {
-    config = loadConfig(process.env);
+    config = loadConfig(processEnv());
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`Configuration error: ${error.message}`);

@@ -1,7 +1,10 @@
 import type { AuthError } from './errors.js';
 
-/** The MCP routes a challenge can name; `/messages` shares the legacy `sse` metadata. */
-export type ProtectedRoute = 'mcp' | 'sse';
+/**
+ * The MCP routes a challenge can name; `/messages` shares the legacy `sse` metadata, and the read-only
+ * endpoint `/mcp/readonly` has its own (RFC 9728 §3.1: one metadata document per resource path).
+ */
+export type ProtectedRoute = 'mcp' | 'mcp/readonly' | 'sse';
 
 /** `<publicUrl>/.well-known/oauth-protected-resource/<route>` (RFC 9728 §3.1, path inserted after the well-known prefix). */
 export function resourceMetadataUrl(publicUrl: string, route: ProtectedRoute): string {

@@ -24,7 +24,7 @@ export function createDiscoveryRouter(
   mirror: Pick<IssuerMetadataMirror, 'authorizationServer' | 'openidConfiguration'>,
 ): Router {
   const router = Router();
-  for (const kind of ['mcp', 'sse'] as const satisfies readonly ResourceKind[]) {
+  for (const kind of ['mcp', 'mcp/readonly', 'sse'] as const satisfies readonly ResourceKind[]) {
     const doc = buildResourceMetadata(config, kind);
     router.get(pathForms('oauth-protected-resource', [kind]), (_req, res) => sendJson(res, doc));
   }

@@ -7,19 +7,21 @@ import type { RequestHandler, Router } from 'express';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import type { ProtectedRoute } from './challenge.js';
 import { createDiscoveryRouter } from './discovery.js';
-import { type RequireTokenOptions, createGate } from './gate.js';
+import { type Gate, type GateRequest, type RequireTokenOptions, type TokenCheck, createGate } from './gate.js';
 import { IssuerMetadataMirror, type IssuerMetadataStatus } from './issuer-metadata.js';
 import { type JwksStatus, KeyStore, type KeyStoreOptions } from './jwks.js';
 import { TokenVerifier, type VerifiedToken } from './verifier.js';
 
+export { audiencePolicy, describeAudiencePolicy } from './audience.js';
 export { extractBearerToken, type TokenSources } from './bearer.js';
 export { AuthError, type AuthErrorCode } from './errors.js';
 export { type ProtectedRoute, resourceMetadataUrl } from './challenge.js';
 export { buildResourceMetadata, type ProtectedResourceMetadata } from './resource-metadata.js';
 export { hashToken, type VerifiedToken } from './verifier.js';
 export { verifyOnce } from './verify-once.js';
-export type { JwksStatus, IssuerMetadataStatus, RequireTokenOptions };
+export type { Gate, GateRequest, JwksStatus, IssuerMetadataStatus, RequireTokenOptions, TokenCheck };
 
 /** What deep health shows about the resource server's dependencies on the issuer. */
 export interface AuthStatus {
@@ -47,7 +49,14 @@ export interface Auth {
    * `{ error, error_description, resource_metadata, hint }`. Mount it after the body parser so a
    * token in the body is recognised and refused. Counts `authFailures` by code; never logs the token.
    */
-  requireToken(route: 'mcp' | 'sse', options?: RequireTokenOptions): RequestHandler;
+  requireToken(route: ProtectedRoute, options?: RequireTokenOptions): RequestHandler;
+  /**
+   * The same gate in two steps, on node's request and response, for the MCP routes: `check` finds and
+   * verifies the token answering nothing (so the rate limiter can count the outcome first), `refuse`
+   * answers a refusal with the challenge above.
+   */
+  checkToken: Gate['check'];
+  refuse: Gate['refuse'];
   /**
    * GET routes: `/.well-known/oauth-protected-resource{,/mcp,/sse}` (and `/mcp/.well-known/…`,
    * `/sse/.well-known/…`), `/.well-known/oauth-authorization-server` (the issuer's, mirrored) and
@@ -77,10 +86,12 @@ export function createAuth(config: Readonly<Config>, deps: AuthDeps): Auth {
   const mirror = new IssuerMetadataMirror({ config, fetch: fetchImpl, logger: deps.logger });
   const verifier = new TokenVerifier(config, keyStore);
   const verify = (token: string) => verifier.verify(token);
-  const requireToken = createGate({ config, verify, logger: deps.logger, metrics: deps.metrics });
+  const gate = createGate({ config, verify, logger: deps.logger, metrics: deps.metrics });
   return {
     verify,
-    requireToken,
+    requireToken: gate.requireToken,
+    checkToken: gate.check,
+    refuse: gate.refuse,
     discoveryRouter: () => createDiscoveryRouter(config, mirror),
     status: () => ({ jwks: keyStore.status(), issuerMetadata: mirror.status() }),
     ready: () => keyStore.ready(),

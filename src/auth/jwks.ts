@@ -112,15 +112,24 @@ export class KeyStore {
     }
     const kid = header.kid ?? '';
     const cooldown = this.triedKids.has(kid) ? this.cooldownMs : this.firstSeenCooldownMs;
-    this.triedKids.set(kid, true);
-    if (await this.refreshIfAllowed(cooldown)) {
-      try {
-        return await this.keys(header);
-      } catch (error) {
-        throw this.explain(error, header);
-      }
+    const fetched = await this.refreshIfAllowed(cooldown);
+    // While the key set cannot be fetched, a key id we do not hold may be the issuer's newest key: the
+    // token may be good, so the answer is "try again" (503), never "invalid token", and the kid is not
+    // marked as looked for, so the first request after the issuer is back refetches at once.
+    if (this.lastError) {
+      throw new AuthError(
+        'jwks_unavailable',
+        `key id ${quoteUntrusted(header.kid)} is not among the keys fetched, and the issuer's key set could not be refreshed (${this.lastError}); try again shortly`,
+      );
     }
-    throw this.explain(new JWKSNoMatchingKey(), header);
+    // Marked only once a key set fetched for it lacks it: a kid first seen just after an unrelated fetch
+    // (within the first-seen cooldown) gets its own fetch on a later request, not the long cooldown.
+    if (fetched) this.triedKids.set(kid, true);
+    try {
+      return await this.keys(header);
+    } catch (error) {
+      throw this.explain(error, header);
+    }
   }
 
   private explain(error: unknown, header: JWSHeaderParameters): AuthError {
@@ -133,8 +142,7 @@ export class KeyStore {
     }
     if (error instanceof JWKSNoMatchingKey) {
       const why = header.kid === undefined ? `no key for ${alg} and the token has no key id (kid)` : undefined;
-      const stale = this.lastError ? ` (the issuer's key set could not be refreshed: ${this.lastError})` : '';
-      return new AuthError('unknown_kid', `${why ?? `unknown key id ${quoteUntrusted(header.kid)}`}${stale}`);
+      return new AuthError('unknown_kid', why ?? `unknown key id ${quoteUntrusted(header.kid)}`);
     }
     const message = error instanceof Error ? error.message : String(error);
     return new AuthError('unknown_kid', `key id ${quoteUntrusted(header.kid)} is not a usable ${alg} key: ${message}`);

@@ -10,8 +10,18 @@ export interface ProtectedResourceMetadata {
   resource_documentation: string;
 }
 
-/** Which resource a document describes: the Streamable HTTP endpoint, the legacy SSE endpoint, or the origin. */
-export type ResourceKind = 'mcp' | 'sse' | 'root';
+/**
+ * Which resource a document describes: the Streamable HTTP endpoint, its read-only twin, the legacy SSE
+ * endpoint, or the origin.
+ */
+export type ResourceKind = 'mcp' | 'mcp/readonly' | 'sse' | 'root';
+
+const RESOURCE_NAMES: Record<ResourceKind, string> = {
+  mcp: 'NeonPanel MCP',
+  'mcp/readonly': 'NeonPanel MCP (read-only)',
+  sse: 'NeonPanel MCP (legacy SSE)',
+  root: 'NeonPanel MCP',
+};
 
 /**
  * The document for one resource. `resource` is built exactly (no trailing slash drift): clients
@@ -28,7 +38,7 @@ export function buildResourceMetadata(
     authorization_servers: [config.issuer],
     ...(config.scopes?.length ? { scopes_supported: [...config.scopes] } : {}),
     bearer_methods_supported: ['header'],
-    resource_name: kind === 'sse' ? 'NeonPanel MCP (legacy SSE)' : 'NeonPanel MCP',
+    resource_name: RESOURCE_NAMES[kind],
     resource_documentation: `${config.publicUrl}/`,
   };
 }

@@ -6,6 +6,9 @@ import { AuthError } from './errors.js';
 import { KeyStore } from './jwks.js';
 import { TokenVerifier } from './verifier.js';
 
+/** The bridge's MCP_PUBLIC_URL in these tests. */
+const BRIDGE = 'https://mcp.neonpanel.test';
+
 let issuer: LocalIssuer;
 beforeAll(async () => {
   issuer = await startLocalIssuer();
@@ -31,6 +34,8 @@ function setup(overrides: Partial<ConstructorParameters<typeof TokenVerifier>[0]
     {
       issuer: issuer.issuer,
       audience: undefined,
+      publicUrl: BRIDGE,
+      apiUrl: 'https://api.neonpanel.test/v1',
       scopes: undefined,
       jwtAlgorithms: ['RS256'],
       clockToleranceSeconds: 30,
@@ -56,11 +61,11 @@ describe('TokenVerifier', () => {
     const token = await issuer.issueToken({
       sub: 'alice',
       scope: 'a b',
-      aud: ['x', 'y'],
+      aud: ['x', `${BRIDGE}/mcp`],
       extraClaims: { client_id: 'c1' },
     });
     const first = await verifier.verify(token);
-    expect(first).toMatchObject({ sub: 'alice', scopes: ['a', 'b'], audience: ['x', 'y'], clientId: 'c1' });
+    expect(first).toMatchObject({ sub: 'alice', scopes: ['a', 'b'], audience: ['x', `${BRIDGE}/mcp`], clientId: 'c1' });
     for (let i = 0; i < 5; i++) expect(await verifier.verify(token)).toEqual(first);
     expect(resolves()).toBe(1);
   });
@@ -83,5 +88,49 @@ describe('TokenVerifier', () => {
     const { verifier } = setup();
     expect((await verifier.verify(await issuer.issueToken({ sub: 'a', expiresIn: -10 }))).sub).toBe('a');
     expect(await codeOf(verifier.verify(await issuer.issueToken({ sub: 'a', expiresIn: -60 })))).toBe('expired');
+  });
+
+  it('by default accepts no aud, or an aud naming the bridge, the issuer or the API; refuses any other', async () => {
+    const { verifier } = setup();
+    const accepted = [
+      undefined,
+      BRIDGE,
+      `${BRIDGE}/`,
+      `${BRIDGE}/mcp`,
+      `${BRIDGE}/mcp/readonly`,
+      `${BRIDGE}/sse`,
+      issuer.issuer,
+      'https://api.neonpanel.test',
+      'https://api.neonpanel.test/v1',
+      ['https://elsewhere.example', `${BRIDGE}/mcp`],
+    ];
+    for (const aud of accepted) {
+      const token = await issuer.issueToken({ sub: 'alice', ...(aud === undefined ? {} : { aud }) });
+      expect((await verifier.verify(token)).sub, JSON.stringify(aud)).toBe('alice');
+    }
+    const refused: unknown[] = [
+      'https://evil.example/api',
+      ['https://evil', 'x'],
+      5,
+      [],
+      [`${BRIDGE}/mcp`, 7],
+      `${BRIDGE}.evil.example/mcp`,
+      `${BRIDGE}/other`,
+    ];
+    for (const aud of refused) {
+      const token = await issuer.issueToken({ sub: 'alice', extraClaims: { aud } });
+      expect(await codeOf(verifier.verify(token)), JSON.stringify(aud)).toBe('wrong_audience');
+    }
+  });
+
+  it('with MCP_AUDIENCE set, requires an aud naming one of its values', async () => {
+    const { verifier } = setup({ audience: ['https://only.example/mcp'] });
+    expect(await codeOf(verifier.verify(await issuer.issueToken({ sub: 'a' })))).toBe('missing_claim');
+    expect(await codeOf(verifier.verify(await issuer.issueToken({ sub: 'a', aud: `${BRIDGE}/mcp` })))).toBe(
+      'wrong_audience',
+    );
+    expect((await verifier.verify(await issuer.issueToken({ sub: 'a', aud: 'https://only.example/mcp' }))).sub).toBe(
+      'a',
+    );
   });
 });

@@ -3,6 +3,7 @@ import { type JWTPayload, type ProtectedHeaderParameters, decodeProtectedHeader,
 import { JOSEAlgNotAllowed, JWSSignatureVerificationFailed, JWTClaimValidationFailed, JWTExpired } from 'jose/errors';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config/index.js';
+import { type AudienceConfig, type AudiencePolicy, audiencePolicy, checkDefaultAudience } from './audience.js';
 import { AuthError, quoteUntrusted } from './errors.js';
 import type { KeyStore } from './jwks.js';
 
@@ -21,7 +22,8 @@ export interface VerifiedToken {
   tokenHash: string;
 }
 
-export type VerifierConfig = Pick<Config, 'issuer' | 'audience' | 'scopes' | 'jwtAlgorithms' | 'clockToleranceSeconds'>;
+export type VerifierConfig = Pick<Config, 'issuer' | 'scopes' | 'jwtAlgorithms' | 'clockToleranceSeconds'> &
+  AudienceConfig;
 
 /** Tokens longer than this are refused before parsing: no issuer sends them, and parsing costs. */
 const MAX_TOKEN_LENGTH = 16_384;
@@ -46,12 +48,13 @@ function asList(value: unknown): string[] {
 
 /**
  * Validates bearer tokens: shape, allow-listed algorithm (before any key is touched), signature
- * against the issuer's JWKS, `iss`, `exp`/`nbf` with tolerance, required `sub`/`iat`/`exp`, `aud`
- * and scopes when configured. Valid tokens are cached by hash until they expire, so a busy client
+ * against the issuer's JWKS, `iss`, `exp`/`nbf` with tolerance, required `sub`/`iat`/`exp`, `aud` by
+ * the audience policy (`audiencePolicy`), scopes when configured. Valid tokens are cached by hash until they expire, so a busy client
  * pays for one RSA verification per token, not per request.
  */
 export class TokenVerifier {
   private readonly cache: LRUCache<string, VerifiedToken>;
+  private readonly audiencePolicy: AudiencePolicy;
 
   constructor(
     private readonly config: VerifierConfig,
@@ -59,6 +62,7 @@ export class TokenVerifier {
     cacheMax = 10_000,
   ) {
     this.cache = new LRUCache({ max: cacheMax });
+    this.audiencePolicy = audiencePolicy(config);
   }
 
   /** Returns the verified token or throws AuthError (see its codes). */
@@ -84,6 +88,7 @@ export class TokenVerifier {
     } catch (error) {
       throw this.explain(error, header);
     }
+    if (this.audiencePolicy.source === 'default') checkDefaultAudience(this.audiencePolicy, payload.aud);
     const verified = this.toVerified(payload, tokenHash);
     const ttlMs = (verified.expiresAt + this.config.clockToleranceSeconds - now) * 1000;
     if (ttlMs > 0) this.cache.set(tokenHash, verified, { ttl: Math.ceil(ttlMs) });

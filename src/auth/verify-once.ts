@@ -1,8 +1,5 @@
 import type { VerifiedToken } from './verifier.js';
 
-/** Refusals of a request's token, remembered for as long as the request object lives. */
-const refusals = new WeakMap<object, { token: string; error: unknown }>();
-
 /**
  * The token last accepted on each connection, remembered for as long as the connection lives. A client
  * sends the same token on every request of a keep-alive connection, and looking it up in the verifier's
@@ -14,16 +11,13 @@ const acceptedOnConnection = new WeakMap<object, { token: string; verified: Veri
 type VerifyingRequest = { socket?: object | null };
 
 /**
- * Verifies the bearer token of one request, at most once however many handlers look at it.
- *
- * The handlers served before express (`GET /sse`, the POST lane) verify the token first and leave a
- * refused one to express, whose gate answers with the challenge and counts the failure. Without this,
- * the gate verified the same bad token again: a second signature check for every forged token.
+ * Verifies the bearer token of one request, remembering what it accepted on the request's connection.
  *
  * A token accepted on a connection is accepted again on that connection without asking `verify`, for
  * as long as it is exactly the same token and has not expired: `verify` would answer from its cache
  * with the same result, because the scopes it checks are the deployment's and do not change. After the
- * token's `exp` (and for any other token) `verify` decides again, with its clock tolerance.
+ * token's `exp` (and for any other token) `verify` decides again, with its clock tolerance. A refused
+ * token is not remembered: each request is checked by the gate once, and a refusal answered there.
  */
 export async function verifyOnce(
   req: VerifyingRequest,
@@ -35,14 +29,7 @@ export async function verifyOnce(
   if (accepted && accepted.token === token && accepted.verified.expiresAt * 1000 > Date.now()) {
     return accepted.verified;
   }
-  const refused = refusals.get(req);
-  if (refused?.token === token) throw refused.error;
-  try {
-    const verified = await verify(token);
-    if (connection) acceptedOnConnection.set(connection, { token, verified });
-    return verified;
-  } catch (error) {
-    refusals.set(req, { token, error });
-    throw error;
-  }
+  const verified = await verify(token);
+  if (connection) acceptedOnConnection.set(connection, { token, verified });
+  return verified;
 }

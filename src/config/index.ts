@@ -1,6 +1,7 @@
 /**
  * The bridge's configuration: read once from the environment at start, validated, frozen.
- * This is the only module that reads `process.env` (the caller passes it in).
+ * This is the only module that reads `process.env`: entry points, and tools that hand the environment on
+ * to child processes, take it from processEnv() (test/architecture/layers.test.ts enforces this).
  * A bad value throws a ConfigError whose message names the variable, what is wrong and the value seen.
  */
 import { isIP } from 'node:net';
@@ -18,7 +19,10 @@ export interface Config {
   jwksUri: string;
   /** Base URL of the NeonPanel REST API, no trailing slash. */
   apiUrl: string;
-  /** When set, a token's `aud` must contain one of these. */
+  /**
+   * When set, a token's `aud` must contain one of these. Unset: a token without `aud` is accepted, and an
+   * `aud` must name the bridge's own resource URLs, the issuer or the API (`auth/audience.ts`).
+   */
   audience: string[] | undefined;
   /** When set, advertised and required of every token. */
   scopes: string[] | undefined;
@@ -37,6 +41,8 @@ export interface Config {
   allowAnonymousDiscovery: boolean;
   /** Serve the legacy HTTP+SSE transport (`/sse` + `/messages`). */
   legacySse: boolean;
+  /** Serve the MCP Apps views (`ui://` resources and the tools' `_meta.ui`); the prompts are served either way. */
+  apps: boolean;
   /** Allowed JWT signing algorithms. */
   jwtAlgorithms: string[];
   /** Clock tolerance for `exp`/`nbf`, seconds. */
@@ -76,6 +82,17 @@ export interface Config {
   otelEndpoint: string | undefined;
   /** Seconds to wait for in-flight requests on SIGTERM. */
   shutdownGraceSeconds: number;
+  /** OpenAI's domain verification token, served at `/.well-known/openai-apps-challenge` when set. */
+  openaiAppsChallenge: string | undefined;
+  /** `MCP_READ_ONLY`: every MCP endpoint serves read tools only. */
+  readOnly: boolean;
+  /**
+   * `MCP_TOOLSETS`: the toolsets this deployment serves (unset: all). The names are checked against the
+   * tools when they are built (src/tools/toolsets.ts), which stops the start with the valid names.
+   */
+  toolsets: string[] | undefined;
+  /** `AUDIT_LOG`: where the write audit goes: `stdout`, `stderr` or a file path (appended to). */
+  auditLog: string;
 }
 
 export class ConfigError extends Error {
@@ -199,11 +216,40 @@ function readKeyPrefix(env: Env): string {
   return raw;
 }
 
+/** `MCP_OPENAI_APPS_CHALLENGE`: one line of visible characters (OpenAI's token), or unset. */
+function readOpenaiAppsChallenge(env: Env): string | undefined {
+  const raw = env['MCP_OPENAI_APPS_CHALLENGE']?.trim();
+  if (!raw) return undefined;
+  if (!/^[\x21-\x7e]{1,512}$/.test(raw)) {
+    throw new ConfigError(
+      'MCP_OPENAI_APPS_CHALLENGE',
+      'MCP_OPENAI_APPS_CHALLENGE must be the token OpenAI shows when verifying the domain: 1 to 512 visible ASCII characters, no spaces',
+    );
+  }
+  return raw;
+}
+
 function readHost(env: Env): string {
   const host = env['HOST']?.trim() || '0.0.0.0';
   if (!/^[A-Za-z0-9.:[\]-]+$/.test(host))
     throw new ConfigError('HOST', `HOST must be an address or hostname, got "${host}"`);
   return host;
+}
+
+/** `MCP_TOOLSETS`: lower-case names; `all` (or unset) means every toolset. */
+function readToolsetNames(env: Env): string[] | undefined {
+  const names = readList(env, 'MCP_TOOLSETS')?.map((name) => name.toLowerCase());
+  if (!names || names.includes('all')) return undefined;
+  const bad = names.find((name) => !/^[a-z][a-z0-9-]{0,39}$/.test(name));
+  if (bad !== undefined) {
+    throw new ConfigError('MCP_TOOLSETS', `MCP_TOOLSETS must be comma-separated toolset names, got "${bad}"`);
+  }
+  return names;
+}
+
+/** The process environment, as the entry points pass it to loadConfig or hand it on to a child process. */
+export function processEnv(): Env {
+  return process.env;
 }
 
 /** Reads and validates the configuration. Throws ConfigError on the first bad value. */
@@ -251,6 +297,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     logLevel,
     allowAnonymousDiscovery: readBool(env, 'MCP_ALLOW_ANONYMOUS_DISCOVERY', false),
     legacySse: readBool(env, 'MCP_LEGACY_SSE', true),
+    apps: readBool(env, 'MCP_APPS', true),
     jwtAlgorithms: algorithms,
     clockToleranceSeconds: readInt(env, 'MCP_CLOCK_TOLERANCE_SECONDS', 30, 0, 300),
     upstreamTimeoutMs: readInt(env, 'NEONPANEL_TIMEOUT_MS', 30_000, 100, 300_000),
@@ -269,6 +316,10 @@ export function loadConfig(env: Env): Readonly<Config> {
     maxConcurrentUpstreamPerUser: readInt(env, 'MCP_MAX_CONCURRENT_UPSTREAM_PER_USER', 16, 1, 10_000),
     otelEndpoint,
     shutdownGraceSeconds: readInt(env, 'MCP_SHUTDOWN_GRACE_SECONDS', 10, 0, 600),
+    openaiAppsChallenge: readOpenaiAppsChallenge(env),
+    readOnly: readBool(env, 'MCP_READ_ONLY', false),
+    toolsets: readToolsetNames(env),
+    auditLog: env['AUDIT_LOG']?.trim() || 'stdout',
   };
   return Object.freeze(config);
 }

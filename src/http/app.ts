@@ -1,28 +1,23 @@
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import express, {
-  type ErrorRequestHandler,
-  type Express,
-  type Request,
-  type RequestHandler,
-  type Response,
-} from 'express';
+import type { IncomingMessage, RequestListener } from 'node:http';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import proxyaddr from 'proxy-addr';
 import type { Auth } from '../auth/index.js';
 import type { Config } from '../config/index.js';
 import { JsonRpcCode, sendJsonRpcError } from '../mcp/jsonrpc.js';
+import { createFrontDoor } from '../mcp/front-door/index.js';
 import { type McpRoutes, createMcpRoutes } from '../mcp/routes.js';
 import type { BuildServer } from '../mcp/server-factory.js';
 import type { Store } from '../state/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import { bodyErrors, jsonBody } from './body.js';
-import { chain } from './chain.js';
-import { corsMiddleware } from './cors.js';
+import { bodyErrors, jsonBody } from '../mcp/inbound/body.js';
+import { corsMiddleware } from '../mcp/inbound/cors.js';
 import { type Lifecycle, type OpenApiSummary, healthRouter } from './health.js';
-import { hostGuard } from './host-guard.js';
+import { hostGuard } from '../mcp/inbound/host-guard.js';
+import { identityRouter } from './identity-routes.js';
 import { openapiRouter } from './openapi-routes.js';
-import { createRateLimiter } from './rate-limit.js';
-import { requestContext } from './request-context.js';
+import { applyRateLimit, createRateLimiter } from '../mcp/inbound/rate-limit.js';
+import { requestContext } from '../mcp/inbound/request-context.js';
 import { buildServerInfo } from './server-info.js';
 import { renderStatusPage, statusPageInfo } from './status-page.js';
 
@@ -34,6 +29,8 @@ export interface AppDeps {
   store: Store;
   /** The MCP server factory (tools defined once). */
   build: BuildServer;
+  /** The toolsets a connection may choose with `?toolsets=` (those the deployment serves). */
+  toolsets: readonly string[];
   openapi: OpenApiSummary;
   lifecycle(): Lifecycle;
   /** Used by deep health to reach the NeonPanel API. */
@@ -43,7 +40,7 @@ export interface AppDeps {
 /** The express app and the MCP transports mounted in it (for shutdown and health). */
 export interface BridgeApp {
   app: Express;
-  /** What the HTTP server runs: a plain `GET /sse` outside express when it can be, everything else in express. */
+  /** What the HTTP server runs: the MCP front door, which leaves to express what it does not serve. */
   listener: RequestListener;
   mcp: McpRoutes;
 }
@@ -60,26 +57,28 @@ export function createApp(deps: AppDeps): BridgeApp {
   // Behind a load balancer, `req.ip` (per-IP rate limits) is the client's address from X-Forwarded-For.
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
 
-  const rateLimiter = createRateLimiter({ config, store: deps.store, metrics });
+  // express's own rule for `req.ip`, so what is counted or logged outside express names the same address.
+  const clientIp = (req: IncomingMessage) => proxyaddr(req, app.get('trust proxy fn'));
+  const rateLimiter = createRateLimiter({ config, store: deps.store, metrics, clientIp });
   const mcp = createMcpRoutes({
     build: deps.build,
     config,
     store: deps.store,
     metrics,
     logger,
+    toolsets: deps.toolsets,
     guards: {
       parseBody: [...jsonBody(config.maxBodyBytes), bodyErrors],
-      requireToken: (route, options) => deps.auth.requireToken(route, options),
-      rateLimit: rateLimiter.middleware,
-      verify: (token) => deps.auth.verify(token),
-      rateLimitCheck: (kind, id) => rateLimiter.check(kind, id),
-      // express's own rule for `req.ip`, so lines logged outside express name the same address.
-      clientIp: (req) => proxyaddr(req, app.get('trust proxy fn')),
+      checkToken: deps.auth.checkToken,
+      refuse: deps.auth.refuse,
+      admit: rateLimiter.admit,
+      rateLimitCheck: rateLimiter.check,
+      applyRateLimit,
+      clientIp,
     },
   });
 
-  const front = [requestContext({ logger, metrics }), hostGuard(config), corsMiddleware()];
-  app.use(chain(front));
+  app.use(requestContext({ logger, metrics }), hostGuard(config), corsMiddleware());
   // The MCP routes come first: they carry almost all traffic, and express tries each earlier route in turn.
   app.use(mcp.router);
 
@@ -103,6 +102,7 @@ export function createApp(deps: AppDeps): BridgeApp {
     res.json(serverInfo);
   });
   app.use(health);
+  app.use(identityRouter(config));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
@@ -122,45 +122,6 @@ export function createApp(deps: AppDeps): BridgeApp {
   };
   app.use(bodyErrors, lastResort);
 
-  /**
-   * The MCP paths, run without express's router: the same middleware and route chain as in the app,
-   * after the same decoration express gives every request (its prototypes, `res.locals`). Matching
-   * each request against the app's layers was a tenth of the CPU of a tool call. Anything else, and
-   * any spelling of these paths that is not exact (`/MCP`, `/mcp/`), goes through express as before.
-   */
-  const direct = new Map<string, RequestHandler>(
-    Object.entries(mcp.routes).map(([path, route]) => [
-      path,
-      chain([...front, route, notFound, bodyErrors, lastResort]),
-    ]),
-  );
-  const runDirect = (route: RequestHandler, req: IncomingMessage, res: ServerResponse): void => {
-    Object.setPrototypeOf(req, app.request);
-    Object.setPrototypeOf(res, app.response);
-    const request = req as Request;
-    const response = res as Response;
-    request.res = response;
-    response.req = request;
-    request.originalUrl = req.url ?? '/';
-    request.baseUrl = '';
-    response.locals = Object.create(null) as Response['locals'];
-    // lastResort answers every error and notFound every request left over: nothing reaches this.
-    route(request, response, () => response.destroy());
-  };
-  const listener: RequestListener = (req, res) => {
-    const query = req.url?.indexOf('?') ?? -1;
-    const path = query === -1 ? (req.url ?? '') : req.url!.slice(0, query);
-    const route = direct.get(path);
-    if (!route) return app(req, res);
-    const outside = mcp.outsideExpress(req);
-    if (!outside) return runDirect(route, req, res);
-    outside(req, res).then(
-      (served) => served || runDirect(route, req, res),
-      (error: unknown) => {
-        logger.error({ err: error, method: req.method, path }, 'MCP request failed outside express');
-        res.destroy();
-      },
-    );
-  };
+  const listener = createFrontDoor(mcp.nodeHandler, app, logger);
   return { app, listener, mcp };
 }

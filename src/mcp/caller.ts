@@ -1,5 +1,6 @@
 import type { AuthInfo } from '@modelcontextprotocol/server';
 import type { VerifiedToken } from '../auth/index.js';
+import type { ToolView } from '../tools/index.js';
 
 /**
  * Who is calling, as the MCP layer needs it: the verified token's subject, the raw bearer token
@@ -16,6 +17,8 @@ export interface Caller {
   clientId: string;
   /** The correlation id of the HTTP request that carried this message (X-Request-Id). */
   requestId: string;
+  /** What the request's URL chose to be served (`/mcp/readonly`, `?toolsets=`); absent: everything. */
+  view?: ToolView;
 }
 
 /** The caller of a request whose bearer `token` the auth module verified as `auth`. */
@@ -30,7 +33,7 @@ export function callerOf(auth: VerifiedToken, token: string, requestId: string):
   };
 }
 
-/** What an MCP POST handler is given, whether express's middleware or the POST lane checked the request. */
+/** What an MCP POST handler is given, whether express's middleware or the front door's POST handler checked the request. */
 export interface McpPost {
   /** The parsed body, checked to be JSON-RPC. */
   body: unknown;
@@ -47,7 +50,7 @@ export function toAuthInfo(caller: Caller): AuthInfo {
     clientId: caller.clientId,
     scopes: caller.scopes,
     expiresAt: caller.expiresAt,
-    extra: { sub: caller.sub, requestId: caller.requestId },
+    extra: { sub: caller.sub, requestId: caller.requestId, ...(caller.view ? { view: caller.view } : {}) },
   };
 }
 
@@ -63,5 +66,6 @@ export function fromAuthInfo(authInfo: AuthInfo | undefined): Caller | undefined
     expiresAt: authInfo.expiresAt ?? 0,
     clientId: authInfo.clientId,
     requestId: typeof requestId === 'string' ? requestId : '',
+    ...(typeof authInfo.extra?.['view'] === 'object' ? { view: authInfo.extra['view'] as ToolView } : {}),
   };
 }

@@ -3,11 +3,11 @@ import { toWebRequest } from '@modelcontextprotocol/node';
 import { isLegacyRequest } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
 import { modernMeta, modernRequest, withHeaders } from '../../test/helpers/modern-request.js';
-import { isLegacyEra, plainModernRequest } from './era.js';
+import { is2025Era, plainModernRequest } from './era.js';
 
 const META = modernMeta();
 
-/** Enough of a Node request for `toWebRequest` and `isLegacyEra`. */
+/** Enough of a Node request for `toWebRequest` and `is2025Era`. */
 function nodeRequest(headers: Record<string, string | string[]>): IncomingMessage {
   return {
     method: 'POST',
@@ -125,16 +125,16 @@ const cases: Array<[string, Record<string, string | string[]>, unknown]> = [
   ],
 ];
 
-describe('isLegacyEra', () => {
+describe('is2025Era', () => {
   it.each(cases)('agrees with the SDK isLegacyRequest: %s', async (_name, headers, body) => {
     const req = nodeRequest(headers);
     const expected = await isLegacyRequest(await toWebRequest(req, body), body);
-    expect(isLegacyEra(req, body)).toBe(expected);
+    expect(is2025Era(req, body)).toBe(expected);
   });
 
   it('sends 2025 requests and 2026 requests to different handlers', () => {
-    expect(isLegacyEra(nodeRequest({}), cases[0]![2])).toBe(true);
-    expect(isLegacyEra(nodeRequest(cases[2]![1]), cases[2]![2])).toBe(false);
+    expect(is2025Era(nodeRequest({}), cases[0]![2])).toBe(true);
+    expect(is2025Era(nodeRequest(cases[2]![1]), cases[2]![2])).toBe(false);
   });
 });
 

@@ -52,7 +52,7 @@ function localVerdict(req: IncomingMessage, body: unknown): boolean | undefined 
  * `isLegacyRequest`, taken from the Node request and the body the app already parsed, without
  * building a web `Request` for it (and, for the common cases, without the SDK's zod checks).
  */
-export function isLegacyEra(req: IncomingMessage, body: unknown): boolean {
+export function is2025Era(req: IncomingMessage, body: unknown): boolean {
   if (body === undefined) return true;
   const verdict = localVerdict(req, body);
   if (verdict !== undefined) return verdict;

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 
 /** JSON-RPC 2.0 error codes the bridge answers with. */
 export const JsonRpcCode = {
@@ -46,4 +47,22 @@ export function sendJsonRpcError(
     ...options.headers,
   });
   res.end(body);
+}
+
+/** The longest error message, and the longest error `data` as JSON, an answer carries. */
+const MAX_ERROR_TEXT = 1_000;
+
+/**
+ * A message on its way to the client with its error, if any, cut to a bounded size. Error texts echo
+ * what the client sent (a tool name, every invalid member of `initialize`'s params with its path), so
+ * without a bound a client chooses the size of the answers, and of the work to send them.
+ */
+export function boundedAnswer(message: JSONRPCMessage): JSONRPCMessage {
+  if (!('error' in message)) return message;
+  const { code, message: text, data } = message.error;
+  const longText = text.length > MAX_ERROR_TEXT;
+  const longData = data !== undefined && JSON.stringify(data).length > MAX_ERROR_TEXT;
+  if (!longText && !longData) return message;
+  const cut = longText ? `${text.slice(0, MAX_ERROR_TEXT)}… (cut from ${text.length} characters)` : text;
+  return { ...message, error: { code, message: cut, ...(longData || data === undefined ? {} : { data }) } };
 }

@@ -1,28 +1,34 @@
 /**
  * The legacy HTTP+SSE transport (protocol 2024-11-05): `GET /sse` + `POST /messages?sessionId=…`.
  *
- * Kept in this one module because the SDK ships it only as a frozen v1 copy
- * (`@modelcontextprotocol/server-legacy/sse`, planned for removal in v3): dropping it later means
+ * A stream is only a response held open: each POSTed message runs on a fresh server on the instance the
+ * POST reached (as a Streamable HTTP session's messages do), and what that server sends goes down the
+ * stream, written here or, when another instance holds the stream, published to it over `Store.bus`.
+ * Only JSON-RPC messages the server sent cross the bus: never the caller's token, which a message routed
+ * to the stream's instance for it to run would have to carry. Dropping this transport later means
  * deleting this file and its two routes.
  */
 import type { ServerResponse } from 'node:http';
-import type { AuthInfo, Server } from '@modelcontextprotocol/server';
-import type { SSEServerTransport } from '@modelcontextprotocol/server-legacy/sse';
+import type { AuthInfo, JSONRPCMessage, RequestId, Transport } from '@modelcontextprotocol/server';
 import type { Config } from '../config/index.js';
 import type { Store } from '../state/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import { injectTraceparent, withSpan } from '../telemetry/tracing.js';
+import { SessionCancellations, isCancellation } from './cancellations.js';
 import { type Caller, toAuthInfo } from './caller.js';
-import { JsonRpcCode, requestIdOf, sendJsonRpcError } from './jsonrpc.js';
-import { isJsonRpcMessage } from './message-shape.js';
+import { JsonRpcCode, boundedAnswer, requestIdOf, sendJsonRpcError } from './jsonrpc.js';
+import { isAnswerMessage, isJsonRpcMessage, isRequestMessage } from './message-shape.js';
+import { answerDeadlineMs } from './post-exchange.js';
 import type { BuildServer } from './server-factory.js';
 import { isPlausibleSessionId, newSessionId } from './sessions.js';
+import { type StreamSlot, type StreamSlots, refuseStream } from './stream-slots.js';
 
 export interface LegacySseDeps {
   build: BuildServer;
   store: Pick<Store, 'kv' | 'bus'>;
-  config: Pick<Config, 'keepAliveMs' | 'maxSseStreamsPerUser' | 'maxSseStreamsTotal'>;
+  /** The per-user and total stream limits, shared with the other kinds of stream. */
+  slots: StreamSlots;
+  config: Pick<Config, 'keepAliveMs' | 'upstreamTimeoutMs'>;
   metrics: Pick<Metrics, 'sseStreams'>;
   logger: Logger;
 }
@@ -34,57 +40,50 @@ function pairs(flat: readonly string[]): Record<string, string> {
   return headers;
 }
 
-/** Where a stream lives, in `Store.kv`, so a POST landing on another instance can be routed to it. */
+/** Where a stream lives, in `Store.kv`, so a POST landing on another instance can check its owner. */
 interface StreamRecord {
   sub: string | null;
 }
 
-/** One JSON-RPC message for a stream held by another instance, sent over `Store.bus`. */
+/** What crosses the bus to the instance holding a stream: one message the server sent, nothing else. */
 interface RoutedMessage {
   message: unknown;
-  authInfo?: AuthInfo;
-  /** The POST's W3C trace context, so the work on the stream's instance joins the same trace. */
-  trace?: Record<string, string>;
 }
 
-/**
- * One stream open on this instance. An idle stream holds only this: the SDK transport and server are
- * built on its first message (most of a stream's life is idle, and thousands may be open).
- */
+/** One stream open on this instance: the response held open, and what it holds of the shared state. */
 interface LocalStream {
   sub: string | null;
   res: ServerResponse;
   /** `{"sub":…}`, written back to `Store.kv` on every keep-alive tick. */
   recordJson: string;
+  slot: StreamSlot;
   unsubscribe?: () => Promise<void>;
-  transport?: SSEServerTransport;
-  server?: Promise<Server>;
 }
 
-type SseTransportClass = new (id: string, res: ServerResponse) => SSEServerTransport;
-let sseTransportClass: Promise<SseTransportClass> | undefined;
-
 /**
- * The SDK's frozen SSE transport, imported on a stream's first message (it is a tenth of the start-up
- * time, and many deployments never see a legacy client). It is built for a stream that is already
- * open: `open` wrote the headers and the `endpoint` event, so its `start()`, which the SDK server
- * calls on connect and which would write them again, does nothing.
+ * The SDK `Transport` of one POSTed message: what the server sends goes to the stream (`emit`), and the
+ * answer to the message's request ends the exchange.
  */
-function loadSseTransport(): Promise<SseTransportClass> {
-  sseTransportClass ??= import('@modelcontextprotocol/server-legacy/sse').then(
-    ({ SSEServerTransport: Base }) =>
-      class OpenedSseTransport extends Base {
-        constructor(id: string, res: ServerResponse) {
-          super(MESSAGES_PATH, res);
-          // The frozen transport names sessions with randomUUID (122 random bits); ours carry 256.
-          const fields = this as unknown as { _sessionId: string; _sseResponse: ServerResponse };
-          fields._sessionId = id;
-          fields._sseResponse = res;
-        }
-        override async start(): Promise<void> {}
-      },
-  );
-  return sseTransportClass;
+class StreamReplyTransport implements Transport {
+  onmessage?: Transport['onmessage'];
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+
+  constructor(
+    private readonly emit: (message: JSONRPCMessage) => void,
+    private readonly answered: (id: RequestId) => void,
+  ) {}
+
+  async start(): Promise<void> {}
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    this.emit(boundedAnswer(message));
+    if (isAnswerMessage(message) && message.id !== undefined) this.answered(message.id);
+  }
+
+  async close(): Promise<void> {
+    this.onclose?.();
+  }
 }
 
 const MESSAGES_PATH = '/messages';
@@ -102,9 +101,9 @@ const STREAM_HEADERS = [
 ] as const;
 
 /**
- * Open legacy SSE streams on this instance, and the routing of POSTed messages to them (locally, or
- * over the message bus to the instance that holds the stream). One timer serves every stream's
- * keep-alive, so an idle stream costs no timer of its own.
+ * Open legacy SSE streams on this instance, the messages POSTed to them (run here, their answers written
+ * to the stream or published to the instance holding it) and the cancellation of those calls wherever they
+ * run. One timer serves every stream's keep-alive, so an idle stream costs no timer of its own.
  */
 export class LegacySse {
   private readonly streams = new Map<string, LocalStream>();
@@ -112,23 +111,12 @@ export class LegacySse {
   private readonly recordTtlSeconds: number;
   /** Runs while at least one stream is open. */
   private keepAliveTimer: NodeJS.Timeout | undefined;
+  /** Calls run here by stream and JSON-RPC id, for a `notifications/cancelled` POSTed to any instance. */
+  private readonly cancellations: SessionCancellations;
 
   constructor(private readonly deps: LegacySseDeps) {
     this.recordTtlSeconds = Math.max(30, Math.ceil((deps.config.keepAliveMs * 3) / 1000));
-  }
-
-  /** Why one more stream for `sub` would exceed a limit, or undefined. */
-  private refusal(sub: string | null): string | undefined {
-    const { maxSseStreamsTotal, maxSseStreamsPerUser } = this.deps.config;
-    if (this.streams.size >= maxSseStreamsTotal) {
-      return `this server holds its maximum of ${maxSseStreamsTotal} SSE streams; retry later or use Streamable HTTP at /mcp`;
-    }
-    let mine = 0;
-    for (const stream of this.streams.values()) if (stream.sub === sub) mine++;
-    if (mine >= maxSseStreamsPerUser) {
-      return `you already have ${mine} open SSE streams (the limit per user is ${maxSseStreamsPerUser}); close one, or use Streamable HTTP at /mcp`;
-    }
-    return undefined;
+    this.cancellations = new SessionCancellations({ bus: deps.store.bus, logger: deps.logger });
   }
 
   /**
@@ -159,9 +147,9 @@ export class LegacySse {
       clearInterval(this.keepAliveTimer);
       this.keepAliveTimer = undefined;
     }
+    stream.slot.release();
     void stream.unsubscribe?.().catch(() => undefined);
     void this.deps.store.kv.delete(streamKey(id)).catch(() => undefined);
-    void stream.server?.then((server) => server.close()).catch(() => undefined);
     return true;
   }
 
@@ -176,15 +164,10 @@ export class LegacySse {
     headers: readonly string[] = [],
   ): Promise<void> {
     const sub = caller?.sub ?? null;
-    const refusal = this.refusal(sub);
-    if (refusal) {
-      sendJsonRpcError(res, 503, JsonRpcCode.ServerError, `Too many SSE streams: ${refusal}`, {
-        headers: { 'Retry-After': '30', ...pairs(headers) },
-      });
-      return;
-    }
+    const slot = this.deps.slots.take(sub);
+    if ('refusal' in slot) return refuseStream(res, slot, { headers: pairs(headers) });
     const id = newSessionId();
-    const stream: LocalStream = { sub, res, recordJson: JSON.stringify({ sub } satisfies StreamRecord) };
+    const stream: LocalStream = { sub, res, slot, recordJson: JSON.stringify({ sub } satisfies StreamRecord) };
     this.track(id, stream);
     // Registered first, so a stream whose setup fails below (store down) is still cleaned up.
     res.once('close', () => this.forget(id));
@@ -201,42 +184,75 @@ export class LegacySse {
     res.socket?.setNoDelay(true);
   }
 
-  /** Hands one message to the stream's SDK server, building and connecting it on the first message. */
-  private async deliver(
-    id: string,
-    stream: LocalStream,
-    message: unknown,
-    authInfo: AuthInfo | undefined,
-  ): Promise<void> {
-    stream.server ??= (async () => {
-      const Transport = await loadSseTransport();
-      stream.transport = new Transport(id, stream.res);
-      const server = this.deps.build();
-      await server.connect(stream.transport);
-      return server;
-    })();
-    await stream.server;
-    await stream.transport!.handleMessage(message, { authInfo });
+  /** Writes one message the server sent to a stream held here, as the SDK's SSE transport writes it. */
+  private write(stream: LocalStream, message: unknown): void {
+    if (stream.res.writableEnded) return;
+    stream.res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
   }
 
-  /** A message routed from another instance to a stream held here. */
+  /** Sends what a server sent for stream `id` down the stream: here, or over the bus to the instance holding it. */
+  private emit(id: string, message: JSONRPCMessage): void {
+    const local = this.streams.get(id);
+    if (local) {
+      this.write(local, message);
+      return;
+    }
+    const routed: RoutedMessage = { message };
+    this.deps.store.bus.publish(streamChannel(id), JSON.stringify(routed)).catch((error: unknown) => {
+      this.deps.logger.warn({ err: (error as Error).message, sessionId: id }, 'an SSE answer could not be routed');
+    });
+  }
+
+  /** A message another instance's server sent for a stream held here. */
   private deliverRouted(id: string, raw: string): void {
     const stream = this.streams.get(id);
     if (!stream) return;
+    let routed: RoutedMessage;
     try {
-      const routed = JSON.parse(raw) as RoutedMessage;
-      void withSpan('mcp.routed_message', {}, () => this.deliver(id, stream, routed.message, routed.authInfo), {
-        parentHeaders: routed.trace,
-      }).catch(() => undefined);
-    } catch (error) {
-      this.deps.logger.warn({ err: error, sessionId: id }, 'dropped a malformed routed SSE message');
+      routed = JSON.parse(raw) as RoutedMessage;
+    } catch {
+      routed = { message: undefined };
     }
+    if (isJsonRpcMessage(routed.message)) this.write(stream, routed.message);
+    else this.deps.logger.warn({ sessionId: id }, 'dropped a malformed routed SSE message');
   }
 
   /**
-   * `POST /messages?sessionId=…`: hands the message to the caller's stream (here, or over the bus)
-   * and answers 202; the JSON-RPC response goes down the stream. Another user's session is treated
-   * as unknown: refused, and nothing reaches that stream.
+   * Runs one POSTed message on a fresh server here, its answer (and anything sent about it) going to the
+   * stream. A request is tracked until answered, so a `notifications/cancelled` POSTed to any instance
+   * reaches it; one never answered (a bug) is given up after the answer deadline, its server closed.
+   */
+  private async run(id: string, message: JSONRPCMessage, authInfo: AuthInfo | undefined): Promise<void> {
+    if (isCancellation(message)) return this.cancellations.cancel(id, message);
+    let finish: (answered: boolean) => void = () => {};
+    const finished = new Promise<boolean>((resolve) => {
+      finish = resolve;
+    });
+    const requestId = isRequestMessage(message) ? message.id : undefined;
+    const transport = new StreamReplyTransport(
+      (reply) => this.emit(id, reply),
+      (answered) => answered === requestId && finish(true),
+    );
+    const server = this.deps.build();
+    await server.connect(transport);
+    if (requestId === undefined) return transport.onmessage?.(message, { authInfo });
+    const untrack = this.cancellations.track(id, requestId, (notification) => {
+      transport.onmessage?.(notification);
+      finish(false);
+    });
+    const timer = setTimeout(() => finish(false), answerDeadlineMs(this.deps.config.upstreamTimeoutMs));
+    transport.onmessage?.(message, { authInfo });
+    const answered = await finished;
+    clearTimeout(timer);
+    untrack();
+    // An answered server is simply dropped (see servePostExchange); only a handler still running needs aborting.
+    if (!answered) await server.close();
+  }
+
+  /**
+   * `POST /messages?sessionId=…`: answers 202 and runs the message here (`run`); the JSON-RPC response
+   * goes down the stream. Another user's session is treated as unknown: refused, and nothing reaches
+   * that stream.
    */
   async post(res: ServerResponse, sessionId: string, body: unknown, caller: Caller | undefined): Promise<void> {
     const id = requestIdOf(body);
@@ -253,7 +269,7 @@ export class LegacySse {
     }
     const sub = caller?.sub ?? null;
     const owner = await this.ownerOf(sessionId);
-    if (owner === undefined || (owner.sub !== null && owner.sub !== sub)) {
+    if (owner === undefined || owner.sub !== sub) {
       sendJsonRpcError(
         res,
         404,
@@ -263,15 +279,11 @@ export class LegacySse {
       );
       return;
     }
-    const authInfo = caller ? toAuthInfo(caller) : undefined;
-    const local = this.streams.get(sessionId);
-    if (local) {
-      await this.deliver(sessionId, local, body, authInfo);
-    } else {
-      const routed: RoutedMessage = { message: body, authInfo, trace: injectTraceparent({}) };
-      await this.deps.store.bus.publish(streamChannel(sessionId), JSON.stringify(routed));
-    }
     res.writeHead(202, { 'Content-Type': 'text/plain' }).end('Accepted');
+    const authInfo = caller ? toAuthInfo(caller) : undefined;
+    await this.run(sessionId, body as JSONRPCMessage, authInfo).catch((error: unknown) => {
+      this.deps.logger.warn({ err: (error as Error).message, sessionId }, 'a message on a legacy SSE stream failed');
+    });
   }
 
   private async ownerOf(sessionId: string): Promise<StreamRecord | undefined> {
@@ -282,14 +294,10 @@ export class LegacySse {
     return raw === undefined ? undefined : (JSON.parse(raw) as StreamRecord);
   }
 
-  /** Ends every stream held here cleanly (graceful shutdown). */
+  /** Ends every stream held here cleanly and stops listening for cancellations (graceful shutdown). */
   async closeAll(): Promise<void> {
-    await Promise.all(
-      [...this.streams.values()].map(async (stream) => {
-        stream.res.end();
-        await stream.server?.then((server) => server.close()).catch(() => undefined);
-      }),
-    );
+    for (const stream of this.streams.values()) stream.res.end();
+    await this.cancellations.close();
   }
 
   /** Open streams on this instance. */

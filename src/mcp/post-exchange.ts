@@ -15,11 +15,20 @@ import {
   type TransportSendOptions,
 } from '@modelcontextprotocol/server';
 import type { CancelCall } from './cancellations.js';
-import { JsonRpcCode, sendJsonRpcError } from './jsonrpc.js';
+import { JsonRpcCode, boundedAnswer, sendJsonRpcError } from './jsonrpc.js';
 import { isAnswerMessage, isInitializeMessage, isRequestMessage, messagesIn } from './message-shape.js';
 
 /** The largest batch the SDK's Streamable HTTP transport accepts; the same limit here. */
 const MAX_BATCH_SIZE = 100;
+
+/**
+ * How long a request may go unanswered before its exchange is given up and its server closed: a request
+ * that never answers (a bug) must not pin its server in memory. Twice the upstream timeout (a read's retry)
+ * and a margin.
+ */
+export function answerDeadlineMs(upstreamTimeoutMs: number): number {
+  return upstreamTimeoutMs * 2 + 5_000;
+}
 
 /** How the answer to a POST's requests ends: every request answered (or cancelled), or given up on. */
 interface AnswerEnd {
@@ -86,7 +95,7 @@ class PostExchangeTransport extends PerRequestHTTPServerTransport implements Tra
     const isAnswer = isAnswerMessage(message);
     const about = isAnswer ? message.id : options?.relatedRequestId;
     if (about === undefined || !this.expected.has(about)) return;
-    await this.writer.message(message, isAnswer);
+    await this.writer.message(isAnswer ? boundedAnswer(message) : message, isAnswer);
     if (!isAnswer) return;
     this.answered.add(about);
     if (this.answered.size === this.expected.size) this.done();
@@ -207,6 +216,8 @@ class SseAnswer implements AnswerWriter {
   async finish(): Promise<void> {
     await this.queue;
     clearInterval(this.keepAlive);
+    // Node 24 drops what is still corked when the response ends (Node 20 flushes it): release it first.
+    while (this.res.writableCorked > 0) this.res.uncork();
     if (!this.res.writableEnded) this.res.end();
   }
 

@@ -2,41 +2,47 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createMcpHandler } from '@modelcontextprotocol/server';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { type ErrorRequestHandler, type Request, type RequestHandler, type Response, Router } from 'express';
-import { chain } from '../http/chain.js';
-import { type VerifiedToken, extractBearerToken } from '../auth/index.js';
+import type { Auth, ProtectedRoute } from '../auth/index.js';
 import type { Config } from '../config/index.js';
 import type { Store } from '../state/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import { parseToolsetsParameter } from '../tools/index.js';
 import { withSpan } from '../telemetry/tracing.js';
 import { type Caller, type McpPost, callerOf, toAuthInfo } from './caller.js';
-import { isLegacyEra, plainModernRequest } from './era.js';
+import { is2025Era, plainModernRequest } from './era.js';
 import { answerFailure } from './failure.js';
 import { JsonRpcCode, requestIdOf, sendJsonRpcError } from './jsonrpc.js';
 import { LegacySse } from './legacy-sse.js';
 import { isInitializeMessage, isJsonRpcBody } from './message-shape.js';
-import { createPostLane } from './post-lane.js';
-import { type SseOpenDeps, createSseOpenHandler, isPlainSseOpen } from './sse-open.js';
+import type { NodeHandler } from './front-door/index.js';
+import { createPostHandler } from './front-door/post.js';
+import { createSseOpenHandler, isPlainSseOpen } from './front-door/sse-open.js';
 import { type TransportLabel, countMcpMessages, singleMethod } from './observe.js';
 import type { BuildServer } from './server-factory.js';
-import { SessionRegistry, newSessionId } from './sessions.js';
+import { SessionRegistry, newSessionId, sessionOwner } from './sessions.js';
+import { StreamSlots } from './stream-slots.js';
+import { type UserLimit, admitBatch } from './batch.js';
+import type { RateLimitDecision, RateLimiter } from './inbound/rate-limit.js';
 import { StreamableHttp, sessionNotFound } from './streamable.js';
 import { cancellableWebRequestOf } from './web-request.js';
 import { writeWebResponse } from './web-response.js';
 
-/** Middleware the MCP routes are mounted behind, supplied by the HTTP app. */
+/** What the MCP routes check every request with, supplied by the HTTP app. */
 export interface McpRouteGuards {
   /** Parses the JSON body (413/415/-32700 on bad input); runs before auth so anonymous discovery can read the method. */
   parseBody: Array<RequestHandler | ErrorRequestHandler>;
-  /** The bearer gate for a route family, from the auth module (`requireToken`). */
-  requireToken(route: 'mcp' | 'sse', options: { allowAnonymous?: (req: Request) => boolean }): RequestHandler;
-  /** Counted after authentication (per user) and before it (per IP, requests without a token). */
-  rateLimit?: RequestHandler;
-  /** For `GET /sse` served outside express: the auth module's `verify` and the rate limiter's `check`. */
-  verify: SseOpenDeps['verify'];
-  rateLimitCheck: SseOpenDeps['rateLimit'];
-  /** The client's address as express gives it (`req.ip`), for the access log of streams served outside express. */
-  clientIp: SseOpenDeps['clientIp'];
+  /** The bearer gate in two steps (the auth module's `checkToken` and `refuse`): check, count, then answer. */
+  checkToken: Auth['checkToken'];
+  refuse: Auth['refuse'];
+  /** The rate limiter's `admit`: counts a checked request per user or per client IP (429 when over). */
+  admit: RateLimiter['admit'];
+  /** The rate limiter's `check`, for the messages of a batch beyond the first (see batch.ts). */
+  rateLimitCheck: RateLimiter['check'];
+  /** Answers with a decision of `rateLimitCheck` (its `RateLimit-*` fields, a 429 when over); whether the request may go on. */
+  applyRateLimit: UserLimit<RateLimitDecision>['apply'];
+  /** The client's address as express gives it (`req.ip`), for the access log and limits of requests served outside express. */
+  clientIp: (req: IncomingMessage) => string | undefined;
 }
 
 export interface McpRoutesDeps {
@@ -46,23 +52,20 @@ export interface McpRoutesDeps {
   metrics: Metrics;
   logger: Logger;
   guards: McpRouteGuards;
+  /** The toolsets a connection may choose with `?toolsets=` (those the deployment serves). */
+  toolsets: readonly string[];
 }
 
 /** The MCP transports mounted on an express router, and what shutdown and health need of them. */
 export interface McpRoutes {
   router: Router;
   /**
-   * The same routes by exact path, for the HTTP app to run without express's router: each is the route's
-   * whole middleware chain as one handler, expecting express's request and response.
+   * The handler that may serve `req` on node's own objects before express (a plain `GET /sse`, see
+   * front-door/sse-open.ts; a POST to an MCP path, see front-door/post.ts), or undefined when express
+   * serves it. The handler resolves false when it left the request to express.
    */
-  routes: Readonly<Record<McpPath, RequestHandler>>;
-  /**
-   * The handler that may serve `req` on node:http before express (a plain `GET /sse`, see sse-open.ts;
-   * a POST to `/mcp` or `/messages`, see post-lane.ts), or undefined when express serves it. The handler
-   * resolves false when it left the request to express.
-   */
-  outsideExpress(req: IncomingMessage): OutsideExpressHandler | undefined;
-  /** Open legacy SSE streams on this instance. */
+  nodeHandler(req: IncomingMessage): NodeHandler | undefined;
+  /** Open streams of every kind on this instance (legacy SSE, GET /mcp, subscriptions/listen). */
   sseStreamCount(): number;
   /** Streamable HTTP sessions in use on this instance, and their open GET streams. */
   sessionCount(): number;
@@ -75,11 +78,11 @@ export interface McpRoutes {
   close(): Promise<void>;
 }
 
-/** Serves a request outside express and resolves true, or resolves false having left it to express. */
-export type OutsideExpressHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+/** A route's middleware or error handler, as express mounts them. */
+type Handler = RequestHandler | ErrorRequestHandler;
 
 /** The paths the MCP transports answer on. */
-export type McpPath = '/mcp' | '/sse' | '/messages';
+export type McpPath = '/mcp' | '/mcp/readonly' | '/sse' | '/messages';
 
 /** Methods a deployment with `allowAnonymousDiscovery` answers without a token. */
 const ANONYMOUS_METHODS = new Set(['initialize', 'notifications/initialized', 'tools/list', 'server/discover', 'ping']);
@@ -124,7 +127,7 @@ const traceRequest: RequestHandler = (req, res, next) => {
       new Promise<void>((resolve) => {
         res.once('close', () => {
           span.setAttribute('http.response.status_code', res.statusCode);
-          const sub = (res.locals['auth'] as VerifiedToken | undefined)?.sub;
+          const sub = (res.locals['caller'] as Caller | undefined)?.sub;
           if (sub !== undefined) span.setAttribute('enduser.id', sub);
           if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
           resolve();
@@ -135,16 +138,10 @@ const traceRequest: RequestHandler = (req, res, next) => {
   );
 };
 
-/** The caller the bearer gate let through (undefined when anonymous), from express's `res.locals`. */
-function gateCaller(req: Request, res: Response): Caller | undefined {
-  const auth = res.locals['auth'] as VerifiedToken | undefined;
-  // The gate verified the token of this very header, so reading it again cannot fail.
-  return auth ? callerOf(auth, extractBearerToken(req), String(res.locals['requestId'] ?? '')) : undefined;
-}
-
 /** An express POST that went through the route's middleware, as the POST handlers take it. */
 function postOf(req: Request, res: Response): McpPost {
-  return { body: req.body, caller: gateCaller(req, res), requestId: String(res.locals['requestId'] ?? '') };
+  const caller = res.locals['caller'] as Caller | undefined;
+  return { body: req.body, caller, requestId: String(res.locals['requestId'] ?? '') };
 }
 
 function sessionIdOf(req: IncomingMessage): string | undefined {
@@ -162,15 +159,19 @@ function sessionIdOf(req: IncomingMessage): string | undefined {
 export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
   const { config, store, metrics, guards } = deps;
   const sessions = new SessionRegistry(store.kv, config, metrics);
+  // Every kind of long-lived stream (legacy SSE, GET /mcp, subscriptions/listen) counts against one limit.
+  const slots = new StreamSlots(config);
+  const userLimit = { check: guards.rateLimitCheck, apply: guards.applyRateLimit };
   const streamable = new StreamableHttp({
     build: deps.build,
     sessions,
+    slots,
     events: store.events,
     bus: store.bus,
     config,
     logger: deps.logger,
   });
-  const legacySse = new LegacySse({ build: deps.build, store, config, metrics, logger: deps.logger });
+  const legacySse = new LegacySse({ build: deps.build, store, slots, config, metrics, logger: deps.logger });
   const modern = createMcpHandler(deps.build, {
     legacy: 'reject',
     keepAliveMs: config.keepAliveMs,
@@ -179,14 +180,22 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
   });
 
   const allowAnonymous = config.allowAnonymousDiscovery
-    ? (req: Request) => {
+    ? (req: { method?: string; body?: unknown }) => {
         const method = singleMethod(req.body);
         return req.method === 'POST' && method !== undefined && ANONYMOUS_METHODS.has(method);
       }
     : undefined;
-  const authenticated = (route: 'mcp' | 'sse'): RequestHandler[] => {
-    const gate = guards.requireToken(route, { allowAnonymous });
-    return guards.rateLimit ? [guards.rateLimit, gate, guards.rateLimit] : [gate];
+  /** The bearer gate and the rate limit as one step: the token is checked once, the outcome counted, then answered. */
+  const authenticated = (route: ProtectedRoute): RequestHandler => {
+    return async (req, res, next) => {
+      const checked = await guards.checkToken(req, allowAnonymous);
+      if (!(await guards.admit(req, res, checked))) return;
+      if (!checked.ok) return guards.refuse(req, res, route, checked);
+      // The caller, built once here, is what the route's handlers, the access log and the span read.
+      if (checked.auth)
+        res.locals['caller'] = callerOf(checked.auth, checked.token, String(res.locals['requestId'] ?? ''));
+      next();
+    };
   };
   // Without a tracing endpoint the middleware is not mounted at all: nothing is spent per request.
   const traced: RequestHandler[] = config.otelEndpoint ? [traceRequest] : [];
@@ -211,8 +220,11 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
   /** The session named by the request, when the caller may use it; otherwise answers 404 and returns undefined. */
   async function ownedSession(req: IncomingMessage, res: ServerResponse, post: McpPost) {
     const id = sessionIdOf(req)!;
-    const record = await sessions.use(id);
-    if (!record || (record.sub !== null && record.sub !== post.caller?.sub)) {
+    const found = await sessions.use(id);
+    const sub = post.caller?.sub ?? null;
+    // An anonymous session (anonymous discovery) becomes the first user's who uses it with a token.
+    const record = found?.sub === null && sub !== null ? await sessions.bind(id, found, sub) : found;
+    if (!record || record.sub !== sub) {
       if (record) metrics.authFailures.inc({ reason: 'session_owner_mismatch' });
       sessionNotFound(res, post.body);
       return undefined;
@@ -239,8 +251,21 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
     );
   };
   /** POST /mcp: a session's message, a 2026-07-28 request, `initialize` or a stateless 2025-era request. */
-  const servePostMcp = async (req: IncomingMessage, res: ServerResponse, post: McpPost) => {
-    const { body, caller } = post;
+  const servePostMcp = async (req: IncomingMessage, res: ServerResponse, post: McpPost, readOnly = false) => {
+    const { body } = post;
+    // What the URL chose to be served (`/mcp/readonly`, `?toolsets=`) travels with the caller to the tools.
+    const at = req.url?.indexOf('?') ?? -1;
+    const raw = at === -1 ? undefined : new URLSearchParams(req.url?.slice(at + 1)).getAll('toolsets');
+    const chosen = parseToolsetsParameter(raw && raw.length > 1 ? raw : raw?.[0], deps.toolsets);
+    if ('problem' in chosen) {
+      return sendJsonRpcError(res, 400, JsonRpcCode.InvalidRequest, `Bad Request: ${chosen.problem}`, {
+        id: requestIdOf(body),
+      });
+    }
+    const view =
+      readOnly || chosen.toolsets ? { readOnly, ...(chosen.toolsets ? { toolsets: chosen.toolsets } : {}) } : undefined;
+    const caller = view && post.caller ? { ...post.caller, view } : post.caller;
+    if (!(await admitBatch(req, res, body, caller, userLimit))) return;
     if (sessionIdOf(req)) {
       const id = await ownedSession(req, res, post);
       if (!id) return;
@@ -248,18 +273,22 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
       return streamable.post(req, res, body, caller, id);
     }
     // Classified from the parsed body and headers: the web Request is built only for the handler that reads it.
-    if (!isLegacyEra(req, body)) {
+    if (!is2025Era(req, body)) {
       count(req, body, 'modern');
       // A plain request (tools, discovery) on the bridge's own transport; the rest as the SDK answers it.
       const plain = plainModernRequest(req, body);
       if (plain) return streamable.modern(req, res, plain, caller);
+      // A listen stream stays open as long as the client likes: it counts against the stream limits.
+      const listens = singleMethod(body) === 'subscriptions/listen';
+      if (listens && !slots.hold(res, caller?.sub ?? null, requestIdOf(body))) return;
       const authInfo = caller ? toAuthInfo(caller) : undefined;
       // A 2026-07-28 client cancels a request by closing its response: the request's signal tells the SDK.
-      const webRequest = cancellableWebRequestOf(req, res);
+      const webRequest = cancellableWebRequestOf(req, res, config.publicUrl);
       return writeWebResponse(res, await modern.fetch(webRequest, { authInfo, parsedBody: body }));
     }
     if (isInitializeMessage(body)) {
-      const refusal = sessions.admit(caller?.sub ?? null);
+      const owner = sessionOwner(caller, guards.clientIp(req) ?? 'unknown');
+      const refusal = sessions.admit(owner);
       if (refusal) {
         const limit = refusal === 'total' ? config.maxSessionsTotal : config.maxSessionsPerUser;
         const who = refusal === 'total' ? 'this server holds its maximum of' : 'you already have the maximum of';
@@ -272,14 +301,14 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
         );
       }
       count(req, body, 'streamable');
-      return streamable.initialize(req, res, body, caller, newSessionId());
+      return streamable.initialize(req, res, body, caller, newSessionId(), owner);
     }
     count(req, body, 'stateless');
     return streamable.stateless(req, res, body, caller);
   };
   const getMcp = guarded(async (req, res, post) => {
     const id = await ownedSession(req, res, post);
-    if (id) await streamable.stream(req, res, id);
+    if (id) await streamable.stream(req, res, id, post.caller?.sub ?? null);
   });
   const deleteMcp = guarded(async (req, res, post) => {
     if (!sessionIdOf(req)) {
@@ -297,14 +326,26 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
   const postMcp = guarded(servePostMcp);
   const byMcpMethod: RequestHandler = (req, res, next) =>
     (req.method === 'POST' ? postMcp : req.method === 'GET' ? getMcp : deleteMcp)(req, res, next);
-  const mcpRoute = chain([
+  const mcpRoute: Handler[] = [
     ...guards.parseBody,
     ...traced,
-    ...authenticated('mcp'),
+    authenticated('mcp'),
     mcpMethods,
     requireJsonRpc,
     byMcpMethod,
-  ]);
+  ];
+  // `/mcp/readonly`: the same transports with read tools only, behind its own protected-resource metadata.
+  const postReadOnly = guarded((req, res, post) => servePostMcp(req, res, post, true));
+  const byReadOnlyMethod: RequestHandler = (req, res, next) =>
+    (req.method === 'POST' ? postReadOnly : req.method === 'GET' ? getMcp : deleteMcp)(req, res, next);
+  const readOnlyRoute: Handler[] = [
+    ...guards.parseBody,
+    ...traced,
+    authenticated('mcp/readonly'),
+    mcpMethods,
+    requireJsonRpc,
+    byReadOnlyMethod,
+  ];
 
   const sseDisabled: RequestHandler = (_req, res, next) => {
     if (config.legacySse) return next();
@@ -327,7 +368,7 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
     deps.logger.info({ reqId: requestId, sub: caller?.sub }, 'legacy SSE stream opened');
     await legacySse.open(res, caller);
   });
-  const sseRoute = chain([sseDisabled, ...traced, ...authenticated('sse'), sseMethods, openSse]);
+  const sseRoute: Handler[] = [sseDisabled, ...traced, authenticated('sse'), sseMethods, openSse];
 
   const messagesMethods: RequestHandler = (req, res, next) => {
     if (req.method === 'POST') return next();
@@ -343,6 +384,7 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
   const servePostMessages = async (req: IncomingMessage, res: ServerResponse, post: McpPost, sessionId: unknown) => {
     const { body, caller } = post;
     if (sessionId === undefined) {
+      if (!(await admitBatch(req, res, body, caller, userLimit))) return;
       count(req, body, 'messages');
       return streamable.stateless(req, res, body, caller);
     }
@@ -359,39 +401,53 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
     await legacySse.post(res, sessionId, body, caller);
   };
   const postMessages = guarded((req, res, post) => servePostMessages(req, res, post, req.query['sessionId']));
-  const messagesRoute = chain([
+  const messagesRoute: Handler[] = [
     sseSessionsOnly,
     ...guards.parseBody,
     ...traced,
-    ...authenticated('sse'),
+    authenticated('sse'),
     messagesMethods,
     requireJsonRpc,
     postMessages,
-  ]);
+  ];
 
-  const routes = { '/mcp': mcpRoute, '/sse': sseRoute, '/messages': messagesRoute } as const;
+  const routes: Record<McpPath, Handler[]> = {
+    '/mcp': mcpRoute,
+    '/mcp/readonly': readOnlyRoute,
+    '/sse': sseRoute,
+    '/messages': messagesRoute,
+  };
   const router = Router();
-  for (const [path, route] of Object.entries(routes)) router.all(path, route);
+  for (const [path, route] of Object.entries(routes)) router.all(path, ...route);
 
-  const outside = { verify: guards.verify, rateLimit: guards.rateLimitCheck, clientIp: guards.clientIp };
-  const sseOpen = createSseOpenHandler({ legacySse, config, logger: deps.logger, metrics, ...outside });
-  const postLane = createPostLane({
+  const gate = { checkToken: guards.checkToken, refuse: guards.refuse, admit: guards.admit, clientIp: guards.clientIp };
+  const sseOpen = createSseOpenHandler({
+    legacySse,
     config,
     logger: deps.logger,
     metrics,
-    ...outside,
+    ...gate,
+    rateLimit: guards.rateLimitCheck,
+  });
+  const postHandler = createPostHandler({
+    config,
+    logger: deps.logger,
+    metrics,
+    ...gate,
+    allowAnonymous,
     serve: (path, req, res, post, sessionId) =>
       answerThrown(res, post, () =>
-        path === '/mcp' ? servePostMcp(req, res, post) : servePostMessages(req, res, post, sessionId),
+        path === '/messages'
+          ? servePostMessages(req, res, post, sessionId)
+          : servePostMcp(req, res, post, path === '/mcp/readonly'),
       ),
     refuseNonJsonRpc,
   });
 
   return {
     router,
-    routes,
-    outsideExpress: (req) => (req.method === 'POST' ? postLane : isPlainSseOpen(req) ? sseOpen : undefined),
-    sseStreamCount: () => legacySse.activeCount,
+    nodeHandler: (req) => (req.method === 'POST' ? postHandler : isPlainSseOpen(req) ? sseOpen : undefined),
+    sseStreamCount: () => slots.count,
     sessionCount: () => sessions.activeCount,
     closeStreams: async () => {
       await Promise.all([legacySse.closeAll(), streamable.closeAll()]);

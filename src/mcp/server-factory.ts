@@ -10,18 +10,22 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
+import { createServerExtensions } from '../apps/register.js';
 import type { Logger } from '../telemetry/logger.js';
 import { withSpan } from '../telemetry/tracing.js';
-import { type Toolset, toolsListResult } from '../tools/index.js';
+import type { Toolset } from '../tools/index.js';
 import type { ToolContext } from '../tools/types.js';
 import { fromAuthInfo } from './caller.js';
 import { FIRST_MODERN_REVISION } from './era.js';
-import { packageInfo } from './package-info.js';
+import { serverIdentity } from './package-info.js';
 
-/** What the server factory needs: the tool catalog (built once) and a logger. */
+/** What the server factory needs: the tool catalog (built once), a logger and MCP_PUBLIC_URL (for the icons). */
 export interface McpServerFactoryDeps {
-  toolset: Pick<Toolset, 'tools' | 'get'>;
+  toolset: Pick<Toolset, 'get' | 'list' | 'refusal'>;
   logger: Logger;
+  publicUrl: string;
+  /** Serve the MCP Apps views (`MCP_APPS`); default true. The workflow prompts are always served. */
+  apps?: boolean;
 }
 
 /**
@@ -51,16 +55,19 @@ function unexpectedFailure(toolName: string, requestId: string): CallToolResult 
  * Defines the MCP surface once and returns the factory every transport uses.
  *
  * Everything expensive is done here, once: the tool list and schemas, the name index and the JSON
- * Schema validator. Each call of the returned function only wires two handlers onto a new low-level
- * `Server` (the SDK's per-request construction is its main cost, so it must stay this small).
+ * Schema validator. Each call of the returned function only wires two handlers (and one fallback for
+ * prompts and views) onto a new low-level `Server` (the SDK's per-request construction is its main cost,
+ * so it must stay this small).
  * Tools keep their raw JSON Schemas; `tool.call` validates its own arguments.
  */
 export function createMcpServerFactory(deps: McpServerFactoryDeps): BuildServer {
   // The SDK's Tool type is wider than ours (the JSON Schemas are plain objects): same wire shape.
-  const listResult = toolsListResult(deps.toolset) as ListToolsResult;
+  const extensions = createServerExtensions(deps.toolset.list().tools, deps.apps ?? true);
+  const listResult = extensions.withViews(deps.toolset.list()) as ListToolsResult;
   const jsonSchemaValidator = new AjvJsonSchemaValidator();
-  const serverInfo = { name: packageInfo.name, title: 'NeonPanel', version: packageInfo.version };
-  const options = { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS, jsonSchemaValidator };
+  const serverInfo = serverIdentity(deps.publicUrl);
+  const capabilities = { tools: { listChanged: false }, ...extensions.capabilities };
+  const options = { capabilities, instructions: INSTRUCTIONS, jsonSchemaValidator };
   // A server that lists the 2026-07-28 revision answers `server/discover`, and binds to the revision when
   // connected to a per-request transport that names it. A 2025-era server keeps the SDK's default list, so
   // a session POST naming 2026-07-28 in its header is still refused as an unsupported version.
@@ -68,7 +75,11 @@ export function createMcpServerFactory(deps: McpServerFactoryDeps): BuildServer 
     ...options,
     supportedProtocolVersions: [...SUPPORTED_PROTOCOL_VERSIONS, FIRST_MODERN_REVISION],
   };
-  const listTools = () => listResult;
+  // A connection that chose a view (`/mcp/readonly`, `?toolsets=`) gets that view's list, also computed once.
+  const listTools = (_request: unknown, ctx: ServerContext) => {
+    const view = fromAuthInfo(ctx.http?.authInfo)?.view;
+    return view ? (extensions.withViews(deps.toolset.list(view)) as ListToolsResult) : listResult;
+  };
   const callTool = createToolCallHandler(deps);
 
   // The SDK copies `capabilities` per server and never writes to `options` or `serverInfo`: safe to share.
@@ -76,6 +87,7 @@ export function createMcpServerFactory(deps: McpServerFactoryDeps): BuildServer 
     const server = new Server(serverInfo, context?.era === 'modern' ? modernOptions : options);
     server.setRequestHandler('tools/list', listTools);
     server.setRequestHandler('tools/call', callTool);
+    extensions.register(server);
     return server;
   };
 }
@@ -93,16 +105,18 @@ export function createMcpServerFactory(deps: McpServerFactoryDeps): BuildServer 
 class ToolCallContext implements ToolContext {
   readonly token: string;
   readonly sub: string;
+  readonly clientId: string;
   readonly requestId: string;
   private child: Logger | undefined;
 
   constructor(
-    caller: { token: string; sub: string; requestId: string },
+    caller: { token: string; sub: string; clientId: string; requestId: string },
     readonly signal: AbortSignal,
     private readonly makeLogger: () => Logger,
   ) {
     this.token = caller.token;
     this.sub = caller.sub;
+    this.clientId = caller.clientId;
     this.requestId = caller.requestId;
   }
 
@@ -133,10 +147,13 @@ function createToolCallHandler(deps: McpServerFactoryDeps) {
     const context = new ToolCallContext(caller, ctx.mcpReq.signal, () =>
       deps.logger.child({ reqId: caller.requestId, mcpId: ctx.mcpReq.id, sub: caller.sub, tool: name }),
     );
+    const args = request.params.arguments ?? {};
+    const refusal = deps.toolset.refusal(name, args, caller.view, context);
+    if (refusal) return refusal;
     return withSpan('mcp.tool_call', { 'gen_ai.tool.name': name, 'enduser.id': caller.sub }, async (span) => {
       let result: CallToolResult;
       try {
-        result = await tool.call(request.params.arguments ?? {}, context);
+        result = await tool.call(args, context);
         span.setAttribute('mcp.tool.outcome', result.isError ? 'error' : 'ok');
       } catch (error) {
         // tool.call turns every upstream fault into a result; reaching here is a bug, not the caller's fault.

@@ -1,16 +1,55 @@
 import { randomBytes } from 'node:crypto';
+import {
+  type InitializeRequest,
+  LATEST_PROTOCOL_VERSION,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from '@modelcontextprotocol/server';
 import type { Config } from '../config/index.js';
 import type { KeyValue } from '../state/types.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import type { Caller } from './caller.js';
 
-/** What the bridge remembers about a Streamable HTTP session, in `Store.kv`, for every instance. */
+/**
+ * What the bridge remembers about a Streamable HTTP session, in `Store.kv`, for every instance. Only what
+ * it reads back: the client's capabilities and client info are not kept, as the record is read and parsed
+ * on every request of the session and a client chooses their size.
+ */
 export interface SessionRecord {
-  /** The token subject that created the session; only that subject may use it. Null: anonymous. */
+  /**
+   * The token subject that owns the session; only that subject may use it. Null: opened anonymously (with
+   * `MCP_ALLOW_ANONYMOUS_DISCOVERY`) and not used with a token yet; the first token binds it (`bind`).
+   */
   sub: string | null;
+  /** The revision the session runs: the one `initialize` asked for when supported, else the latest. */
   protocolVersion: string;
-  clientInfo?: { name?: string; version?: string };
-  capabilities?: Record<string, unknown>;
   createdAt: string;
+}
+
+/** The record of a session opened by `initialize` with `caller`'s token (or none). */
+export function sessionRecord(initialize: InitializeRequest, caller: Pick<Caller, 'sub'> | undefined): SessionRecord {
+  const asked = initialize.params.protocolVersion;
+  return {
+    sub: caller?.sub ?? null,
+    protocolVersion: SUPPORTED_PROTOCOL_VERSIONS.includes(asked) ? asked : LATEST_PROTOCOL_VERSION,
+    createdAt: new Date().toISOString(),
+  };
+}
+
+/**
+ * Whom a session counts against in the session limits: its user, or, for an anonymous session, the
+ * client address that opened it (so anonymous clients do not share one quota, and one address cannot
+ * take every anonymous session).
+ */
+export function sessionOwner(caller: Pick<Caller, 'sub'> | undefined, clientIp: string): string {
+  return caller ? `user:${caller.sub}` : `ip:${clientIp}`;
+}
+
+/**
+ * The owner key of a session known from its record alone (opened by another instance): its user, or, for an
+ * anonymous one, a key no `sessionOwner` returns (the address that opened it is not stored).
+ */
+function ownerOfRecord(record: SessionRecord): string {
+  return record.sub === null ? 'anonymous' : `user:${record.sub}`;
 }
 
 /** Why a session could not be created. */
@@ -35,7 +74,7 @@ export function isPlausibleSessionId(id: string): boolean {
  * and to export the sessions gauge.
  */
 export class SessionRegistry {
-  private readonly seen = new Map<string, { sub: string | null; lastSeen: number }>();
+  private readonly seen = new Map<string, { owner: string; lastSeen: number }>();
 
   constructor(
     private readonly kv: KeyValue,
@@ -54,19 +93,20 @@ export class SessionRegistry {
     this.metrics.sessions.set(this.seen.size);
   }
 
-  /** Checks the limits for one more session of `sub` on this instance; undefined when allowed. */
-  admit(sub: string | null): AdmitRefusal | undefined {
+  /** Checks the limits for one more session of `owner` (`sessionOwner`) on this instance; undefined when allowed. */
+  admit(owner: string): AdmitRefusal | undefined {
     this.prune(Date.now());
     if (this.seen.size >= this.config.maxSessionsTotal) return 'total';
     let mine = 0;
-    for (const entry of this.seen.values()) if (entry.sub === sub) mine++;
+    for (const entry of this.seen.values()) if (entry.owner === owner) mine++;
     return mine >= this.config.maxSessionsPerUser ? 'per_user' : undefined;
   }
 
-  async create(id: string, record: SessionRecord): Promise<void> {
-    this.seen.set(id, { sub: record.sub, lastSeen: Date.now() });
-    this.metrics.sessions.set(this.seen.size);
+  /** Stores a new session's record; counted here only once stored (a store that is down creates nothing). */
+  async create(id: string, record: SessionRecord, owner: string): Promise<void> {
     await this.kv.set(this.key(id), JSON.stringify(record), this.config.sessionIdleSeconds);
+    this.seen.set(id, { owner, lastSeen: Date.now() });
+    this.metrics.sessions.set(this.seen.size);
   }
 
   /** The session's record (refreshing its idle timer), or undefined when unknown or expired. */
@@ -75,9 +115,21 @@ export class SessionRegistry {
     const raw = await this.kv.getAndTouch(this.key(id), this.config.sessionIdleSeconds);
     if (raw === undefined) return undefined;
     const record = JSON.parse(raw) as SessionRecord;
-    this.seen.set(id, { sub: record.sub, lastSeen: Date.now() });
+    this.seen.set(id, { owner: this.seen.get(id)?.owner ?? ownerOfRecord(record), lastSeen: Date.now() });
     this.metrics.sessions.set(this.seen.size);
     return record;
+  }
+
+  /**
+   * Binds an anonymous session to the first user who uses it with a token: from then on only that user
+   * may use it, so nobody else can resume the answers the user's calls left in its event log. Returns
+   * the bound record.
+   */
+  async bind(id: string, record: SessionRecord, sub: string): Promise<SessionRecord> {
+    const bound = { ...record, sub };
+    this.seen.set(id, { owner: ownerOfRecord(bound), lastSeen: Date.now() });
+    await this.kv.set(this.key(id), JSON.stringify(bound), this.config.sessionIdleSeconds);
+    return bound;
   }
 
   async delete(id: string): Promise<void> {

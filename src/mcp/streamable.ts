@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type EventStore,
+  type InitializeRequest,
   type JSONRPCMessage,
   type MessageClassification,
   type Server,
@@ -14,10 +15,11 @@ import { type Caller, toAuthInfo } from './caller.js';
 import type { PlainModernRequest } from './era.js';
 import { createSessionEventStore, deleteSessionEvents } from './event-store.js';
 import { isAnswerMessage, messagesIn } from './message-shape.js';
-import { servePostExchange } from './post-exchange.js';
-import { JsonRpcCode, requestIdOf, sendJsonRpcError } from './jsonrpc.js';
+import { answerDeadlineMs, servePostExchange } from './post-exchange.js';
+import { JsonRpcCode, boundedAnswer, requestIdOf, sendJsonRpcError } from './jsonrpc.js';
 import type { BuildServer } from './server-factory.js';
-import type { SessionRecord, SessionRegistry } from './sessions.js';
+import { type SessionRegistry, sessionRecord } from './sessions.js';
+import { type StreamSlots, refuseStream } from './stream-slots.js';
 import { webRequestOf } from './web-request.js';
 import { writeWebResponse } from './web-response.js';
 
@@ -25,6 +27,8 @@ import { writeWebResponse } from './web-response.js';
 export interface StreamableDeps {
   build: BuildServer;
   sessions: SessionRegistry;
+  /** The per-user and total stream limits, shared with the other kinds of stream. */
+  slots: StreamSlots;
   events: EventLog;
   /** Carries a session's cancellations to the instance running the call. */
   bus: MessageBus;
@@ -36,6 +40,7 @@ export interface StreamableDeps {
     | 'resumeWindowSeconds'
     | 'maxBodyBytes'
     | 'upstreamTimeoutMs'
+    | 'publicUrl'
   >;
   logger: Logger;
 }
@@ -53,17 +58,6 @@ function chooseShape<Preferred extends ResponseShape>(
   return json && sse ? preferred : sse ? 'sse' : 'json';
 }
 
-function initializeRecord(body: unknown, caller: Caller | undefined): SessionRecord {
-  const params = (body as { params?: Record<string, unknown> }).params ?? {};
-  return {
-    sub: caller?.sub ?? null,
-    protocolVersion: typeof params['protocolVersion'] === 'string' ? params['protocolVersion'] : 'unknown',
-    clientInfo: params['clientInfo'] as SessionRecord['clientInfo'],
-    capabilities: params['capabilities'] as SessionRecord['capabilities'],
-    createdAt: new Date().toISOString(),
-  };
-}
-
 /**
  * Streamable HTTP for protocol revisions 2024-11-05 … 2025-11-25 on `/mcp`, and the plain requests of
  * the stateless 2026-07-28 revision (routes.ts leaves the rest of that revision to the SDK's handler).
@@ -77,6 +71,8 @@ function initializeRecord(body: unknown, caller: Caller | undefined): SessionRec
  */
 export class StreamableHttp {
   private readonly openStreams = new Map<string, Set<WebStandardStreamableHTTPServerTransport>>();
+  /** Sessions whose server stream (a GET without Last-Event-ID) is open here. */
+  private readonly listening = new Set<string>();
   private readonly cancellations: SessionCancellations;
 
   constructor(private readonly deps: StreamableDeps) {
@@ -93,12 +89,10 @@ export class StreamableHttp {
     sessionId?: string;
     shape: 'json' | 'sse';
     eventStore?: EventStore;
-    onsessioninitialized?: (id: string) => Promise<void>;
   }): WebStandardStreamableHTTPServerTransport {
     const { sessionId } = options;
     return new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: sessionId === undefined ? undefined : () => sessionId,
-      onsessioninitialized: options.onsessioninitialized,
       enableJsonResponse: options.shape === 'json',
       eventStore: options.eventStore,
       keepAliveMs: this.deps.config.keepAliveMs,
@@ -107,9 +101,9 @@ export class StreamableHttp {
   }
 
   /**
-   * Serves `initialize` on a fresh server and the SDK's transport (which creates the session), and
+   * Serves `initialize` on a fresh server and the SDK's transport (which names the session), and
    * closes that server once it has answered: not when the client disconnects, so an answer still
-   * reaches the event log and a client resuming with Last-Event-ID gets it.
+   * reaches the event log and a client resuming with Last-Event-ID gets it. Returns the HTTP status.
    */
   private async serve(
     req: IncomingMessage,
@@ -117,19 +111,20 @@ export class StreamableHttp {
     body: unknown,
     caller: Caller | undefined,
     transport: WebStandardStreamableHTTPServerTransport,
-  ): Promise<void> {
+  ): Promise<number> {
     // The SDK transport insists on both types in `Accept`; the shape was chosen already (`chooseShape`).
     req.headers.accept = 'application/json, text/event-stream';
     const server = this.deps.build();
     const lifetime = this.closeWhenAnswered(server, transport);
     await server.connect(transport);
-    const webRequest = webRequestOf(req);
+    const webRequest = webRequestOf(req, this.deps.config.publicUrl);
     const authInfo = caller ? toAuthInfo(caller) : undefined;
     const response = await transport.handleRequest(webRequest, { parsedBody: body, authInfo });
     await writeWebResponse(res, response);
     // Refused (4xx) or notifications only (202): nothing will be answered later.
     if (response.status !== 200) lifetime.close();
     await lifetime.closed;
+    return response.status;
   }
 
   /** `initialize` is one request (routes.ts sends only a lone `initialize` here): closed on its answer. */
@@ -146,10 +141,10 @@ export class StreamableHttp {
       clearTimeout(timer);
       void server.close().finally(resolve);
     };
-    const timer = setTimeout(close, this.answerDeadlineMs());
+    const timer = setTimeout(close, answerDeadlineMs(this.deps.config.upstreamTimeoutMs));
     timer.unref();
     transport.send = async (message: JSONRPCMessage, options?: Parameters<typeof send>[1]) => {
-      await send(message, options);
+      await send(boundedAnswer(message), options);
       if (isAnswerMessage(message)) close();
     };
     return { close, closed };
@@ -179,28 +174,34 @@ export class StreamableHttp {
       keepAliveMs: this.deps.config.keepAliveMs,
       streamAfterMs: this.deps.config.streamAfterMs,
       headers: session === undefined ? undefined : { 'mcp-session-id': session },
-      giveUpMs: this.answerDeadlineMs(),
+      giveUpMs: answerDeadlineMs(this.deps.config.upstreamTimeoutMs),
       track: session === undefined ? undefined : (id, cancel) => this.cancellations.track(session, id, cancel),
       modern,
     });
   }
 
-  /** Bound: a request that never answers (a bug) must not pin its server in memory. */
-  private answerDeadlineMs(): number {
-    return this.deps.config.upstreamTimeoutMs * 2 + 5_000;
-  }
-
-  /** `initialize` without a session: opens a new session owned by the caller. */
-  async initialize(req: IncomingMessage, res: ServerResponse, body: unknown, caller: Caller | undefined, id: string) {
-    const shape = chooseShape(req, 'json');
-    const record = initializeRecord(body, caller);
+  /**
+   * `initialize` without a session: opens a new session owned by the caller. The record is stored before
+   * the SDK sees the request: a store that is down then fails here, answered as a retryable 503 by the
+   * route, not inside the SDK's transport (which answers whatever its session hook throws as a parse error
+   * and puts the error's text, infrastructure and all, in the answer).
+   */
+  async initialize(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: InitializeRequest,
+    caller: Caller | undefined,
+    id: string,
+    owner: string,
+  ) {
+    await this.deps.sessions.create(id, sessionRecord(body, caller), owner);
     const transport = this.transport({
       sessionId: id,
-      shape,
+      shape: chooseShape(req, 'json'),
       eventStore: this.eventStore(id),
-      onsessioninitialized: (sessionId) => this.deps.sessions.create(sessionId, record),
     });
-    await this.serve(req, res, body, caller, transport);
+    const status = await this.serve(req, res, body, caller, transport);
+    if (status !== 200) await this.deps.sessions.delete(id);
   }
 
   /** A 2025-era request without a session: answered statelessly, JSON when the client accepts it. */
@@ -239,8 +240,23 @@ export class StreamableHttp {
     return chooseShape(req, this.deps.config.streamAfterMs > 0 ? 'json-unless-slow' : 'sse');
   }
 
-  /** The session's server stream (GET), or a replay of a dropped stream when Last-Event-ID is sent. */
-  async stream(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+  /**
+   * The session's server stream (GET), or a replay of a dropped stream when Last-Event-ID is sent. Each
+   * counts against the caller's stream limit (`slots`), and a session has one server stream at a time,
+   * as the specification allows (a second one is 409, as the SDK answers it).
+   */
+  async stream(req: IncomingMessage, res: ServerResponse, id: string, sub: string | null): Promise<void> {
+    const resuming = req.headers['last-event-id'] !== undefined;
+    if (!resuming && this.listening.has(id)) {
+      return sendJsonRpcError(
+        res,
+        409,
+        JsonRpcCode.ServerError,
+        'Conflict: this session already has its server stream open (one GET /mcp stream per session); close it first',
+      );
+    }
+    const slot = this.deps.slots.take(sub);
+    if ('refusal' in slot) return refuseStream(res, slot);
     const transport = this.transport({ shape: 'sse', eventStore: this.eventStore(id) });
     let streams = this.openStreams.get(id);
     if (!streams) {
@@ -248,12 +264,15 @@ export class StreamableHttp {
       this.openStreams.set(id, streams);
     }
     streams.add(transport);
+    if (!resuming) this.listening.add(id);
     res.on('close', () => {
+      slot.release();
+      if (!resuming) this.listening.delete(id);
       streams.delete(transport);
       if (streams.size === 0) this.openStreams.delete(id);
       void transport.close();
     });
-    const response = await transport.handleRequest(webRequestOf(req));
+    const response = await transport.handleRequest(webRequestOf(req, this.deps.config.publicUrl));
     await writeWebResponse(res, response, { 'mcp-session-id': id });
   }
 
@@ -274,13 +293,6 @@ export class StreamableHttp {
   async closeAll(): Promise<void> {
     await Promise.all([...this.openStreams.keys()].map((id) => this.closeStreams(id)));
     await this.cancellations.close();
-  }
-
-  /** Open GET streams held by this instance. */
-  get openStreamCount(): number {
-    let count = 0;
-    for (const streams of this.openStreams.values()) count += streams.size;
-    return count;
   }
 }
 

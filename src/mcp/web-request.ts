@@ -1,15 +1,26 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+/**
+ * The URL of the web `Request`: the bridge's public origin (MCP_PUBLIC_URL) and the request's path.
+ * Never the `Host` header: on a non-loopback bind any `Host` gets this far (`Host: a b` made the URL
+ * constructor throw, a 500), and the SDK reads only the path. A target that is not a plain path
+ * (absolute-form) keeps its path alone.
+ */
+function urlOf(req: IncomingMessage, origin: string): string {
+  const target = req.url ?? '/';
+  if (target.startsWith('/')) return `${origin}${target}`;
+  return `${origin}${URL.canParse(target) ? new URL(target).pathname : '/'}`;
+}
+
 /** The URL and the init of the web `Request` for a Node request: method and headers, no body. */
-function requestParts(req: IncomingMessage): [string, RequestInit] {
+function requestParts(req: IncomingMessage, origin: string): [string, RequestInit] {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined || name.startsWith(':')) continue;
     if (Array.isArray(value)) for (const item of value) headers.append(name, item);
     else headers.set(name, value);
   }
-  const host = typeof req.headers.host === 'string' && req.headers.host !== '' ? req.headers.host : 'localhost';
-  return [`http://${host}${req.url ?? '/'}`, { method: req.method ?? 'GET', headers }];
+  return [urlOf(req, origin), { method: req.method ?? 'GET', headers }];
 }
 
 /**
@@ -18,8 +29,8 @@ function requestParts(req: IncomingMessage): [string, RequestInit] {
  * the SDK then uses instead of reading the request, so copying the body into the `Request` again
  * (what `toWebRequest` does) was pure cost: a re-serialization and a body stream per call.
  */
-export function webRequestOf(req: IncomingMessage): Request {
-  return new Request(...requestParts(req));
+export function webRequestOf(req: IncomingMessage, origin: string): Request {
+  return new Request(...requestParts(req, origin));
 }
 
 /**
@@ -37,8 +48,8 @@ class DisconnectAwareRequest extends Request {
   readonly response: ServerResponse;
   disconnect: AbortSignal | undefined;
 
-  constructor(req: IncomingMessage, res: ServerResponse) {
-    super(...requestParts(req));
+  constructor(req: IncomingMessage, res: ServerResponse, origin: string) {
+    super(...requestParts(req, origin));
     this.response = res;
   }
 }
@@ -62,6 +73,6 @@ Object.defineProperty(DisconnectAwareRequest.prototype, 'signal', {
 });
 
 /** The web `Request` of `webRequestOf`, with a `signal` that aborts when the client leaves before its answer. */
-export function cancellableWebRequestOf(req: IncomingMessage, res: ServerResponse): Request {
-  return new DisconnectAwareRequest(req, res);
+export function cancellableWebRequestOf(req: IncomingMessage, res: ServerResponse, origin: string): Request {
+  return new DisconnectAwareRequest(req, res, origin);
 }

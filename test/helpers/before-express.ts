@@ -1,9 +1,10 @@
-/** What the tests of the handlers served before express (GET /sse, the POST lane) share. */
+/** What the tests of the front door's handlers (GET /sse, POST) share. */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { afterEach } from 'vitest';
 import { AuthError } from '../../src/auth/errors.js';
-import { type VerifiedToken, extractBearerToken, verifyOnce } from '../../src/auth/index.js';
-import { createRateLimiter } from '../../src/http/rate-limit.js';
+import { createGate } from '../../src/auth/gate.js';
+import type { VerifiedToken } from '../../src/auth/index.js';
+import { createRateLimiter } from '../../src/mcp/inbound/rate-limit.js';
 import { createMemoryStore } from '../../src/state/memory.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { createMetrics } from '../../src/telemetry/metrics.js';
@@ -45,42 +46,48 @@ export function countingVerify() {
   return { checked, verify };
 }
 
-/** What express's bearer gate does first with a request a handler left to it: check its header token, through `verifyOnce`. */
-export async function gateCheck(
-  req: IncomingMessage,
-  verify: (token: string) => Promise<VerifiedToken>,
-): Promise<void> {
-  try {
-    await verifyOnce(req, extractBearerToken(req), verify);
-  } catch {
-    // refused: express would answer 401; these stand-ins answer 299 for everything left to them
-  }
-}
-
-/** A memory store, metrics and the per-user rate limit (per IP off) a handler served before express takes. */
-export function handlerGuards(ratePerUser = 0) {
+/**
+ * A memory store, metrics, the rate limiter (per user `ratePerUser`, per IP off) and the bearer gate
+ * (tokens checked with `verify`) that a handler served before express takes.
+ */
+export function handlerGuards(ratePerUser = 0, verify = verifyGoodToken) {
   const store = createMemoryStore({ logger: silentLogger() });
   const metrics = createMetrics();
-  const limiter = createRateLimiter({ config: { rateLimitPerUser: ratePerUser, rateLimitPerIp: 0 }, store, metrics });
-  return { store, metrics, rateLimit: limiter.check };
+  const limiter = createRateLimiter({
+    config: { rateLimitPerUser: ratePerUser, rateLimitPerIp: 0 },
+    store,
+    metrics,
+    clientIp: (req) => req.socket.remoteAddress,
+  });
+  const gate = createGate({
+    config: { publicUrl: 'http://127.0.0.1', scopes: undefined },
+    verify,
+    logger: silentLogger(),
+    metrics,
+  });
+  return {
+    store,
+    metrics,
+    rateLimit: limiter.check,
+    admit: limiter.admit,
+    checkToken: gate.check,
+    refuse: gate.refuse,
+  };
 }
 
 /**
- * A loopback server with `front` (a handler served before express) first; what it leaves goes through the
- * gate's token check (`gateCheck`) to `express`, a stand-in for the app. Closed after the test that started
- * it (`running` is from `serversClosedAfterEach`); returns its URL.
+ * A loopback server with `front` (a handler served before express) first; what it leaves goes to
+ * `express`, a stand-in for the app. Closed after the test that started it (`running` is from
+ * `serversClosedAfterEach`); returns its URL.
  */
 export function serveBeforeExpress(
   running: Server[],
   front: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>,
-  verify: (token: string) => Promise<VerifiedToken>,
   express: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>,
 ): Promise<string> {
   const server = createServer((req, res) => {
     void front(req, res).then(async (served) => {
-      if (served) return;
-      await gateCheck(req, verify);
-      await express(req, res);
+      if (!served) await express(req, res);
     });
   });
   running.push(server);

@@ -10,7 +10,7 @@ import { estimateRandomBits } from './support/entropy.js';
 import { recordFigures } from './support/figures.js';
 import { jsonRpcProblems } from './support/jsonrpc.js';
 import { type ConnectedClient, connectClient, TRANSPORTS } from './support/mcp-clients.js';
-import type { SseEvent } from './support/raw-http.js';
+import { type SseEvent, parseSse } from './support/raw-http.js';
 import {
   openLegacySession,
   openStreamableSession,
@@ -226,17 +226,30 @@ describe('isolation between users', () => {
     const stream = await fetch(`${stack.bridge.url}/mcp`, { headers: { ...asBob, Accept: 'text/event-stream' } });
     expectRefused('GET /mcp stream with bob’s token in alice’s session', stream.status);
     await stream.body?.cancel();
-    const aliceStream = await session.openStream();
-    await session.request('alice-call', 'tools/list');
-    const lastEventId = aliceStream.events.find((event) => event.id)?.id ?? 'unknown-event-id';
-    aliceStream.close();
+    // Alice's slow call is answered as a stream, so her answer (her companies) is in the session's event
+    // log; the priming event before it is the id a client resumes from to get that answer replayed.
+    stack.sandbox.faults.add({ route: 'listCompanies', kind: 'latency', latencyMs: 1_500, times: 1 });
+    const slow = await postJsonRpc(
+      `${stack.bridge.url}/mcp`,
+      { ...asBob, Authorization: `Bearer ${alice}`, Accept: 'text/event-stream' },
+      { jsonrpc: '2.0', id: 'alice-call', method: 'tools/call', params: { name: 'list_companies', arguments: {} } },
+    );
+    const slowEvents = parseSse(slow.body).events;
+    const lastEventId = slowEvents.find((event) => event.id && !event.data.includes('alice-call'))?.id;
+    expect(lastEventId, 'alice’s slow call opens with a priming event').toBeDefined();
+    expect(slowEvents.some((event) => event.data.includes('"alice-call"'))).toBe(true);
+    // The id is real: alice resuming with it gets her answer replayed, companies and all.
+    const aliceReplay = await session.openStream({ 'Last-Event-ID': lastEventId! });
+    const replayed = await aliceReplay.waitFor((event) => event.data.includes('"alice-call"'));
+    aliceReplay.close();
+    expect(secretsOf.alice.some((secret) => replayed.data.includes(secret))).toBe(true);
     const resume = await fetch(`${stack.bridge.url}/mcp`, {
-      headers: { ...asBob, Accept: 'text/event-stream', 'Last-Event-ID': lastEventId },
+      headers: { ...asBob, Accept: 'text/event-stream', 'Last-Event-ID': lastEventId! },
     });
     expectRefused('GET /mcp resumption with bob’s token and alice’s session', resume.status);
-    await resume.body?.cancel();
+    expect(leaksOfOther('bob', await resume.text())).toEqual([]);
     const bobSession = await openStreamableSession(stack.bridge.url, bob);
-    const crossResume = await bobSession.openStream({ 'Last-Event-ID': lastEventId });
+    const crossResume = await bobSession.openStream({ 'Last-Event-ID': lastEventId! });
     await new Promise((resolve) => setTimeout(resolve, 500));
     crossResume.close();
     expect(crossResume.events.flatMap((event) => leaksOfOther('bob', event.data))).toEqual([]);

@@ -170,9 +170,9 @@ describe('load with upstream faults', () => {
       run: withCompany((u) => callTool(u, 'list_inventory_items', { companyUuid: pickOf(u.companies), per_page: 30 })),
     },
     {
-      name: 'inventory_details',
+      name: 'inventory_balances',
       weight: 8,
-      run: withCompany((u) => callTool(u, 'inventory_details', pickOf(u.items))),
+      run: withCompany((u) => callTool(u, 'inventory_balances', pickOf(u.items))),
     },
     {
       name: 'revenue_and_cogs_summary',

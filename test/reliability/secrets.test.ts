@@ -105,6 +105,11 @@ describe('secrets never leave the bridge', () => {
     if (registration.registration_access_token) {
       secrets.addOpaque(registration.registration_access_token, 'registration access token');
     }
+    // The scope the sandbox's authorization server defines (NeonPanel's documents name it).
+    const asMetadata = (await (await fetch(`${sandbox.url}/.well-known/oauth-authorization-server`)).json()) as {
+      scopes_supported?: string[];
+    };
+    const scope = asMetadata.scopes_supported?.[0] ?? 'openid';
     const verifier = randomBytes(32).toString('base64url');
     secrets.addOpaque(verifier, 'PKCE code verifier');
     const authorize = new URL(`${sandbox.url}/oauth2/authorize`);
@@ -115,8 +120,9 @@ describe('secrets never leave the bridge', () => {
       code_challenge: createHash('sha256').update(verifier).digest('base64url'),
       code_challenge_method: 'S256',
       state: 'state-1',
-      scope: 'neonpanel.mcp',
-      resource: `${stack.bridge.url}/mcp`,
+      scope,
+      // The bridge's own resource (MCP_PUBLIC_URL of the reliability stack): the audience it accepts.
+      resource: 'http://127.0.0.1:1/mcp',
     }).toString();
     const redirect = await fetch(authorize, { redirect: 'manual' });
     const code = new URL(redirect.headers.get('location') ?? '', redirectUri).searchParams.get('code') ?? '';
@@ -144,7 +150,7 @@ describe('secrets never leave the bridge', () => {
       code_verifier: verifier,
     });
     const refreshed = await token({ grant_type: 'refresh_token', refresh_token: first.refresh_token ?? '' });
-    const machine = await token({ grant_type: 'client_credentials', scope: 'neonpanel.mcp' });
+    const machine = await token({ grant_type: 'client_credentials', scope });
     return [first.access_token!, refreshed.access_token!, machine.access_token!];
   }
 
@@ -213,6 +219,8 @@ describe('secrets never leave the bridge', () => {
     });
     expect(stack.bridge.stdout.length, 'the bridge must have logged (the scan is not vacuous)').toBeGreaterThan(50);
     expect(summary.secretsWatched).toBeGreaterThanOrEqual(15);
+    expect(otlp.bodies.length, 'spans must have been exported (the span scan is not vacuous)').toBeGreaterThan(0);
+    expect(otlp.bodies.join('\n'), 'the exported spans hold the MCP requests').toContain('mcp.request');
     expect(leaks).toEqual([]);
   }, 120_000);
 });

@@ -9,8 +9,8 @@ import { Writable } from 'node:stream';
 import express from 'express';
 import { type Auth, createAuth } from '../../../src/auth/index.js';
 import { type Config, loadConfig } from '../../../src/config/index.js';
-import { corsMiddleware } from '../../../src/http/cors.js';
-import { hostGuard } from '../../../src/http/host-guard.js';
+import { corsMiddleware } from '../../../src/mcp/inbound/cors.js';
+import { hostGuard } from '../../../src/mcp/inbound/host-guard.js';
 import { createLogger } from '../../../src/telemetry/logger.js';
 import { type Metrics, createMetrics } from '../../../src/telemetry/metrics.js';
 

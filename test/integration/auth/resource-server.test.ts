@@ -231,12 +231,15 @@ describe('valid tokens, key rotation and issuer outages', () => {
     issuer.setJwksDown(true);
     const fresh = await issuer.issueToken({ sub: 'carol' });
     expect((await mcpCall(app, { authorization: `Bearer ${fresh}` })).status).toBe(200);
-    // A new kid makes the bridge try the JWKS, which is down.
-    const unknown = await issuer.issueToken({ sub: 'carol', kid: 'after-outage' });
-    const res = await mcpCall(app, { authorization: `Bearer ${unknown}` });
-    expect(res.status).toBe(401);
+    // A key rotated during the outage makes the bridge try the JWKS, which is down: the token may be
+    // good, so it is 503 with Retry-After (a client keeps its token), not 401 invalid_token.
+    const rotatedKid = await issuer.keys.rotate();
+    const rotated = await issuer.issueToken({ sub: 'carol', kid: rotatedKid });
+    const res = await mcpCall(app, { authorization: `Bearer ${rotated}` });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
     expect(((await res.json()) as { error_description: string }).error_description).toMatch(
-      /^unknown key id after-outage \(the issuer's key set could not be refreshed: GET .*jwks\.json failed: HTTP 503\)$/,
+      /^key id \S+ is not among the keys fetched, and the issuer's key set could not be refreshed \(GET .*jwks\.json failed: HTTP 503\); try again shortly$/,
     );
     expect(app.auth.status().jwks).toMatchObject({
       status: 'stale',
@@ -245,8 +248,11 @@ describe('valid tokens, key rotation and issuer outages', () => {
       lastError: expect.stringContaining('HTTP 503'),
     });
     expect(app.auth.ready()).toBe(true);
-    const again = await issuer.issueToken({ sub: 'dave' });
+    const again = await issuer.issueToken({ sub: 'dave', kid: issuer.keys.kids[0] });
     expect((await mcpCall(app, { authorization: `Bearer ${again}` })).status).toBe(200);
+    // Back up: the same token is accepted on its next request (the kid was not marked as looked for).
+    issuer.setJwksDown(false);
+    expect((await mcpCall(app, { authorization: `Bearer ${rotated}` })).status).toBe(200);
   });
 
   it('with no keys ever fetched: not ready, and a token gets 503 (not a 401 that would discard it)', async () => {

@@ -37,7 +37,11 @@ beforeAll(async () => {
     logger: silentLogger(),
     metrics: createMetrics(),
   });
-  sdk = createMcpHandler(createMcpServerFactory({ toolset, logger: silentLogger() }), { legacy: 'reject' });
+  sdk = createMcpHandler(
+    // The same public origin as the stack, so both serve the same icon URLs in serverInfo.
+    createMcpServerFactory({ toolset, logger: silentLogger(), publicUrl: stack.url }),
+    { legacy: 'reject' },
+  );
 });
 
 afterAll(async () => {

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
-import { type Logger, unredacted } from '../telemetry/logger.js';
-import type { Metrics } from '../telemetry/metrics.js';
+import { methodOf } from '../observe.js';
+import { type Logger, unredacted } from '../../telemetry/logger.js';
+import type { Metrics } from '../../telemetry/metrics.js';
 import { originHeaders } from './cors.js';
 
 /** A client-sent X-Request-Id is kept only when it is short and plain (it ends up in logs and upstream headers). */
@@ -40,14 +41,26 @@ export function routeLabel(req: Request): string {
   return 'unmatched';
 }
 
-/** The access log's MCP fields of a parsed body: its method, JSON-RPC id and tool (single messages only). */
+/** Longest id or tool name the access log writes: real ones are far shorter, and the client chooses them. */
+const MAX_LOGGED_CHARS = 100;
+
+function bounded(text: string): string {
+  return text.length > MAX_LOGGED_CHARS ? `${text.slice(0, MAX_LOGGED_CHARS)}...` : text;
+}
+
+/**
+ * The access log's MCP fields of a parsed body: its method, JSON-RPC id and tool (single messages only).
+ * Every field is the client's text, logged on refusals too: the method is a known name or `other`, the id
+ * and tool name are cut, so a line stays short whatever the body holds.
+ */
 export function mcpDetails(parsed: unknown): { mcpMethod?: string; mcpId?: string | number; tool?: string } {
   const body = parsed as { method?: unknown; id?: unknown; params?: { name?: unknown } } | undefined;
   if (!body || typeof body !== 'object' || Array.isArray(body) || typeof body.method !== 'string') return {};
-  const tool = body.method === 'tools/call' && typeof body.params?.name === 'string' ? body.params.name : undefined;
+  const name = body.params?.name;
+  const tool = body.method === 'tools/call' && typeof name === 'string' ? bounded(name) : undefined;
   // Only ids JSON-RPC allows: the access log is written without redaction, so no field may hold an object.
-  const mcpId = typeof body.id === 'string' || typeof body.id === 'number' ? body.id : undefined;
-  return { mcpMethod: body.method, mcpId, tool };
+  const mcpId = typeof body.id === 'string' ? bounded(body.id) : typeof body.id === 'number' ? body.id : undefined;
+  return { mcpMethod: methodOf(body), mcpId, tool };
 }
 
 /** What the access log needs of a request, kept on `res.locals` so one listener serves every request. */
@@ -124,7 +137,8 @@ export function requestContext(deps: AccessLogDeps): RequestHandler {
   function logAnswered(this: Response): void {
     const req = this.req;
     const { requestId, started } = this.locals['log'] as AccessLogState;
-    const auth = this.locals['auth'] as { sub?: string } | undefined;
+    // Set by the MCP routes' gate once the token verified (see mcp/routes.ts).
+    const auth = this.locals['caller'] as { sub?: string } | undefined;
     writeAccessLog(deps, {
       requestId,
       method: req.method,

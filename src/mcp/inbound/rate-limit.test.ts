@@ -2,11 +2,15 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryStore } from '../state/memory.js';
-import { createRedisStore } from '../state/redis.js';
-import type { Store } from '../state/types.js';
-import { silentLogger } from '../telemetry/logger.js';
-import { createMetrics, type Metrics } from '../telemetry/metrics.js';
+import { createMemoryStore } from '../../state/memory.js';
+import { createRedisStore } from '../../state/redis.js';
+import type { Store } from '../../state/types.js';
+import { silentLogger } from '../../telemetry/logger.js';
+import { createMetrics, type Metrics } from '../../telemetry/metrics.js';
+import { ALICE, verifyGoodToken } from '../../../test/helpers/before-express.js';
+import { AuthError } from '../../auth/errors.js';
+import { createGate } from '../../auth/gate.js';
+import type { VerifiedToken } from '../../auth/index.js';
 import { createRateLimiter, type RateLimiter } from './rate-limit.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -21,26 +25,34 @@ function memoryStore(): Store {
 }
 
 /**
- * An app shaped like the bridge: the limiter before auth (per IP), then a stand-in for the auth
- * middleware that sets `res.locals.auth` from a test header, then the limiter again (per user).
+ * `user-<sub>` verifies as that user; `keys-down` meets an issuer whose keys cannot be fetched; `good` is
+ * alice's; anything else is refused.
+ */
+async function verifyTestToken(token: string): Promise<VerifiedToken> {
+  if (token === 'keys-down') throw new AuthError('jwks_unavailable', 'keys could not be fetched');
+  if (token.startsWith('user-')) return { ...ALICE, sub: token.slice('user-'.length) };
+  return verifyGoodToken(token);
+}
+
+/**
+ * An app shaped like the bridge's MCP routes: the real bearer gate checks the token, then the limiter
+ * counts the outcome. The gate's refusals are not answered here (every route lets them through), so
+ * what a test sees is the limiter's answer alone.
  */
 async function serve(limiter: RateLimiter): Promise<string> {
+  const gate = createGate({
+    config: { publicUrl: 'http://127.0.0.1', scopes: undefined },
+    verify: verifyTestToken,
+    logger: silentLogger(),
+    metrics: createMetrics(),
+  });
   const app = express();
-  app.use(limiter.middleware);
-  app.get('/open', (_req, res) => {
+  app.use(async (req, res, next) => {
+    if (await limiter.admit(req, res, await gate.check(req))) next();
+  });
+  app.get(['/open', '/mcp'], (_req, res) => {
     res.json({ ok: true });
   });
-  app.get(
-    '/mcp',
-    (req, res, next) => {
-      res.locals['auth'] = { sub: req.header('x-test-sub') };
-      next();
-    },
-    limiter.middleware,
-    (_req, res) => {
-      res.json({ ok: true });
-    },
-  );
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -49,7 +61,12 @@ async function serve(limiter: RateLimiter): Promise<string> {
 }
 
 function limiterFor(store: Store, metrics: Metrics, perUser = 3, perIp = 2): RateLimiter {
-  return createRateLimiter({ config: { rateLimitPerUser: perUser, rateLimitPerIp: perIp }, store, metrics });
+  return createRateLimiter({
+    config: { rateLimitPerUser: perUser, rateLimitPerIp: perIp },
+    store,
+    metrics,
+    clientIp: (req) => req.socket.remoteAddress,
+  });
 }
 
 async function counterValue(metrics: Metrics, name: string, kind: string): Promise<number> {
@@ -57,9 +74,10 @@ async function counterValue(metrics: Metrics, name: string, kind: string): Promi
   return metric?.values.find((v) => v.labels['kind'] === kind)?.value ?? 0;
 }
 
-const asUser = (sub: string) => ({ headers: { authorization: 'Bearer x', 'x-test-sub': sub } });
+const asUser = (sub: string) => ({ headers: { authorization: `Bearer user-${sub}` } });
+const withAuthorization = (authorization: string) => ({ headers: { authorization } });
 
-describe('rate limit middleware', () => {
+describe('rate limit of requests the gate checked', () => {
   it('limits unauthenticated requests per client IP with 429, Retry-After and RateLimit headers', async () => {
     const metrics = createMetrics();
     const base = await serve(limiterFor(memoryStore(), metrics));
@@ -97,6 +115,27 @@ describe('rate limit middleware', () => {
     expect(await counterValue(metrics, 'neonpanel_mcp_rate_limited_total', 'user')).toBe(1);
   });
 
+  it('counts refused tokens per client IP, whatever the Authorization header holds', async () => {
+    const metrics = createMetrics();
+    const base = await serve(limiterFor(memoryStore(), metrics));
+    const statuses: number[] = [];
+    for (const header of ['Bearer x.y.z', 'Foo bar', 'Bearer forged', 'Bearer x.y.z']) {
+      statuses.push((await fetch(`${base}/open`, withAuthorization(header))).status);
+    }
+    expect(statuses).toEqual([200, 200, 429, 429]);
+    // A token that verifies is not held back by its address's limit: it counts per user.
+    expect((await fetch(`${base}/mcp`, asUser('alice'))).status).toBe(200);
+    expect(await counterValue(metrics, 'neonpanel_mcp_rate_limited_total', 'ip')).toBe(2);
+  });
+
+  it('does not count a token that could not be checked for want of the issuer keys', async () => {
+    const base = await serve(limiterFor(memoryStore(), createMetrics(), 3, 1));
+    for (let i = 0; i < 3; i++)
+      expect((await fetch(`${base}/open`, withAuthorization('Bearer keys-down'))).status).toBe(200);
+    expect((await fetch(`${base}/open`)).status).toBe(200);
+    expect((await fetch(`${base}/open`)).status).toBe(429);
+  });
+
   it('shares counts between instances that share a store', async () => {
     const store = memoryStore();
     const a = await serve(limiterFor(store, createMetrics()));
@@ -125,23 +164,5 @@ describe('rate limit middleware', () => {
     expect((await fetch(`${base}/open`)).status).toBe(200);
     expect(await counterValue(metrics, 'neonpanel_mcp_rate_limit_unchecked_total', 'user')).toBe(3);
     expect(await counterValue(metrics, 'neonpanel_mcp_rate_limit_unchecked_total', 'ip')).toBe(1);
-  });
-});
-
-describe('rate limit inside MCP', () => {
-  it('answers a tool error with retry_after_seconds once the user is over the limit', async () => {
-    const limiter = limiterFor(memoryStore(), createMetrics(), 1);
-    expect(await limiter.toolCallLimit('alice')).toBeUndefined();
-    const result = await limiter.toolCallLimit('alice');
-    expect(result?.isError).toBe(true);
-    expect(result?.structuredContent).toMatchObject({ error: 'rate_limited', limit: 1 });
-    const retryAfter = (result?.structuredContent as { retry_after_seconds: number } | undefined)?.retry_after_seconds;
-    expect(retryAfter).toBeGreaterThanOrEqual(1);
-    expect(result?.content).toEqual([
-      {
-        type: 'text',
-        text: `Rate limit reached for this user: 1 requests per minute. Retry in ${retryAfter} s.`,
-      },
-    ]);
   });
 });

@@ -1,7 +1,7 @@
 import { isJsonContentType } from '@modelcontextprotocol/server';
 import type { ServerResponse } from 'node:http';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
-import { JsonRpcCode, requestIdOf, sendJsonRpcError } from '../mcp/jsonrpc.js';
+import { JsonRpcCode, requestIdOf, sendJsonRpcError } from '../jsonrpc.js';
 
 /**
  * Deepest nesting of arrays and objects a body may have. MCP messages need about ten levels; much deeper
@@ -68,7 +68,7 @@ export function jsonBody(maxBodyBytes: number): RequestHandler[] {
   return [requireJson, parseOnPost, requireBody, boundDepth];
 }
 
-/** The answer to a body that is not JSON (also given by the POST lane outside express, src/mcp/post-lane.ts). */
+/** The answer to a body that is not JSON (also given by the POST handler of the front door, src/mcp/front-door/post.ts). */
 export function refuseUnparsableBody(res: ServerResponse): void {
   sendJsonRpcError(res, 400, JsonRpcCode.ParseError, 'Parse error: the request body is not valid JSON');
 }

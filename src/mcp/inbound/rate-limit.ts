@@ -1,9 +1,8 @@
-import type { CallToolResult } from '@modelcontextprotocol/server';
-import type { ServerResponse } from 'node:http';
-import type { RequestHandler } from 'express';
-import type { Config } from '../config/index.js';
-import type { Metrics } from '../telemetry/metrics.js';
-import type { Store } from '../state/types.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TokenCheck } from '../../auth/index.js';
+import type { Config } from '../../config/index.js';
+import type { Metrics } from '../../telemetry/metrics.js';
+import type { Store } from '../../state/types.js';
 import { setHeaderList } from './request-context.js';
 
 /** Which limit a request counts against: its user (`sub`) when authenticated, else its client IP. */
@@ -25,6 +24,8 @@ export interface RateLimiterDeps {
   config: Pick<Config, 'rateLimitPerUser' | 'rateLimitPerIp'>;
   store: Store;
   metrics: Pick<Metrics, 'rateLimited' | 'rateLimitUnchecked'>;
+  /** The client's address (express's `req.ip` rule, honouring `trust proxy` behind a load balancer). */
+  clientIp: (req: IncomingMessage) => string | undefined;
 }
 
 export interface RateLimiter {
@@ -34,18 +35,13 @@ export interface RateLimiter {
    */
   check(kind: RateLimitKind, id: string): Promise<RateLimitDecision | undefined>;
   /**
-   * Express middleware. After the auth middleware (`res.locals.auth.sub` set) it counts per user;
-   * before it, it counts requests that carry no `Authorization` header per client IP (`req.ip`, so set
-   * express's `trust proxy` behind a load balancer) and leaves the others to the per-user check.
-   * Refused requests get 429 with `Retry-After`, `RateLimit-*` headers and a JSON body.
+   * Counts a request the bearer gate has checked (`checkToken`), before any refusal is answered: per
+   * user when its token verified; per client IP otherwise (`clientIp`, asked only then): no token, a token sent the wrong way, a token that does not verify. A token that
+   * could not be checked because the issuer's keys are unreachable is not counted (the gate answers
+   * 503: the bridge's fault). Sets the `RateLimit-*` headers; over the limit it answers 429 with
+   * `Retry-After` and a JSON body and returns false.
    */
-  middleware: RequestHandler;
-  /**
-   * For use inside MCP (tools/call): counts one request of `sub` and returns the tool error to answer
-   * with when over the limit, undefined when the call may go ahead. Count each request once: use this
-   * or the middleware on a route, not both.
-   */
-  toolCallLimit(sub: string): Promise<CallToolResult | undefined>;
+  admit(req: IncomingMessage, res: ServerResponse, checked: TokenCheck): Promise<boolean>;
 }
 
 /** Fixed one-minute windows: the configured limits are per minute. */
@@ -76,7 +72,7 @@ export function rateLimitHeaderList(decision: RateLimitDecision): string[] {
 /**
  * Sets the `RateLimit-*` headers of a counted request and, when it is over the limit, answers it: 429 with
  * `Retry-After` and a JSON body. Returns whether the request may go on. For express routes and for the
- * MCP POST lane outside express alike.
+ * front door's handlers alike.
  */
 export function applyRateLimit(res: ServerResponse, decision: RateLimitDecision): boolean {
   setHeaderList(res, rateLimitHeaderList(decision));
@@ -97,17 +93,8 @@ function rateLimitedBody(decision: RateLimitDecision) {
   return { error: 'rate_limited', error_description: describe(decision), retry_after_seconds: decision.resetSeconds };
 }
 
-/** The tool result that tells a model it was rate limited and when it may try again. */
-export function rateLimitedToolResult(decision: RateLimitDecision): CallToolResult {
-  return {
-    isError: true,
-    content: [{ type: 'text', text: describe(decision) }],
-    structuredContent: { error: 'rate_limited', retry_after_seconds: decision.resetSeconds, limit: decision.limit },
-  };
-}
-
 /** Inbound rate limits, counted in `store.counters` so every instance sharing the store shares them. */
-export function createRateLimiter({ config, store, metrics }: RateLimiterDeps): RateLimiter {
+export function createRateLimiter({ config, store, metrics, clientIp }: RateLimiterDeps): RateLimiter {
   const limits: Record<RateLimitKind, number> = { user: config.rateLimitPerUser, ip: config.rateLimitPerIp };
 
   async function check(kind: RateLimitKind, id: string): Promise<RateLimitDecision | undefined> {
@@ -131,20 +118,16 @@ export function createRateLimiter({ config, store, metrics }: RateLimiterDeps): 
     };
   }
 
-  const middleware: RequestHandler = async (req, res, next) => {
-    const sub = (res.locals as { auth?: { sub?: unknown } }).auth?.sub;
+  async function admit(req: IncomingMessage, res: ServerResponse, checked: TokenCheck): Promise<boolean> {
     let decision: RateLimitDecision | undefined;
-    if (typeof sub === 'string') decision = await check('user', sub);
-    else if (!req.headers.authorization) decision = await check('ip', req.ip ?? req.socket.remoteAddress ?? 'unknown');
-    if (!decision || applyRateLimit(res, decision)) next();
-  };
+    if (checked.ok && checked.auth) decision = await check('user', checked.auth.sub);
+    else if (checked.ok || checked.error.code !== 'jwks_unavailable')
+      decision = await check('ip', clientIp(req) ?? 'unknown');
+    return !decision || applyRateLimit(res, decision);
+  }
 
   return {
     check,
-    middleware,
-    async toolCallLimit(sub) {
-      const decision = await check('user', sub);
-      return decision && !decision.allowed ? rateLimitedToolResult(decision) : undefined;
-    },
+    admit,
   };
 }

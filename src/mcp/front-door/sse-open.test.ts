@@ -5,17 +5,21 @@ import {
   serveBeforeExpress,
   serversClosedAfterEach,
   verifyGoodToken,
-} from '../../test/helpers/before-express.js';
-import { silentLogger } from '../telemetry/logger.js';
-import { LegacySse } from './legacy-sse.js';
+} from '../../../test/helpers/before-express.js';
+import { silentLogger } from '../../telemetry/logger.js';
+import { LegacySse } from '../legacy-sse.js';
 import { createSseOpenHandler, isPlainSseOpen } from './sse-open.js';
+import { StreamSlots } from '../stream-slots.js';
 
 const running = serversClosedAfterEach();
 const verify = verifyGoodToken;
 
 /** A node:http server with the handler in front and a stand-in for express behind it. */
 async function serve(options: { maxStreams?: number; ratePerUser?: number; verify?: typeof verify } = {}) {
-  const { store, metrics, rateLimit } = handlerGuards(options.ratePerUser);
+  const { store, metrics, rateLimit, admit, checkToken, refuse } = handlerGuards(
+    options.ratePerUser,
+    options.verify ?? verify,
+  );
   const config = {
     legacySse: true,
     host: '127.0.0.1',
@@ -24,12 +28,14 @@ async function serve(options: { maxStreams?: number; ratePerUser?: number; verif
     keepAliveMs: 100,
     maxSseStreamsPerUser: options.maxStreams ?? 10,
     maxSseStreamsTotal: options.maxStreams ?? 10,
+    upstreamTimeoutMs: 1_000,
   };
   const legacySse = new LegacySse({
     build: () => {
       throw new Error('no message is sent in these tests');
     },
     store,
+    slots: new StreamSlots(config),
     config,
     metrics,
     logger: silentLogger(),
@@ -37,7 +43,9 @@ async function serve(options: { maxStreams?: number; ratePerUser?: number; verif
   const handler = createSseOpenHandler({
     legacySse,
     config,
-    verify: options.verify ?? verify,
+    checkToken,
+    refuse,
+    admit,
     rateLimit,
     logger: silentLogger(),
     metrics,
@@ -47,7 +55,6 @@ async function serve(options: { maxStreams?: number; ratePerUser?: number; verif
   const url = await serveBeforeExpress(
     running,
     async (req, res) => isPlainSseOpen(req) && handler(req, res),
-    options.verify ?? verify,
     (_req, res) => void res.writeHead(299).end('left to express'),
   );
   return { url, legacySse, store };
@@ -123,7 +130,7 @@ describe('GET /sse outside express', () => {
     expect(await second.json()).toMatchObject({ error: 'rate_limited' });
   });
 
-  it('leaves every other request to express: no token, a bad token, a query, another method', async () => {
+  it('answers a missing or bad token with the challenge, and leaves a query or another method to express', async () => {
     const { url } = await serve();
     const statuses = await Promise.all([
       fetch(`${url}/sse`),
@@ -131,14 +138,15 @@ describe('GET /sse outside express', () => {
       fetch(`${url}/sse?x=1`, { headers: { Authorization: 'Bearer good' } }),
       fetch(`${url}/sse`, { method: 'POST', headers: { Authorization: 'Bearer good' } }),
     ]);
-    expect(statuses.map((response) => response.status)).toEqual([299, 299, 299, 299]);
+    expect(statuses.map((response) => response.status)).toEqual([401, 401, 299, 299]);
+    expect(statuses[0]!.headers.get('www-authenticate')).toContain('oauth-protected-resource/sse');
   });
 
-  it('checks a refused token once: express gets the refusal without checking it again', async () => {
+  it('checks a refused token once and answers the refusal itself', async () => {
     const { checked, verify: counted } = countingVerify();
     const { url } = await serve({ verify: counted });
     const response = await fetch(`${url}/sse`, { headers: { Authorization: 'Bearer forged' } });
-    expect(response.status).toBe(299);
+    expect(response.status).toBe(401);
     expect(checked).toEqual(['forged']);
   });
 });

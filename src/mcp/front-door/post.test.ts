@@ -7,12 +7,12 @@ import {
   serveBeforeExpress,
   serversClosedAfterEach,
   verifyGoodToken,
-} from '../../test/helpers/before-express.js';
-import { MAX_JSON_DEPTH } from '../http/body.js';
-import { createLogger, silentLogger } from '../telemetry/logger.js';
-import { createMetrics } from '../telemetry/metrics.js';
-import type { McpPost } from './caller.js';
-import { type PostLaneDeps, createPostLane } from './post-lane.js';
+} from '../../../test/helpers/before-express.js';
+import { MAX_JSON_DEPTH } from '../inbound/body.js';
+import { createLogger, silentLogger } from '../../telemetry/logger.js';
+import { createMetrics } from '../../telemetry/metrics.js';
+import type { McpPost } from '../caller.js';
+import { type PostHandlerDeps, createPostHandler } from './post.js';
 
 const running = serversClosedAfterEach();
 const verify = verifyGoodToken;
@@ -25,9 +25,9 @@ const CALL = { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'lis
  * lane read nothing, the raw body it reads itself.
  */
 async function serve(
-  options: { ratePerUser?: number; config?: Partial<PostLaneDeps['config']>; verify?: typeof verify } = {},
+  options: { ratePerUser?: number; config?: Partial<PostHandlerDeps['config']>; verify?: typeof verify } = {},
 ) {
-  const { metrics, rateLimit } = handlerGuards(options.ratePerUser);
+  const { metrics, admit, checkToken, refuse } = handlerGuards(options.ratePerUser, options.verify ?? verify);
   const lines: Array<Record<string, unknown>> = [];
   const logger = createLogger({
     level: 'info',
@@ -46,10 +46,11 @@ async function serve(
     legacySse: true,
     ...options.config,
   };
-  const lane = createPostLane({
+  const lane = createPostHandler({
     config,
-    verify: options.verify ?? verify,
-    rateLimit,
+    checkToken,
+    refuse,
+    admit,
     logger,
     metrics,
     clientIp: (req) => req.socket.remoteAddress,
@@ -60,7 +61,7 @@ async function serve(
     refuseNonJsonRpc: (res) => res.writeHead(400).end('not JSON-RPC'),
   });
   if (!lane) throw new Error('the lane should be built');
-  const url = await serveBeforeExpress(running, lane, options.verify ?? verify, async (req, res) => {
+  const url = await serveBeforeExpress(running, lane, async (req, res) => {
     const read = req as IncomingMessage & { body?: unknown };
     let raw = '';
     for await (const chunk of req) raw += String(chunk);
@@ -177,21 +178,31 @@ describe('the MCP POST lane', () => {
     expect(await second.json()).toMatchObject({ error: 'rate_limited', retry_after_seconds: expect.any(Number) });
   });
 
-  it('leaves a request it read to express with the parsed body when the gate or the depth check would refuse it', async () => {
+  it('answers a token the gate refuses with the challenge of the route, without express', async () => {
+    const { url } = await serve();
+    const cases: Array<{ path: string; body: unknown; headers?: Record<string, string> }> = [
+      { path: '/mcp', body: CALL, headers: { authorization: 'Bearer bad' } },
+      { path: '/mcp', body: CALL, headers: { authorization: '' } },
+      { path: '/mcp', body: CALL, headers: { authorization: 'Basic YWxpY2U6c2VjcmV0' } },
+      { path: '/mcp', body: { ...CALL, access_token: 'good' } },
+      { path: '/messages', body: CALL, headers: { authorization: 'Bearer bad' } },
+    ];
+    for (const { path, body, headers } of cases) {
+      const response = await post(`${url}${path}`, JSON.stringify(body), headers);
+      expect(response.status).toBe(401);
+      const metadata = `http://127.0.0.1/.well-known/oauth-protected-resource/${path === '/mcp' ? 'mcp' : 'sse'}`;
+      expect(response.headers.get('www-authenticate')).toContain(`resource_metadata="${metadata}"`);
+      expect(response.headers.get('x-request-id')).toBeTruthy();
+    }
+  });
+
+  it('leaves a request it read to express with the parsed body when the depth check would refuse it', async () => {
     const { url } = await serve();
     const deep = JSON.parse(`${'['.repeat(MAX_JSON_DEPTH + 1)}${']'.repeat(MAX_JSON_DEPTH + 1)}`);
-    const cases: Array<{ body: unknown; headers?: Record<string, string> }> = [
-      { body: CALL, headers: { authorization: 'Bearer bad' } },
-      { body: CALL, headers: { authorization: '' } },
-      { body: CALL, headers: { authorization: 'Basic YWxpY2U6c2VjcmV0' } },
-      { body: { ...CALL, access_token: 'good' } },
-      { body: { ...CALL, params: { name: 'x', arguments: { deep } } } },
-    ];
-    for (const { body, headers } of cases) {
-      const response = await post(`${url}/mcp`, JSON.stringify(body), headers);
-      expect(response.status).toBe(299);
-      expect(await response.json()).toEqual({ body, raw: '' });
-    }
+    const body = { ...CALL, params: { name: 'x', arguments: { deep } } };
+    const response = await post(`${url}/mcp`, JSON.stringify(body));
+    expect(response.status).toBe(299);
+    expect(await response.json()).toEqual({ body, raw: '' });
   });
 
   it('logs a request whose client left in the middle of its body, with status 499', async () => {
@@ -219,11 +230,11 @@ describe('the MCP POST lane', () => {
       });
   });
 
-  it('checks a refused token once: express gets the refusal without checking it again', async () => {
+  it('checks a refused token once and answers the refusal itself', async () => {
     const { checked, verify: counted } = countingVerify();
     const { url } = await serve({ verify: counted });
     const response = await post(`${url}/mcp`, JSON.stringify(CALL), { authorization: 'Bearer forged' });
-    expect(response.status).toBe(299);
+    expect(response.status).toBe(401);
     expect(checked).toEqual(['forged']);
   });
 
@@ -255,7 +266,7 @@ describe('the MCP POST lane', () => {
     const direct = await post(`${url}/messages`, JSON.stringify(CALL));
     expect(direct.status).toBe(200);
 
-    const traced = createPostLane({
+    const traced = createPostHandler({
       config: {
         host: '127.0.0.1',
         publicUrl: 'http://127.0.0.1',
@@ -263,8 +274,7 @@ describe('the MCP POST lane', () => {
         maxBodyBytes: 1_000,
         legacySse: true,
       },
-      verify,
-      rateLimit: async () => undefined,
+      ...handlerGuards(),
       logger: silentLogger(),
       metrics: createMetrics(),
       clientIp: () => undefined,

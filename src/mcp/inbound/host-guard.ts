@@ -1,12 +1,36 @@
+import { lookup } from 'node:dns/promises';
+import { BlockList, isIP } from 'node:net';
 import type { RequestHandler } from 'express';
-import type { Config } from '../config/index.js';
+import type { Config } from '../../config/index.js';
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-/** True for a listen address that only this machine can reach. */
+/** Loopback addresses in every spelling `BlockList` normalises (`::ffff:127.0.0.1`, `0:0:0:0:0:0:0:1`). */
+const LOOPBACK_ADDRESSES = new BlockList();
+LOOPBACK_ADDRESSES.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK_ADDRESSES.addAddress('::1', 'ipv6');
+
+const unbracketed = (host: string) => host.replace(/^\[(.*)\]$/, '$1');
+
+/**
+ * True for a listen address that only this machine can reach. Give it the address the server binds
+ * (`bindAddress`): a name or another spelling of an address (`127.1`) is not recognised here.
+ */
 export function isLoopbackBind(host: string): boolean {
-  const h = host.toLowerCase();
-  return h === 'localhost' || h === '::1' || h === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(h);
+  const h = unbracketed(host.toLowerCase());
+  if (h === 'localhost') return true;
+  const family = isIP(h);
+  return family !== 0 && LOOPBACK_ADDRESSES.check(h, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/**
+ * The address the server binds for HOST: an IP address as given, a name (or `127.1`, `0x7f.0.0.1`)
+ * resolved as `listen` would resolve it. The bridge binds this address and decides the DNS-rebinding
+ * guard from it: comparing HOST's spelling let `HOST=127.1` turn the guard off.
+ */
+export async function bindAddress(host: string): Promise<string> {
+  const name = unbracketed(host);
+  return isIP(name) !== 0 ? name : (await lookup(name)).address;
 }
 
 /** Splits a Host header into lower-case hostname and port (`[::1]:3000` → `[::1]`, `3000`). */
@@ -34,8 +58,9 @@ export function hostMatcher(publicUrl: string): (hostHeader: string | undefined)
 }
 
 /**
- * The Host test this deployment applies (see `hostGuard`): `hostMatcher` when the bridge listens on a
- * loopback address, every Host otherwise. For express's guard and for the handlers served before express.
+ * The one Host test of this deployment: `hostMatcher` when the bridge listens on a loopback address,
+ * every Host otherwise. `hostGuard` answers what it refuses; the handlers served before express leave
+ * those requests to it.
  */
 export function hostAllowed(config: Pick<Config, 'host' | 'publicUrl'>): (hostHeader: string | undefined) => boolean {
   return isLoopbackBind(config.host) ? hostMatcher(config.publicUrl) : () => true;
@@ -49,7 +74,7 @@ export function hostAllowed(config: Pick<Config, 'host' | 'publicUrl'>): (hostHe
 export function hostGuard(config: Pick<Config, 'host' | 'publicUrl'>): RequestHandler {
   if (!isLoopbackBind(config.host)) return (_req, _res, next) => next();
   const publicHost = new URL(config.publicUrl).host;
-  const allowed = hostMatcher(config.publicUrl);
+  const allowed = hostAllowed(config);
   return (req, res, next) => {
     const host = req.headers.host;
     if (allowed(host)) return next();
