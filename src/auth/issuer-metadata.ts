@@ -37,7 +37,7 @@ export function wellKnownUrl(issuer: string, name: string, style: 'insert' | 'ap
 
 /**
  * The document served while the issuer has never been reached: NeonPanel's own routes
- * (openapi/neonpanel-oauth.openapi.yaml), so clients can start OAuth during an issuer outage.
+ * (the /oauth2 part of openapi/neonpanel-api.openapi.json), so clients can start OAuth during an issuer outage.
  */
 export function fallbackAuthorizationServerMetadata(config: IssuerMetadataOptions['config']): Json {
   const { issuer } = config;
