@@ -5,7 +5,7 @@
  * within the same round. Alternating keeps a change in the machine's load out of the comparison, which a
  * comparison of two benchmark reports minutes apart cannot do. See `--help`.
  */
-import { freePort } from '../test/helpers/net.js';
+import { freePort } from '../scripts/lib/net.js';
 import {
   type BridgeTarget,
   type CompareOptions,

@@ -7,8 +7,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { freePort } from '../test/helpers/net.js';
-import { REDIS_SERVER, startRedis } from '../test/helpers/redis.js';
+import { freePort } from '../scripts/lib/net.js';
+import { REDIS_SERVER, startRedis } from '../scripts/lib/redis.js';
 import { Child, processCpuSeconds, tasksetAvailable } from './processes/spawn.js';
 
 const SERVER_CHILD = 'bench/processes/server-child.ts';

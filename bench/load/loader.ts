@@ -9,7 +9,7 @@ import { serveParent } from '../processes/ipc.js';
 import type { Job, JobResult, LoadJob, LoadResult, OpenIdleJob } from './jobs.js';
 import {
   INITIALIZED_NOTIFICATION,
-  LEGACY_REVISION,
+  REVISION_2025,
   SSE_REVISION,
   callMessage,
   initializeMessage,
@@ -59,7 +59,7 @@ async function httpCaller(job: LoadJob, pool: Pool): Promise<Caller> {
         await send(pool, {
           method: 'DELETE',
           path: '/mcp',
-          headers: streamableHeaders(token, LEGACY_REVISION, sessionId),
+          headers: streamableHeaders(token, REVISION_2025, sessionId),
         });
     },
   };
@@ -67,12 +67,12 @@ async function httpCaller(job: LoadJob, pool: Pool): Promise<Caller> {
 
 /** A 2025-11-25 Streamable HTTP session: initialize, then the initialized notification. */
 async function openSession(pool: Pool, token: string): Promise<string> {
-  const headers = streamableHeaders(token, LEGACY_REVISION);
+  const headers = streamableHeaders(token, REVISION_2025);
   const init = await pool.request({
     method: 'POST',
     path: '/mcp',
     headers,
-    body: initializeMessage(0, LEGACY_REVISION),
+    body: initializeMessage(0, REVISION_2025),
   });
   const body = await init.body.text();
   const sessionId = init.headers['mcp-session-id'];
@@ -82,7 +82,7 @@ async function openSession(pool: Pool, token: string): Promise<string> {
   const notified = await send(pool, {
     method: 'POST',
     path: '/mcp',
-    headers: streamableHeaders(token, LEGACY_REVISION, sessionId),
+    headers: streamableHeaders(token, REVISION_2025, sessionId),
     body: INITIALIZED_NOTIFICATION,
   });
   if (notified.status !== 202)

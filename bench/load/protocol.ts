@@ -28,8 +28,9 @@ export interface HttpRequestSpec {
   body?: string;
 }
 
-export const LEGACY_REVISION = '2025-11-25';
-export const MODERN_REVISION = '2026-07-28';
+/** The protocol revision of the Streamable HTTP sessions and 2025 stateless calls (not the HTTP+SSE transport). */
+export const REVISION_2025 = '2025-11-25';
+export const REVISION_2026 = '2026-07-28';
 export const SSE_REVISION = '2024-11-05';
 
 const CLIENT_INFO = { name: 'neonpanel-bench', version: '1.0.0' };
@@ -55,7 +56,7 @@ export function callMessage(call: McpCall, id: string | number, modern = false):
     ? {
         ...call.params,
         _meta: {
-          'io.modelcontextprotocol/protocolVersion': MODERN_REVISION,
+          'io.modelcontextprotocol/protocolVersion': REVISION_2026,
           'io.modelcontextprotocol/clientInfo': CLIENT_INFO,
           'io.modelcontextprotocol/clientCapabilities': {},
         },
@@ -89,12 +90,12 @@ export function requestFor(
   const id = 1;
   switch (target) {
     case 'streamable-stateless':
-      return post('/mcp', streamableHeaders(token, LEGACY_REVISION), callMessage(call, id));
+      return post('/mcp', streamableHeaders(token, REVISION_2025), callMessage(call, id));
     case 'streamable-session':
-      return post('/mcp', streamableHeaders(token, LEGACY_REVISION, sessionId), callMessage(call, id));
+      return post('/mcp', streamableHeaders(token, REVISION_2025, sessionId), callMessage(call, id));
     case 'streamable-2026': {
       const headers: Record<string, string> = {
-        ...streamableHeaders(token, MODERN_REVISION),
+        ...streamableHeaders(token, REVISION_2026),
         'mcp-method': call.method,
       };
       if (typeof call.params['name'] === 'string') headers['mcp-name'] = call.params['name'];

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Plan } from '../plan.js';
 import { spawnBuiltBridge } from '../processes/built-bridge.js';
 import { REPO_ROOT } from '../processes/spawn.js';
-import { freePort } from '../../test/helpers/net.js';
+import { freePort } from '../../scripts/lib/net.js';
 import { bridgeEnv, type Placement } from '../setup.js';
 import { type Spread, spread } from '../stats.js';
 

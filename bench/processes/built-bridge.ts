@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
+import { processEnv } from '../../src/config/index.js';
 import { processCpuSeconds, REPO_ROOT } from './spawn.js';
 
 /** How `spawnBuiltBridge` starts a bridge. */
@@ -56,7 +57,7 @@ export function spawnBuiltBridge(options: BuiltBridgeOptions): BuiltBridge {
     : [process.execPath, options.args];
   const child: ChildProcess = spawn(command, commandArgs as string[], {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...options.env },
+    env: { ...processEnv(), ...options.env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   let exited: string | undefined;

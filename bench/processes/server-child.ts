@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { processEnv } from '../../src/config/index.js';
 import { startBaseline } from '../baseline-server.js';
 import { serveParent } from './ipc.js';
 
@@ -56,7 +57,7 @@ function common(request: ServerRequest): Promise<unknown> {
 }
 
 function required(name: string): string {
-  const value = process.env[name];
+  const value = processEnv()[name];
   if (!value) throw new Error(`${name} is required for this benchmark child`);
   return value;
 }
@@ -80,7 +81,7 @@ async function main(role: string | undefined): Promise<void> {
     case 'bridge': {
       const { loadConfig } = await import('../../src/config/index.js');
       const { startBridge } = await import('../../src/main.js');
-      const bridge = await startBridge(loadConfig(process.env));
+      const bridge = await startBridge(loadConfig(processEnv()));
       process.once('SIGTERM', () => bridge.close().finally(() => process.exit(0)));
       serveParent<ServerRequest>({ type: 'ready', url: bridge.url }, common);
       return;

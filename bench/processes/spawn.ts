@@ -5,6 +5,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { processEnv } from '../../src/config/index.js';
 import type { ReadyMessage, Reply } from './ipc.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -82,7 +83,7 @@ export class Child {
       : [process.execPath, nodeArgs];
     const child = spawn(command, commandArgs as string[], {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...options.env },
+      env: { ...processEnv(), ...options.env },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     const ready = await new Promise<ReadyMessage>((resolve, reject) => {
