@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { LIST_COMPANIES, type Target } from './load/protocol.js';
 import type { SharedStateResults, SharedStateRow } from './measures/shared-state.js';
 import { BRIDGE_TRANSPORTS, type ThroughputRow } from './measures/throughput.js';
+import { toolsListViews } from './measures/tools-list-size.js';
 import { readPlan } from './plan.js';
 import { type BenchReport, checkTargets, renderMarkdown } from './report.js';
 import { paired, spread } from './stats.js';
@@ -90,9 +91,16 @@ function report(
       session: { count: 1, rssBytesPerItem: one(1024), heapBytesPerItem: one(512) },
     },
     coldStart: { ms: one(400), command: 'node' },
-    toolsList: { bytes: 1000, estimatedTokens: 250, tools: 15 },
+    toolsList: { views: toolsListViews(['account']).map((view) => ({ ...view, ...TOOLS_LIST_SIZES[view.view]! })) },
   };
 }
+
+/** The sizes of the report above's views; tests change them through `withFullList`. */
+const TOOLS_LIST_SIZES: Record<string, { tools: number; bytes: number; estimatedTokens: number }> = {
+  'every tool': { tools: 61, bytes: 50_000, estimatedTokens: 12_500 },
+  'read-only': { tools: 33, bytes: 30_000, estimatedTokens: 7_500 },
+  account: { tools: 6, bytes: 4_000, estimatedTokens: 1_000 },
+};
 
 function check(checks: ReturnType<typeof checkTargets>, prefix: string) {
   const found = checks.find((c) => c.target.startsWith(prefix) && c.target.endsWith('streamable-stateless'));
@@ -186,5 +194,64 @@ describe('shared state in Redis', () => {
     expect(markdown).toContain('## 7. Shared state in Redis');
     expect(markdown).toContain('*not measured: no redis.*');
     expect(answered({ skipped: 'not measured: no redis' }).figure).toBe('21,000 answers, 0 errors');
+  });
+});
+
+describe('tools/list size', () => {
+  const bridge = { rps: [800, 800, 800], p50: [1.5, 1.5, 3.5], p99: [4, 4, 11] };
+  const withFullList = (bytes: number): BenchReport => {
+    const reported = report(bridge, evenBaseline, sandbox);
+    const [full, ...rest] = reported.toolsList.views;
+    return { ...reported, toolsList: { views: [{ ...full!, bytes }, ...rest] } };
+  };
+  const sizeCheck = (r: BenchReport) => checkTargets(r).find((c) => c.target.startsWith('tools/list of every tool'))!;
+
+  it('judges the full list against the 64 KB budget, counting the budget itself as met', () => {
+    expect(sizeCheck(withFullList(50_000))).toMatchObject({
+      target: 'tools/list of every tool ≤ 64 KB',
+      figure: '50,000 bytes (48.8 KB) for 61 tools',
+      met: true,
+    });
+    expect(sizeCheck(withFullList(65_536)).met).toBe(true);
+    expect(sizeCheck(withFullList(65_537)).met).toBe(false);
+  });
+
+  it('reports every view a connection can choose, with its URL and share of the budget', () => {
+    const markdown = renderMarkdown(withFullList(50_000));
+    expect(markdown).toContain('| every tool | `/mcp` | 61 | 50,000 | 48.8 | 76 % | 12,500 |');
+    expect(markdown).toContain('| read-only | `/mcp/readonly` | 33 | 30,000 | 29.3 | 46 % | 7,500 |');
+    expect(markdown).toContain('| account | `/mcp?toolsets=account` | 6 | 4,000 | 3.9 | 6 % | 1,000 |');
+  });
+
+  it('asks for the full set first, then read-only, then each toolset by its URL', () => {
+    expect(toolsListViews(['inventory', 'payment terms']).map((v) => v.path)).toEqual([
+      '/mcp',
+      '/mcp/readonly',
+      '/mcp?toolsets=inventory',
+      '/mcp?toolsets=payment%20terms',
+    ]);
+  });
+});
+
+describe('server CPU ÷ baseline', () => {
+  it('divides each tools/call row by the baseline of the same load, run by run', () => {
+    const bridge = { rps: [800, 800, 800], p50: [1.5, 1.5, 3.5], p99: [4, 4, 11] };
+    const reported = report(bridge, evenBaseline, sandbox);
+    const throughput = reported.throughput.map((r) =>
+      r.target === 'baseline' && r.concurrency === 64 && !r.ratePerSecond
+        ? { ...r, serverCpuUs: spread([200, 300, 240]) }
+        : r,
+    );
+    const markdown = renderMarkdown({ ...reported, throughput });
+    // 600 µs against 200, 300 and 240 in the three rounds: 3.00, 2.00 and 2.50 times.
+    expect(markdown).toContain(
+      '| Streamable HTTP, stateless (2025-11-25, no session) | 64 | 800 (800–800) | 1.50 (1.50–3.50) | 4.00 (4.00–11.00) | 600 (600–600) | 2.50× (2.00–3.00) | 550 (550–550) | 0 |',
+    );
+    expect(markdown).toContain(
+      '| pass-through baseline | 64 | 1,000 (1,000–1,000) | 1.20 (1.20–3.20) | 3.00 (3.00–10.00) | 240 (200–300) | (the floor) |',
+    );
+    expect(markdown).toContain(
+      '| sandbox direct (`GET /api/v1/companies`) | 64 | 1,800 (1,800–1,800) | 1.00 (1.00–3.00) | 2.00 (2.00–9.00) | 600 (600–600) | – |',
+    );
   });
 });

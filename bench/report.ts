@@ -6,6 +6,7 @@ import type { IdleMemoryResults } from './measures/idle-memory.js';
 import type { SharedStateResults, SharedStateRow } from './measures/shared-state.js';
 import { BRIDGE_TRANSPORTS, STEADY_RATE_PER_SECOND, TARGET_LABELS, type ThroughputRow } from './measures/throughput.js';
 import type { TokenValidation } from './measures/token-validation.js';
+import { TOOLS_LIST_BUDGET_BYTES } from '../src/tools/list-size.js';
 import { BYTES_PER_TOKEN, type ToolsListSize } from './measures/tools-list-size.js';
 import type { Target } from './load/protocol.js';
 import type { Plan } from './plan.js';
@@ -39,7 +40,6 @@ const CACHED_PER_SECOND = 100_000;
 const CACHED_SPEEDUP = 10;
 const IDLE_BYTES = 16 * KB;
 const COLD_START_MS = 500;
-const TOOLS_LIST_BYTES = 16 * KB;
 
 /** A closed-loop scenario's row. */
 function row(report: BenchReport, target: Target, method: string, concurrency: number): ThroughputRow | undefined {
@@ -131,10 +131,13 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
     figure: `${number(report.coldStart.ms.median)} ms`,
     met: report.coldStart.ms.median < COLD_START_MS,
   });
+  const full = report.toolsList.views[0];
   checks.push({
-    target: `tools/list < ${TOOLS_LIST_BYTES / KB} KB`,
-    figure: `${number(report.toolsList.bytes)} bytes (${number(report.toolsList.bytes / KB, 1)} KB)`,
-    met: report.toolsList.bytes < TOOLS_LIST_BYTES,
+    target: `tools/list of every tool ≤ ${TOOLS_LIST_BUDGET_BYTES / KB} KB`,
+    figure: full
+      ? `${number(full.bytes)} bytes (${number(full.bytes / KB, 1)} KB) for ${number(full.tools)} tools`
+      : 'not measured',
+    met: full !== undefined && full.bytes <= TOOLS_LIST_BUDGET_BYTES,
   });
   return checks;
 }
@@ -147,9 +150,41 @@ function latencyCheck(target: string, added: AddedLatency): TargetCheck {
   };
 }
 
-function throughputTable(rows: ThroughputRow[]): string {
+/**
+ * A `tools/call` row's server CPU per call ÷ the baseline's at the same load, run by run. Microseconds are
+ * the machine's (one build spends very different amounts on different virtual machines); the ratio to the
+ * floor measured beside it is what compares with a figure taken elsewhere.
+ */
+function cpuToBaseline(r: ThroughputRow, rows: readonly ThroughputRow[]): string {
+  if (r.target === 'baseline') return '(the floor)';
+  const floor = rows.find(
+    (b) =>
+      b.target === 'baseline' &&
+      b.call.method === r.call.method &&
+      b.concurrency === r.concurrency &&
+      b.ratePerSecond === r.ratePerSecond,
+  );
+  if (!floor || r.target === 'sandbox-direct') return '–';
+  return spreadText(
+    paired(r.serverCpuUs, floor.serverCpuUs, (server, baseline) => server / baseline),
+    2,
+    '×',
+  );
+}
+
+function throughputTable(rows: ThroughputRow[], all: readonly ThroughputRow[]): string {
   return table(
-    ['transport', 'concurrency', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/call', 'sandbox CPU µs/call', 'errors'],
+    [
+      'transport',
+      'concurrency',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'server CPU µs/call',
+      'server CPU ÷ baseline',
+      'sandbox CPU µs/call',
+      'errors',
+    ],
     rows.map((r) => [
       TARGET_LABELS[r.target],
       r.ratePerSecond ? `≤ ${r.concurrency} at ${r.ratePerSecond}/s` : String(r.concurrency),
@@ -157,6 +192,7 @@ function throughputTable(rows: ThroughputRow[]): string {
       spreadText(r.p50Ms, 2),
       spreadText(r.p99Ms, 2),
       spreadText(r.serverCpuUs),
+      cpuToBaseline(r, all),
       r.sandboxCpuUs ? spreadText(r.sandboxCpuUs) : '(is the server)',
       number(r.errors),
     ]),
@@ -200,7 +236,7 @@ ${table(
 
 ## 1. \`tools/call list_companies\`
 
-${throughputTable(calls)}
+${throughputTable(calls, report.throughput)}
 
 ${addedLatencyTable(report)}
 
@@ -210,13 +246,13 @@ Open loop: calls start every ${number(1000 / STEADY_RATE_PER_SECOND, 0)} ms what
 free one); req/s is the rate achieved. Below saturation, latency is what a call costs in time plus a little
 queueing, which is what the added-latency target is about.
 
-${throughputTable(steady)}
+${throughputTable(steady, report.throughput)}
 
 ${steadyAddedTable(report)}
 
 ## 2. \`tools/list\` at concurrency 64
 
-${throughputTable(lists)}
+${throughputTable(lists, report.throughput)}
 
 ## 3. Token validation (src/auth \`verify\`)
 
@@ -258,12 +294,25 @@ ${table(['entry point', 'spawn → first 200 from /readyz, ms'], [[coldStart.com
 
 ## 6. \`tools/list\` size
 
+What a connection is served on each URL it can choose: every tool, read tools only, or one toolset (which
+also lists \`list_companies\`, whose \`companyUuid\` every other tool takes). Bytes of the tools as served
+(their MCP Apps links included), counted by \`toolsListBytes\` as the budget of ${number(TOOLS_LIST_BUDGET_BYTES)}
+bytes is; a 2026-07-28 answer adds a few hundred bytes of cache hints around them.
+
 ${table(
-  ['tools', 'bytes', `estimated tokens (bytes ÷ ${BYTES_PER_TOKEN})`],
-  [[number(toolsList.tools), number(toolsList.bytes), number(toolsList.estimatedTokens)]],
+  ['view', 'URL', 'tools', 'bytes', 'KB', 'share of the budget', `estimated tokens (bytes ÷ ${BYTES_PER_TOKEN})`],
+  toolsList.views.map((v) => [
+    v.view,
+    `\`${v.path}\``,
+    number(v.tools),
+    number(v.bytes),
+    number(v.bytes / KB, 1),
+    `${number((v.bytes / TOOLS_LIST_BUDGET_BYTES) * 100)} %`,
+    number(v.estimatedTokens),
+  ]),
 )}
 
-The answer is deterministic: the same bytes in every run.
+The answers are deterministic: the same bytes in every run.
 
 ## 7. Shared state in Redis
 
@@ -374,7 +423,13 @@ const METHOD = `## Method
   used during a load run, divided by the calls answered in it (warm-up and session or stream setup included).
   Unlike req/s and latency it hardly moves when other processes compete for the CPUs, so it is the figure to
   compare on a busy machine: with the server and the sandbox sharing CPU 0, the most calls per second CPU 0 allows
-  is about 1,000,000 ÷ (server + sandbox µs/call).
+  is about 1,000,000 ÷ (server + sandbox µs/call). It is this machine's figure, though: the same build spends
+  very different microseconds on different virtual machines, the baseline included. **Server CPU ÷
+  baseline** divides it by the pass-through baseline's in the same round (node:http, jose and undici, the least
+  a server can do for the same call), which is what compares with a measurement taken elsewhere. The sandbox
+  behind both is the whole local NeonPanel (express, token check, data model), several times the CPU of a
+  fixed answer, and shares CPU 0: a server whose upstream is slower answers fewer calls per event-loop turn,
+  which alone raises its CPU per call (bench/findings.md, "Five times the CPU?").
 - **Percentiles** are nearest-rank over every answer of a run. Runs are interleaved (run 1 of every scenario, then
   run 2, …) so that a change in the machine's load touches every scenario alike. A ratio to the baseline or a
   difference from the direct sandbox call is taken run by run, against the other scenario's run of the same
