@@ -33,6 +33,16 @@ function expectPositive(cell: string | undefined): void {
   expect(value, `"${cell}" is not positive`).toBeGreaterThan(0);
 }
 
+/** The "server CPU ÷ baseline" cell: a ratio for the bridge, a dash for the sandbox, the floor itself. */
+function expectRatio(transport: string, cell: string | undefined): void {
+  if (transport.startsWith('sandbox direct')) expect(cell).toBe('–');
+  else if (transport.startsWith('pass-through baseline')) expect(cell).toBe('(the floor)');
+  else {
+    expect(cell, `${transport}: server CPU ÷ baseline`).toMatch(/^\d+(\.\d+)?×$/);
+    expectPositive(cell);
+  }
+}
+
 describe('npm run bench -- --quick', () => {
   let dir: string;
   let report: string;
@@ -82,9 +92,10 @@ describe('npm run bench -- --quick', () => {
         const row = rows.find((cells) => cells[0]!.startsWith(transport) && cells[1] === concurrency);
         expect(row, `${transport} at c=${concurrency}`).toBeDefined();
         for (const cell of row!.slice(2, 6)) expectPositive(cell);
-        if (transport === 'sandbox direct') expect(row![6]).toBe('(is the server)');
-        else expectPositive(row![6]);
-        expect(row![7], `errors of ${transport} at c=${concurrency}`).toBe('0');
+        expectRatio(transport, row![6]);
+        if (transport === 'sandbox direct') expect(row![7]).toBe('(is the server)');
+        else expectPositive(row![7]);
+        expect(row![8], `errors of ${transport} at c=${concurrency}`).toBe('0');
       }
     }
   });
@@ -95,7 +106,8 @@ describe('npm run bench -- --quick', () => {
     for (const row of rows) {
       expect(row[1]).toMatch(/^≤ 64 at \d+\/s$/);
       for (const cell of row.slice(2, 6)) expectPositive(cell);
-      expect(row[7]).toBe('0');
+      expectRatio(row[0]!, row[6]);
+      expect(row[8]).toBe('0');
     }
     // The subsection's second table: latency added over the direct sandbox call.
     const addedRows = tableRows(report, '| transport | added p50');
@@ -111,9 +123,11 @@ describe('npm run bench -- --quick', () => {
     for (const row of rows) {
       expect(row[1]).toBe('64');
       for (const cell of row.slice(2, 6)) expectPositive(cell);
+      // The baseline has no tools/list to compare with.
+      expect(row[6]).toBe('–');
       // tools/list never reaches the sandbox, so its CPU there may round to 0.
-      expect(leadingNumber(row[6])).toBeGreaterThanOrEqual(0);
-      expect(row[7]).toBe('0');
+      expect(leadingNumber(row[7])).toBeGreaterThanOrEqual(0);
+      expect(row[8]).toBe('0');
     }
   });
 
@@ -133,8 +147,14 @@ describe('npm run bench -- --quick', () => {
     expect(coldStart![0]).toMatch(/node/);
     expectPositive(coldStart![1]);
 
-    const [size] = tableRows(report, '\n## 6. `tools/list` size');
-    for (const cell of size!) expectPositive(cell);
+    // Every view a connection can choose: all tools, read-only, each toolset; all within the budget.
+    const sizes = tableRows(report, '\n## 6. `tools/list` size');
+    expect(sizes.slice(0, 2).map((row) => row[1])).toEqual(['`/mcp`', '`/mcp/readonly`']);
+    expect(sizes.length).toBeGreaterThan(2);
+    for (const row of sizes) {
+      for (const cell of row.slice(2, 5)) expectPositive(cell);
+      expect(leadingNumber(row[5]), `${row[0]}: share of the budget`).toBeLessThanOrEqual(100);
+    }
   });
 
   it('measures tools/call with state in Redis against state in memory, without errors', () => {
