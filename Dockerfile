@@ -34,9 +34,9 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
-# Read from the package root at run time (the bundle does not contain them): the NeonPanel API and
-# OAuth documents (served at /openapi.*) and the tool catalog generated from them. A new data file
-# read this way must be added here.
+# Read from the package root at run time (the bundle does not contain them): the NeonPanel API 1.2
+# document (served at /openapi.*) and the tool catalog generated from it. The MCP Apps views are in the
+# bundle. A new data file read this way must be added here.
 COPY openapi ./openapi
 COPY src/tools/catalog.generated.json ./src/tools/catalog.generated.json
 # The image's unprivileged user; the files stay owned by root, so the server cannot change its own code.
