@@ -99,8 +99,8 @@ export function createMcpServerFactory(deps: McpServerFactoryDeps): BuildServer 
  * A class, not an object literal with `get logger()`: a getter in a literal is a new accessor on every
  * object, which V8 cannot share between objects, and such objects kept what the getter's closure reaches
  * (the SDK's request context, and through it the per-request server) alive through young collections
- * until the next full one: 2.4 KB per tool call in the benchmark's measurements. A class getter is one
- * accessor, on the prototype.
+ * until the next full one (bench/findings.md has the measurement). A class getter is one accessor, on the
+ * prototype.
  */
 class ToolCallContext implements ToolContext {
   readonly token: string;

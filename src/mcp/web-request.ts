@@ -41,8 +41,8 @@ export function webRequestOf(req: IncomingMessage, origin: string): Request {
  * instead of letting them run to their timeout.
  *
  * The signal is made when the SDK first asks for it. Handing one to the `Request` constructor instead
- * cost 60–100 µs per request under load (undici follows it with a controller of its own, registered for
- * finalization: about 20 µs in the constructor, the rest in garbage collection).
+ * costs every request undici's own controller, registered for finalization, and the garbage collection
+ * that follows (measured in bench/findings.md).
  */
 class DisconnectAwareRequest extends Request {
   readonly response: ServerResponse;

@@ -107,7 +107,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     connectionName: 'neonpanel-mcp',
     // Commands issued by requests served in the same turn of the event loop (every call's rate-limit count,
     // every session request's GETEX) go to Redis in one write and come back in one read, not a round trip
-    // each: at 64 calls in flight, 5–20 % more session and stateless calls a second (bench/findings.md).
+    // each, which under concurrent load serves measurably more calls a second (bench/findings.md).
     // Each command still has its own answer, error and deadline (`run`).
     enableAutoPipelining: true,
   });

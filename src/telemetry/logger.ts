@@ -56,8 +56,8 @@ const unredactedChildren = new WeakMap<Logger, Logger>();
 
 /**
  * The same logger without redaction, for lines whose fields are all fixed names holding scalars that
- * cannot carry a secret (the access log). Redaction walks every path in REDACT_PATHS on each line:
- * about 20 µs, a fifth of what a whole tool call spends on logging. One child per logger, kept.
+ * cannot carry a secret (the access log). Redaction walks every path in REDACT_PATHS on each line, a
+ * large share of what a tool call spends on logging. One child per logger, kept.
  */
 export function unredacted(logger: Logger): Logger {
   let child = unredactedChildren.get(logger);
