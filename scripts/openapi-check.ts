@@ -18,7 +18,7 @@ import { createMetrics } from '../src/telemetry/metrics.js';
 import type { ToolCatalog } from '../src/tools/catalog.js';
 import { buildCatalog, catalogProblems } from '../src/tools/catalog-source.js';
 import { type ComparableTool, diffToolDefinitions, formatToolChanges } from '../src/tools/diff.js';
-import { createToolset, toolsListResult } from '../src/tools/index.js';
+import { createToolset } from '../src/tools/index.js';
 import { toolNameFor } from '../src/tools/names.js';
 import { loadOverlay } from '../src/tools/overlay.js';
 
@@ -43,7 +43,7 @@ async function toolsOf(catalog: ToolCatalog): Promise<ComparableTool[]> {
   const answers = new Map(
     catalog.operations.map((op) => [toolNameFor(op.operationId), Object.keys(op.response?.schema.properties ?? {})]),
   );
-  return toolsListResult(toolset).tools.map((tool) => ({ ...tool, answerFields: answers.get(tool.name) ?? [] }));
+  return toolset.list().tools.map((tool) => ({ ...tool, answerFields: answers.get(tool.name) ?? [] }));
 }
 
 async function readDocument(source: string): Promise<ApiDocument> {

@@ -78,7 +78,7 @@ function messageOf(field: string, error: ErrorObject): string {
 }
 
 /** Turns ajv errors into the field-keyed 422 (first message per field kept in order). */
-export function bodyValidationError(errors: readonly ErrorObject[]): ApiError {
+function bodyValidationError(errors: readonly ErrorObject[]): ApiError {
   const byField: Record<string, string[]> = {};
   for (const error of errors) {
     // oneOf/anyOf/if add a summary error after their branches' own errors, which say more.
@@ -132,11 +132,11 @@ class BodyValidator {
     const body = jsonBody(call);
     const schema = operation.jsonBody ?? fallbackSchema;
     if (schema === undefined) return body;
-    const key = operation.jsonBody === undefined ? JSON.stringify(schema) : operation.operationId;
-    let validate = this.compiled.get(key);
+    // An operation's handler always passes the same fallback, so the operation names its schema either way.
+    let validate = this.compiled.get(operation.operationId);
     if (!validate) {
       validate = this.ajv.compile(anchorRefs(schema) as Json);
-      this.compiled.set(key, validate);
+      this.compiled.set(operation.operationId, validate);
     }
     if (!validate(body)) throw bodyValidationError(validate.errors ?? []);
     return body;

@@ -37,7 +37,7 @@ const OPERATION_AREAS: Record<string, string> = {
 };
 
 /** The permission an operation needs (`view:` to read, `edit:` to change), if any. */
-export function requiredPermission(operation: OperationSpec): string | undefined {
+function requiredPermission(operation: OperationSpec): string | undefined {
   const area = DOCUMENT_AREAS[operation.operationId.split('.')[0] ?? ''] ?? OPERATION_AREAS[operation.operationId];
   if (!area) return undefined;
   return `${operation.method === 'GET' ? 'view' : 'edit'}:${area}`;

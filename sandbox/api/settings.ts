@@ -15,18 +15,22 @@ function documentDefaults(): Json {
   return Object.fromEntries(Object.entries(properties).map(([name, property]) => [name, property.default ?? null]));
 }
 
-let defaults: Json | undefined;
+let cachedDefaults: Json | undefined;
+
+/** The document's defaults, read once: the document does not change while running. */
+function defaults(): Json {
+  cachedDefaults ??= documentDefaults();
+  return cachedDefaults;
+}
 
 export const getCompanyForecastingSettings: ApiHandler = (ctx, call) => {
   const company = accessibleCompany(ctx, call, call.params.companyUuid as string);
-  defaults ??= documentDefaults();
-  return { body: { ...defaults, ...ctx.state.forecastSettings.get(company.uuid) } };
+  return { body: { ...defaults(), ...ctx.state.forecastSettings.get(company.uuid) } };
 };
 
 export const updateCompanyForecastingSettings: ApiHandler = (ctx, call) => {
   const company = accessibleCompany(ctx, call, call.params.companyUuid as string);
-  defaults ??= documentDefaults();
-  const known = Object.keys(defaults);
+  const known = Object.keys(defaults());
   // Keys the document does not define are ignored rather than stored, as Laravel's validated() does.
   const changes = Object.fromEntries(Object.entries(call.body()).filter(([name]) => known.includes(name)));
   ctx.state.forecastSettings.set(company.uuid, { ...ctx.state.forecastSettings.get(company.uuid), ...changes });

@@ -23,15 +23,6 @@ export interface ItemExtras {
   restock?: Record<string, number>;
 }
 
-const DOCUMENT_KINDS: readonly DocumentKindName[] = [
-  'inventoryOrders',
-  'bills',
-  'invoices',
-  'shipments',
-  'assemblyOrders',
-  'adjustments',
-];
-
 function byId<T extends { id: number }>(records: readonly T[]): Map<number, T> {
   return new Map(records.map((record) => [record.id, record]));
 }
@@ -58,16 +49,17 @@ export class SandboxState {
   private readonly nextDocumentIds: Record<DocumentKindName, () => number>;
 
   constructor(data: SandboxData) {
+    const kinds = Object.keys(data.documents) as DocumentKindName[];
     this.items = byId(data.inventory);
     this.products = byId(data.products);
     this.listings = byId(data.listings);
     this.paymentRequests = byId(data.paymentRequests);
-    this.documents = Object.fromEntries(DOCUMENT_KINDS.map((kind) => [kind, byId(data.documents[kind])])) as Record<
+    this.documents = Object.fromEntries(kinds.map((kind) => [kind, byId(data.documents[kind])])) as Record<
       DocumentKindName,
       Map<number, DocumentRecord>
     >;
     this.nextDocumentIds = Object.fromEntries(
-      DOCUMENT_KINDS.map((kind) => [kind, counterAfter(data.documents[kind])]),
+      kinds.map((kind) => [kind, counterAfter(data.documents[kind])]),
     ) as Record<DocumentKindName, () => number>;
     this.nextItemId = counterAfter(data.inventory);
     this.nextProductId = counterAfter(data.products);

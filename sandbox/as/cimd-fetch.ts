@@ -83,7 +83,7 @@ export function addressProblem(address: string, options: GuardedFetchOptions): s
 }
 
 /** Why `url` may not be fetched at all (scheme, credentials, fragment), or undefined when it may. */
-export function urlProblem(url: URL, options: GuardedFetchOptions): string | undefined {
+function urlProblem(url: URL, options: GuardedFetchOptions): string | undefined {
   if (url.protocol === 'http:') {
     if (!LOOPBACK_NAMES.has(url.hostname)) return 'it must use https';
     if (!options.allowLoopback) return 'it must use https (plain http is allowed only to loopback, and that is off)';

@@ -21,7 +21,7 @@ import type {
 import { installments, SYSTEM_PAYMENT_TERMS } from './payment-terms.js';
 
 /** First id of each collection; the API continues from the highest id. */
-export const FIRST_DOCUMENT_ID: Record<DocumentKindName, number> = {
+const FIRST_DOCUMENT_ID: Record<DocumentKindName, number> = {
   inventoryOrders: 4201,
   bills: 1701,
   invoices: 600_001,
@@ -40,13 +40,13 @@ export function linesTotal(lines: unknown, unitKey: string): number {
   return Math.round(total * 100) / 100;
 }
 
-export interface DocumentIds {
+interface DocumentIds {
   next(kind: DocumentKindName): number;
   nextPaymentRequest(): number;
 }
 
 /** The company's documents and payment requests. */
-export function buildDocuments(
+function buildDocuments(
   seed: number,
   index: number,
   company: CompanyRecord,
@@ -212,7 +212,7 @@ export function buildDocuments(
 }
 
 /** The company's sales as invoices synced from Amazon (read-only through the API). */
-export function salesInvoices(
+function salesInvoices(
   company: CompanyRecord,
   sales: readonly InvoiceRecord[],
   warehouses: readonly WarehouseRecord[],

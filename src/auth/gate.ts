@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Request, RequestHandler } from 'express';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
@@ -8,15 +7,6 @@ import { type ProtectedRoute, buildChallenge } from './challenge.js';
 import { AuthError } from './errors.js';
 import { type VerifiedToken, hashToken } from './verifier.js';
 import { verifyOnce } from './verify-once.js';
-
-export interface RequireTokenOptions {
-  /**
-   * Called only when no token at all was sent: true lets the request through without
-   * `res.locals.auth` (for `initialize`, `tools/list`, `server/discover` when the deployment
-   * allows anonymous discovery). A bad token is always refused.
-   */
-  allowAnonymous?: (req: Request) => boolean;
-}
 
 /**
  * What the gate decided about one request: its token and what it verified as, no token where that is
@@ -42,8 +32,6 @@ export interface Gate {
   check<R extends GateRequest>(req: R, anonymous?: (req: R) => boolean): Promise<TokenCheck>;
   /** Answers a refusal of `check` with the route's challenge (401, 403 or 503), counted and logged without the token. */
   refuse(req: GateRequest, res: ServerResponse, route: ProtectedRoute, refusal: TokenCheck & { ok: false }): void;
-  /** `check` then `refuse` as one express middleware; on success `res.locals.auth` is the verified token. */
-  requireToken(route: ProtectedRoute, options?: RequireTokenOptions): RequestHandler;
 }
 
 /** Seconds a client should wait before retrying while the issuer's keys cannot be fetched. */
@@ -102,14 +90,5 @@ export function createGate(deps: GateDeps): Gate {
       .end(body);
   };
 
-  function requireToken(route: ProtectedRoute, options: RequireTokenOptions = {}): RequestHandler {
-    return async (req, res, next) => {
-      const checked = await check(req, options.allowAnonymous);
-      if (!checked.ok) return refuse(req, res, route, checked);
-      if (checked.auth) res.locals['auth'] = checked.auth;
-      next();
-    };
-  }
-
-  return { check, refuse, requireToken };
+  return { check, refuse };
 }

@@ -3,13 +3,12 @@
  * JWKS with rotation, a cache of validated tokens), the bearer gate with its RFC 6750 / RFC 9728
  * challenge, and the discovery documents (protected-resource metadata, the issuer's metadata mirrored).
  */
-import type { RequestHandler, Router } from 'express';
+import type { Router } from 'express';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import type { ProtectedRoute } from './challenge.js';
 import { createDiscoveryRouter } from './discovery.js';
-import { type Gate, type GateRequest, type RequireTokenOptions, type TokenCheck, createGate } from './gate.js';
+import { type Gate, type TokenCheck, createGate } from './gate.js';
 import { IssuerMetadataMirror, type IssuerMetadataStatus } from './issuer-metadata.js';
 import { type JwksStatus, KeyStore, type KeyStoreOptions } from './jwks.js';
 import { TokenVerifier, type VerifiedToken } from './verifier.js';
@@ -21,7 +20,7 @@ export { type ProtectedRoute, resourceMetadataUrl } from './challenge.js';
 export { buildResourceMetadata, type ProtectedResourceMetadata } from './resource-metadata.js';
 export { hashToken, type VerifiedToken } from './verifier.js';
 export { verifyOnce } from './verify-once.js';
-export type { Gate, GateRequest, JwksStatus, IssuerMetadataStatus, RequireTokenOptions, TokenCheck };
+export type { JwksStatus, IssuerMetadataStatus, TokenCheck };
 
 /** What deep health shows about the resource server's dependencies on the issuer. */
 export interface AuthStatus {
@@ -42,18 +41,13 @@ export interface Auth {
   /** Verifies a bearer token; throws AuthError (stable `code`, `httpStatus`, safe `description`). */
   verify(token: string): Promise<VerifiedToken>;
   /**
-   * Express middleware for an MCP route: 'mcp' for `/mcp`, 'sse' for `/sse` and `/messages`.
-   * Accepts `Authorization: Bearer` only; on success sets `res.locals.auth: VerifiedToken`; otherwise
-   * answers 401 (403 `insufficient_scope`, 503 while the issuer's keys were never fetched) with a
-   * `WWW-Authenticate` challenge naming the route's protected-resource metadata and a JSON body
-   * `{ error, error_description, resource_metadata, hint }`. Mount it after the body parser so a
-   * token in the body is recognised and refused. Counts `authFailures` by code; never logs the token.
-   */
-  requireToken(route: ProtectedRoute, options?: RequireTokenOptions): RequestHandler;
-  /**
-   * The same gate in two steps, on node's request and response, for the MCP routes: `check` finds and
-   * verifies the token answering nothing (so the rate limiter can count the outcome first), `refuse`
-   * answers a refusal with the challenge above.
+   * The bearer gate of an MCP route, in two steps on node's request and response: `checkToken` finds and
+   * verifies the token answering nothing (so the rate limiter can count the outcome first; give it the
+   * parsed body so a token in the body is recognised and refused). It accepts `Authorization: Bearer`
+   * only. `refuse` answers a refusal for the route ('mcp' for `/mcp`, 'sse' for `/sse` and `/messages`):
+   * 401 (403 `insufficient_scope`, 503 while the issuer's keys cannot be fetched) with a `WWW-Authenticate`
+   * challenge naming the route's protected-resource metadata and a JSON body
+   * `{ error, error_description, resource_metadata, hint }`. Counts `authFailures` by code; never logs the token.
    */
   checkToken: Gate['check'];
   refuse: Gate['refuse'];
@@ -89,7 +83,6 @@ export function createAuth(config: Readonly<Config>, deps: AuthDeps): Auth {
   const gate = createGate({ config, verify, logger: deps.logger, metrics: deps.metrics });
   return {
     verify,
-    requireToken: gate.requireToken,
     checkToken: gate.check,
     refuse: gate.refuse,
     discoveryRouter: () => createDiscoveryRouter(config, mirror),

@@ -79,10 +79,10 @@ export function parseTarget(input: string): Target {
   return { input, origin, mcpUrl: `${origin}/mcp`, sseUrl: `${origin}/sse` };
 }
 
-/** Replaces every occurrence of the token (defence in depth: checks never put it in text). */
-function scrub(result: CheckResult, token: string | undefined): CheckResult {
-  if (!token) return result;
-  const clean = (s: string | undefined) => s?.split(token).join('$TOKEN');
+/** Replaces every occurrence of a secret, by default the token (defence in depth: checks never put it in text). */
+export function scrub(result: CheckResult, secret: string | undefined, as = '$TOKEN'): CheckResult {
+  if (!secret) return result;
+  const clean = (s: string | undefined) => s?.split(secret).join(as);
   return Object.fromEntries(
     Object.entries(result).map(([k, v]) => [k, typeof v === 'string' ? clean(v) : v]),
   ) as CheckResult;

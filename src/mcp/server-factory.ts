@@ -55,9 +55,9 @@ function unexpectedFailure(toolName: string, requestId: string): CallToolResult 
  * Defines the MCP surface once and returns the factory every transport uses.
  *
  * Everything expensive is done here, once: the tool list and schemas, the name index and the JSON
- * Schema validator. Each call of the returned function only wires two handlers (and one fallback for
- * prompts and views) onto a new low-level `Server` (the SDK's per-request construction is its main cost,
- * so it must stay this small).
+ * Schema validator. Each call of the returned function only wires the tool handlers and the prompts' and
+ * views' handlers (`extensions.register`) onto a new low-level `Server` (the SDK's per-request construction
+ * is its main cost, so it must stay this small).
  * Tools keep their raw JSON Schemas; `tool.call` validates its own arguments.
  */
 export function createMcpServerFactory(deps: McpServerFactoryDeps): BuildServer {

@@ -9,7 +9,6 @@ export {
   OpenApiDocumentError,
   parseApiDocument,
   type SchemaDialect,
-  usesCallerToken,
   validateDocumentShape,
 } from './document.js';
 export { BUNDLED_API_DOCUMENT, packageRoot } from './package-root.js';

@@ -9,14 +9,7 @@ export { TOOL_NAME_PATTERN, toolNameFor } from './names.js';
 // ./overlay.js and ./catalog-source.js directly, so the server never loads the YAML and schema tooling.
 export type { Overlay } from './overlay.js';
 export { CATALOG_FILE, loadCatalog, type ToolCatalog } from './catalog.js';
-export {
-  createToolset,
-  type Toolset,
-  type ToolsetDeps,
-  type ToolsetGroup,
-  toolDefinition,
-  toolsListResult,
-} from './toolset.js';
+export { createToolset, type Toolset, type ToolsetDeps, type ToolsetGroup } from './toolset.js';
 export { parseToolsetsParameter, type ToolView, toolsetOf } from './toolsets.js';
 export type { BridgeTool, BridgeToolAnnotations, BridgeToolDefinition, ToolContext } from './types.js';
 export { diffToolDefinitions, formatToolChanges, type ToolChange } from './diff.js';

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.js';
 import { silentLogger } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics.js';
-import { createToolset, toolsListResult } from './index.js';
+import { createToolset } from './index.js';
 import { TOOLS_LIST_BUDGET_BYTES, toolsListBytes } from './list-size.js';
 
 async function fullList() {
   const toolset = await createToolset({ config: loadConfig({}), logger: silentLogger(), metrics: createMetrics() });
   await toolset.close();
-  return toolsListResult(toolset);
+  return toolset.list();
 }
 
 describe('the tools/list budget', () => {

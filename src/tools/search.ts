@@ -1,6 +1,12 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { UpstreamFailure } from '../upstream/index.js';
-import { type CompanyRecordKindName, findRecords, recordTitle, servedKinds } from './company-records.js';
+import {
+  type CompanyRecordKindName,
+  findRecords,
+  isCompanyRecordKind,
+  recordTitle,
+  servedKinds,
+} from './company-records.js';
 import type { JsonSchemaObject } from './input-schema.js';
 import { mapLimit, type OperationInvoker } from './invoker.js';
 import type { ToolBuildDeps } from './operation-tool.js';
@@ -77,8 +83,8 @@ export function createSearchTool(deps: ToolBuildDeps, invoker: OperationInvoker)
     ]);
     const failures: UpstreamFailure[] = [];
     const answers = await mapLimit(calls, PARALLEL_CALLS, async ({ company, operationId }) => {
-      if (operationId !== 'listWarehouses' && operationId !== 'listInventoryItems') {
-        const found = await findIn(company, operationId as CompanyRecordKindName, query, ctx);
+      if (isCompanyRecordKind(operationId)) {
+        const found = await findIn(company, operationId, query, ctx);
         if (Array.isArray(found)) return found;
         failures.push(found);
         return [];

@@ -94,8 +94,9 @@ export async function createToolset(deps: ToolsetDeps): Promise<Toolset> {
   const tools: BridgeTool[] = operations.map((operation) =>
     guardedTool(createOperationTool(operation, buildDeps), operation, guards),
   );
-  // Which toolset each operation tool is in; `search`/`fetch` instead need the tools they read through.
-  const toolsetOfTool = new Map(operations.map((op, index) => [tools[index]?.name ?? '', toolsetOf(op)]));
+  // Each operation tool's operation and toolset; `search`/`fetch` instead need the tools they read through.
+  const operationOf = new Map(operations.map((op, index) => [tools[index]?.name ?? '', op]));
+  const toolsetOfTool = new Map([...operationOf].map(([name, op]) => [name, toolsetOf(op)]));
   const needs = new Map<string, string[]>();
   const toolOf = (id: string) => tools[operations.findIndex((op) => op.operationId === id)]?.name ?? id;
   const alwaysServed = new Set([...ALWAYS_SERVED].map(toolOf));
@@ -112,11 +113,6 @@ export async function createToolset(deps: ToolsetDeps): Promise<Toolset> {
   for (const tool of tools) {
     if (names.has(tool.name)) throw new Error(`two tools would be named "${tool.name}"; rename an operationId`);
     names.add(tool.name);
-  }
-  for (const key of Object.keys(overlay.tools)) {
-    if (key !== 'search' && key !== 'fetch' && !all.some((op) => op.operationId === key)) {
-      deps.logger.warn({ operationId: key }, 'tool overlay names an operation the API document does not have');
-    }
   }
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
   const groups = toolsetNames(operations).map((name) => ({
@@ -155,7 +151,7 @@ export async function createToolset(deps: ToolsetDeps): Promise<Toolset> {
       const tool = byName.get(name);
       if (!tool || visible(tool, view)) return undefined;
       if (readOnlyView(view) && !tool.annotations.readOnlyHint) {
-        const operation = operations.find((op) => toolOf(op.operationId) === name);
+        const operation = operationOf.get(name);
         if (operation) {
           const subject = auditSubject(operation, args);
           audit.record(writeEntry(name, subject, ctx, { refusal: 'read_only' }, performance.now()));
@@ -179,7 +175,7 @@ export async function createToolset(deps: ToolsetDeps): Promise<Toolset> {
 }
 
 /** A tool's definition as `tools/list` serves it (no `call`), in a stable key order. */
-export function toolDefinition(tool: BridgeTool): BridgeToolDefinition {
+function toolDefinition(tool: BridgeTool): BridgeToolDefinition {
   return {
     name: tool.name,
     title: tool.title,
@@ -189,9 +185,4 @@ export function toolDefinition(tool: BridgeTool): BridgeToolDefinition {
     annotations: tool.annotations,
     ...(tool._meta ? { _meta: tool._meta } : {}),
   };
-}
-
-/** The whole `tools/list` result the bridge serves (to every connection that chose no view). */
-export function toolsListResult(toolset: Pick<Toolset, 'tools'>): { tools: BridgeToolDefinition[] } {
-  return { tools: toolset.tools.map(toolDefinition) };
 }

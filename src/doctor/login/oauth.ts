@@ -11,6 +11,7 @@ import { fail, pass } from '../result.js';
 import type { CheckResult, DoctorContext } from '../types.js';
 import { MCP_POST_HEADERS } from '../checks/discovery.js';
 import { metadataUrlFor } from '../checks/issuer.js';
+import { issuerRegistration } from '../checks/cimd.js';
 import { readOwnDocument } from '../checks/cimd-authorize.js';
 import { oauthError } from '../checks/register.js';
 import { parseChallenge } from '../www-authenticate.js';
@@ -123,7 +124,7 @@ export async function obtainClient(
   found: Discovered,
   redirectUri: string,
 ): Promise<Step<LoginClient>> {
-  const cimd = found.metadata['client_id_metadata_document_supported'] === true;
+  const { cimd } = issuerRegistration(found.metadata);
   const registration = found.metadata['registration_endpoint'];
   if (ctx.clientMetadataUrl) {
     const title = 'Client ID metadata document (CIMD)';

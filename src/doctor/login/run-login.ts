@@ -8,7 +8,7 @@ import { connect, errorText, listAll, pickReadOnlyTool } from '../checks/tools.j
 import type { ConnectionKind } from '../checks/tools.js';
 import { firstText } from '../http.js';
 import { fail, pass, skip, warn } from '../result.js';
-import { type RunHooks, buildReport, newContext } from '../run.js';
+import { type RunHooks, buildReport, newContext, scrub } from '../run.js';
 import type { CheckResult, DoctorContext, DoctorOptions, DoctorReport } from '../types.js';
 import { startLoopbackListener } from './loopback.js';
 import { authorizationRequest, discover, obtainClient } from './oauth.js';
@@ -76,9 +76,7 @@ export async function runLogin(options: LoginOptions, hooks: RunHooks = {}): Pro
   const secrets: string[] = [];
   const results: CheckResult[] = [];
   const emit = (result: CheckResult) => {
-    let text = JSON.stringify(result);
-    for (const secret of secrets) text = text.split(secret).join('$SECRET');
-    const safe = JSON.parse(text) as CheckResult;
+    const safe = secrets.reduce((clean, secret) => scrub(clean, secret, '$SECRET'), result);
     results.push(safe);
     hooks.onResult?.(safe);
   };

@@ -3,7 +3,7 @@
  * (form body, client_id, PKCE verifier, `resource`). Tokens stay in memory; the curl lines name them as
  * shell variables.
  */
-import { asObject } from '../http.js';
+import { asObject, probe } from '../http.js';
 import { fail, pass } from '../result.js';
 import type { DoctorContext } from '../types.js';
 import { oauthError } from '../checks/register.js';
@@ -16,32 +16,13 @@ export interface Tokens {
   expiresIn: number | undefined;
 }
 
-/** A token request as a public client sends it (form body, client_id, `resource`). */
-async function tokenRequest(ctx: DoctorContext, endpoint: string, form: Record<string, string>) {
-  try {
-    const response = await ctx.fetch(endpoint, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-      body: new URLSearchParams(form).toString(),
-      signal: AbortSignal.timeout(ctx.timeoutMs),
-    });
-    const text = await response.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return { ok: true as const, status: response.status, json, text };
-  } catch (error) {
-    return { ok: false as const, error: error instanceof Error ? error.message : String(error) };
-  }
-}
-
-/** The curl line of a token request with every secret replaced by a shell variable. */
+/**
+ * The curl line of a token request with every secret replaced by a shell variable; the body is in double
+ * quotes so that the shell expands them (the other values are URL-encoded, so hold no `"`, `$` or `\``).
+ */
 function tokenCurl(endpoint: string, form: Record<string, string>, secrets: Record<string, string>): string {
   const shown = Object.entries(form).map(([k, v]) => `${k}=${secrets[k] ?? encodeURIComponent(v)}`);
-  return `curl -sS -i -X POST -H 'Content-Type: application/x-www-form-urlencoded' --data '${shown.join('&')}' '${endpoint}'`;
+  return `curl -sS -i -X POST -H 'Content-Type: application/x-www-form-urlencoded' --data "${shown.join('&')}" '${endpoint}'`;
 }
 
 function readTokens(json: unknown): Tokens | undefined {
@@ -74,7 +55,13 @@ async function grant(
   check: GrantCheck,
 ): Promise<Step<Tokens>> {
   const curl = tokenCurl(endpoint, form, secrets);
-  const res = await tokenRequest(ctx, endpoint, form);
+  // probe's own curl line would carry the secrets: the result shows `curl` (shell variables) instead.
+  const res = await probe(ctx, {
+    method: 'POST',
+    url: endpoint,
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+    body: new URLSearchParams(form).toString(),
+  });
   const tokens = res.ok && res.status === 200 ? readTokens(res.json) : undefined;
   if (tokens) return { result: pass(check.id, check.title, { detail: check.passed(tokens), curl }), value: tokens };
   const detail = !res.ok

@@ -1,13 +1,13 @@
 /**
  * A small express app composed the way the bridge mounts the auth module: host guard, CORS,
- * discovery routes, body parsers, and trivial handlers behind `requireToken` on /mcp, /sse and
- * /messages. Real HTTP on 127.0.0.1, port 0. Every log line is kept so tests can look for leaks.
+ * discovery routes, body parsers, and trivial handlers behind the bearer gate (`checkToken`, then
+ * `refuse`, as the MCP routes run it) on /mcp, /sse and /messages. Real HTTP on 127.0.0.1, port 0. Every log line is kept so tests can look for leaks.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import express from 'express';
-import { type Auth, createAuth } from '../../../src/auth/index.js';
+import { type Auth, type ProtectedRoute, createAuth } from '../../../src/auth/index.js';
 import { type Config, loadConfig } from '../../../src/config/index.js';
 import { corsMiddleware } from '../../../src/mcp/inbound/cors.js';
 import { hostGuard } from '../../../src/mcp/inbound/host-guard.js';
@@ -55,12 +55,21 @@ export async function startProtectedApp(issuer: string, env: Record<string, stri
   const echo: express.RequestHandler = (_req, res) => {
     res.json({ ok: true, auth: res.locals['auth'] ?? null });
   };
+  /** The gate as a middleware: a refusal answered, else `res.locals.auth` set (undefined when anonymous). */
+  const requireToken =
+    (route: ProtectedRoute, allowAnonymous?: (req: express.Request) => boolean): express.RequestHandler =>
+    async (req, res, next) => {
+      const checked = await auth.checkToken(req, allowAnonymous);
+      if (!checked.ok) return auth.refuse(req, res, route, checked);
+      res.locals['auth'] = checked.auth;
+      next();
+    };
   const anonymousInitialize = (req: express.Request) => (req.body as { method?: unknown })?.method === 'initialize';
-  app.post('/mcp', auth.requireToken('mcp'), echo);
-  app.get('/mcp', auth.requireToken('mcp'), echo);
-  app.post('/mcp-anonymous', auth.requireToken('mcp', { allowAnonymous: anonymousInitialize }), echo);
-  app.get('/sse', auth.requireToken('sse'), echo);
-  app.post('/messages', auth.requireToken('sse'), echo);
+  app.post('/mcp', requireToken('mcp'), echo);
+  app.get('/mcp', requireToken('mcp'), echo);
+  app.post('/mcp-anonymous', requireToken('mcp', anonymousInitialize), echo);
+  app.get('/sse', requireToken('sse'), echo);
+  app.post('/messages', requireToken('sse'), echo);
 
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -207,6 +207,12 @@ describe('seeded data hangs together', () => {
   it('every document line references its own company’s items, services, vendors and warehouses', () => {
     const ownIds = (records: ReadonlyArray<{ id: number; companyUuid: string | null }>, company: string) =>
       new Set(records.filter((record) => record.companyUuid === company).map((record) => record.id));
+    // Each kind names only some of these fields; `checked` shows that each kind of reference was checked at all.
+    const checked = new Set<string>();
+    const expectOwn = (ids: ReadonlySet<number>, id: unknown, kind: string, field: string) => {
+      checked.add(field);
+      expect(ids.has(id as number), `${kind} ${field}`).toBe(true);
+    };
     for (const [kind, records] of Object.entries(sandbox.data.documents)) {
       for (const record of records.filter((entry) => entry.source !== 'amazon')) {
         const items = ownIds(sandbox.data.inventory, record.companyUuid);
@@ -216,18 +222,19 @@ describe('seeded data hangs together', () => {
         expect(lines.length, `${kind} ${record.id}`).toBeGreaterThan(0);
         for (const line of lines) {
           for (const field of ['inventory_id', 'origin_inventory_id', 'assembly_id']) {
-            if (line[field] !== undefined) expect(items.has(line[field] as number), `${kind} ${field}`).toBe(true);
+            if (line[field] !== undefined) expectOwn(items, line[field], kind, field);
           }
-          if (line.service_id !== undefined) expect(services.has(line.service_id), `${kind} service`).toBe(true);
+          if (line.service_id !== undefined) expectOwn(services, line.service_id, kind, 'service_id');
         }
         for (const field of ['warehouse_id', 'origin_warehouse_id', 'destination_warehouse_id']) {
           const id = record.fields[field];
-          if (id != null) expect(warehouses.has(id as number), `${kind} ${field}`).toBe(true);
+          if (id != null) expectOwn(warehouses, id, kind, field);
         }
         const vendor = record.fields.vendor_id;
-        if (vendor != null) expect(ownIds(sandbox.data.vendors, record.companyUuid).has(vendor as number)).toBe(true);
+        if (vendor != null) expectOwn(ownIds(sandbox.data.vendors, record.companyUuid), vendor, kind, 'vendor_id');
       }
     }
+    expect([...checked]).toEqual(expect.arrayContaining(['inventory_id', 'service_id', 'warehouse_id', 'vendor_id']));
   });
 
   it('document lists paginate; sales channels and payment terms are plain data arrays', async () => {

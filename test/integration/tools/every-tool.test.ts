@@ -403,7 +403,10 @@ describe('every write round-trips', () => {
       type: 'bill',
       requestId: byPdf['request_id'],
     });
-    expect(status).toBeTruthy();
+    expect(status).toMatchObject({
+      request_id: byPdf['request_id'],
+      status: expect.stringMatching(/^(queued|processing|done)$/),
+    });
   });
 });
 

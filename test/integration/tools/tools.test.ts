@@ -12,7 +12,6 @@ import {
   toolNameFor,
   type ToolContext,
   type Toolset,
-  toolsListResult,
 } from '../../../src/tools/index.js';
 
 let sandbox: Sandbox;
@@ -80,7 +79,7 @@ afterEach(() => sandbox.faults.clear());
 
 describe('the tool list', () => {
   it('has one tool per operation of the catalog plus search and fetch, with client-safe names, schemas and annotations', () => {
-    const { tools } = toolsListResult(toolset);
+    const { tools } = toolset.list();
     const { operations } = loadCatalog();
     expect(tools.map((t) => t.name)).toEqual([
       ...operations.map((op) => toolNameFor(op.operationId)),

@@ -95,9 +95,11 @@ describe('the write audit', () => {
 
   it('records a write the bridge refused for its arguments, and reads are not audited', async () => {
     const before = auditLines().length;
+    // The read goes first: the audit log is written in order, so once the write's line is there, a line
+    // for the read would be there too, and newAuditLines would find two.
+    await client.callTool({ name: 'list_companies', arguments: {} });
     const refused = await client.callTool({ name: 'create_documents', arguments: { companyUuid, type: 'bill' } });
     expect(refused.isError).toBe(true);
-    await client.callTool({ name: 'list_companies', arguments: {} });
     const [line] = await newAuditLines(before, 1);
     expect(line).toMatchObject({ tool: 'create_documents', outcome: 'invalid_arguments', company: companyUuid });
     expect(line?.['status']).toBeUndefined();
