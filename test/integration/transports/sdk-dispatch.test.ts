@@ -2,13 +2,13 @@
  * What the bridge's patch of the MCP SDK (patches/@modelcontextprotocol+server+2.4.0.patch, see
  * docs/dependency-patches.md) must keep true: an incoming request is dispatched, and a 2026-07-28
  * request classified, without first being parsed as a JSON-RPC response. Unpatched, the SDK tries the
- * two response schemas first on every message, and both parses fail on every request: that cost a tool
- * call about 90 µs of CPU. A message that is a response is still taken as one.
+ * two response schemas first on every message, and both parses fail on every request (what that costs:
+ * docs/dependency-patches.md). A message that is a response is still taken as one.
  */
-import { specTypeSchemas } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openSession, postMcp } from '../../helpers/mcp-post.js';
 import { modernRequest } from '../../helpers/modern-request.js';
+import { watchResponseParses } from '../../helpers/sdk-parses.js';
 import { openSse } from '../../helpers/sse.js';
 import { useStack } from '../../helpers/use-stack.js';
 
@@ -16,17 +16,6 @@ const running = useStack();
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-/** A zod schema as the SDK's guards use it (its public type is Standard Schema only). */
-type ZodParsed = { safeParse(value: unknown): unknown };
-
-/** Counts the parses of a message against the SDK's two JSON-RPC response schemas from here on. */
-function watchResponseParses() {
-  const spies = [specTypeSchemas.JSONRPCResultResponse, specTypeSchemas.JSONRPCErrorResponse].map((schema) =>
-    vi.spyOn(schema as unknown as ZodParsed, 'safeParse'),
-  );
-  return () => spies.reduce((parses, spy) => parses + spy.mock.calls.length, 0);
-}
 
 const listCompanies = { name: 'list_companies', arguments: {} };
 
