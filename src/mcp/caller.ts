@@ -1,25 +1,8 @@
 import type { AuthInfo } from '@modelcontextprotocol/server';
 import type { VerifiedToken } from '../auth/index.js';
-import type { ToolView } from '../tools/index.js';
+import type { Caller } from '../caller/index.js';
 
-/**
- * Who is calling, as the MCP layer needs it: the verified token's subject, the raw bearer token
- * (forwarded to NeonPanel by the tools, never logged) and the HTTP request's correlation id.
- * It travels to request handlers inside the SDK's pass-through `AuthInfo.extra`, the one value every
- * transport (Streamable HTTP, 2026-07-28, legacy SSE, the message bus) carries per request.
- */
-export interface Caller {
-  sub: string;
-  token: string;
-  scopes: string[];
-  /** Seconds since the epoch. */
-  expiresAt: number;
-  clientId: string;
-  /** The correlation id of the HTTP request that carried this message (X-Request-Id). */
-  requestId: string;
-  /** What the request's URL chose to be served (`/mcp/readonly`, `?toolsets=`); absent: everything. */
-  view?: ToolView;
-}
+export type { Caller } from '../caller/index.js';
 
 /** The caller of a request whose bearer `token` the auth module verified as `auth`. */
 export function callerOf(auth: VerifiedToken, token: string, requestId: string): Caller {
@@ -43,29 +26,27 @@ export interface McpPost {
   requestId: string;
 }
 
-/** Wraps a caller in the SDK's AuthInfo so transports hand it to request handlers. */
+/**
+ * Wraps a caller in the SDK's AuthInfo so transports hand it to request handlers. The caller itself rides
+ * in the pass-through `extra`, the one value every transport (Streamable HTTP, 2026-07-28, legacy SSE)
+ * carries per request: the handlers get back the object the route built, not a copy. An AuthInfo stays in
+ * the process that made it (what crosses the message bus is JSON-RPC messages and session owners, never
+ * this), so the token inside it goes nowhere but NeonPanel. The top-level fields are what the SDK itself reads.
+ */
 export function toAuthInfo(caller: Caller): AuthInfo {
   return {
     token: caller.token,
     clientId: caller.clientId,
     scopes: caller.scopes,
     expiresAt: caller.expiresAt,
-    extra: { sub: caller.sub, requestId: caller.requestId, ...(caller.view ? { view: caller.view } : {}) },
+    extra: { caller },
   };
 }
 
-/** The caller carried by an AuthInfo, or undefined for an anonymous request. */
+/** The caller carried by an AuthInfo (the very object given to `toAuthInfo`), or undefined for an anonymous request. */
 export function fromAuthInfo(authInfo: AuthInfo | undefined): Caller | undefined {
-  const sub = authInfo?.extra?.['sub'];
-  if (!authInfo || typeof sub !== 'string') return undefined;
-  const requestId = authInfo.extra?.['requestId'];
-  return {
-    sub,
-    token: authInfo.token,
-    scopes: authInfo.scopes,
-    expiresAt: authInfo.expiresAt ?? 0,
-    clientId: authInfo.clientId,
-    requestId: typeof requestId === 'string' ? requestId : '',
-    ...(typeof authInfo.extra?.['view'] === 'object' ? { view: authInfo.extra['view'] as ToolView } : {}),
-  };
+  const caller = authInfo?.extra?.['caller'];
+  return typeof caller === 'object' && caller !== null && typeof (caller as Caller).sub === 'string'
+    ? (caller as Caller)
+    : undefined;
 }

@@ -15,7 +15,7 @@ import type { Logger } from '../telemetry/logger.js';
 import { withSpan } from '../telemetry/tracing.js';
 import type { Toolset } from '../tools/index.js';
 import type { ToolContext } from '../tools/types.js';
-import { fromAuthInfo } from './caller.js';
+import { type Caller, fromAuthInfo } from './caller.js';
 import { FIRST_MODERN_REVISION } from './era.js';
 import { serverIdentity } from './package-info.js';
 
@@ -93,8 +93,9 @@ export function createMcpServerFactory(deps: McpServerFactoryDeps): BuildServer 
 }
 
 /**
- * What a tool call gets: the caller and a logger built on first use (a call that goes well logs nothing
- * at info, and a child logger per call was a measurable cost).
+ * What a tool call gets: the caller (the object the route built, as the SDK handed it over) and a logger
+ * built on first use (a call that goes well logs nothing at info, and a child logger per call was a
+ * measurable cost).
  *
  * A class, not an object literal with `get logger()`: a getter in a literal is a new accessor on every
  * object, which V8 cannot share between objects, and such objects kept what the getter's closure reaches
@@ -103,22 +104,13 @@ export function createMcpServerFactory(deps: McpServerFactoryDeps): BuildServer 
  * prototype.
  */
 class ToolCallContext implements ToolContext {
-  readonly token: string;
-  readonly sub: string;
-  readonly clientId: string;
-  readonly requestId: string;
   private child: Logger | undefined;
 
   constructor(
-    caller: { token: string; sub: string; clientId: string; requestId: string },
+    readonly caller: Caller,
     readonly signal: AbortSignal,
     private readonly makeLogger: () => Logger,
-  ) {
-    this.token = caller.token;
-    this.sub = caller.sub;
-    this.clientId = caller.clientId;
-    this.requestId = caller.requestId;
-  }
+  ) {}
 
   get logger(): Logger {
     this.child ??= this.makeLogger();
@@ -148,7 +140,7 @@ function createToolCallHandler(deps: McpServerFactoryDeps) {
       deps.logger.child({ reqId: caller.requestId, mcpId: ctx.mcpReq.id, sub: caller.sub, tool: name }),
     );
     const args = request.params.arguments ?? {};
-    const refusal = deps.toolset.refusal(name, args, caller.view, context);
+    const refusal = deps.toolset.refusal(name, args, context);
     if (refusal) return refusal;
     return withSpan('mcp.tool_call', { 'gen_ai.tool.name': name, 'enduser.id': caller.sub }, async (span) => {
       let result: CallToolResult;

@@ -1,5 +1,6 @@
 import { MockAgent } from 'undici';
 import { afterAll, expect, it } from 'vitest';
+import { testCaller } from '../../test/helpers/caller.js';
 import { loadConfig } from '../config/index.js';
 import { silentLogger } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics.js';
@@ -17,7 +18,10 @@ afterAll(() => agent.close());
 const config = loadConfig({ NEONPANEL_API_URL: 'https://api.neonpanel.test' });
 const upstream = createUpstreamClient({ config, metrics: createMetrics(), logger: silentLogger(), dispatcher: agent });
 const invoker = createOperationInvoker(loadCatalog().operations, upstream);
-const ctx = (sub: string): ToolContext => ({ token: 't', sub, requestId: 'r', logger: silentLogger() });
+const ctx = (sub: string): ToolContext => ({
+  caller: testCaller({ token: 't', sub, requestId: 'r' }),
+  logger: silentLogger(),
+});
 
 it('looks a caller’s companies up once a minute, per caller', async () => {
   let calls = 0;

@@ -44,14 +44,14 @@ export function createCompanyIdResolver(
   const cache = new Map<string, { until: number; uuids: Map<number, string> }>();
 
   async function companiesOf(tool: string, ctx: ToolContext): Promise<Map<number, string> | CallToolResult> {
-    const cached = cache.get(ctx.sub);
+    const cached = cache.get(ctx.caller.sub);
     if (cached && cached.until > now()) return cached.uuids;
     const rows = await listAll<CompanyRow & { id?: number }>(invoker, 'listCompanies', {}, ctx);
     if (!Array.isArray(rows)) return recordFailure(deps, tool, rows, {});
     const uuids = new Map(rows.flatMap((row) => (typeof row.id === 'number' ? [[row.id, row.uuid] as const] : [])));
-    cache.delete(ctx.sub);
+    cache.delete(ctx.caller.sub);
     if (cache.size >= MAX_CALLERS) cache.delete(cache.keys().next().value as string);
-    cache.set(ctx.sub, { until: now() + CACHE_MS, uuids });
+    cache.set(ctx.caller.sub, { until: now() + CACHE_MS, uuids });
     return uuids;
   }
 

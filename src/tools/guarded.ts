@@ -11,17 +11,8 @@ class ObservedContext implements ToolContext {
     private readonly inner: ToolContext,
     private readonly observe: (outcome: UpstreamOutcome) => void,
   ) {}
-  get token() {
-    return this.inner.token;
-  }
-  get sub() {
-    return this.inner.sub;
-  }
-  get clientId() {
-    return this.inner.clientId;
-  }
-  get requestId() {
-    return this.inner.requestId;
+  get caller() {
+    return this.inner.caller;
   }
   get signal() {
     return this.inner.signal;
@@ -90,15 +81,15 @@ export function writeEntry(
           : 'ok';
   return {
     tool,
-    sub: ctx.sub,
-    clientId: ctx.clientId,
+    sub: ctx.caller.sub,
+    clientId: ctx.caller.clientId,
     ...subject,
     outcome,
     status: upstream?.status,
     upstreamRequestId: upstream?.requestId,
     createdId: upstream?.ok ? createdIdOf(upstream.body) : undefined,
     durationMs: Math.round(performance.now() - startedAt),
-    requestId: ctx.requestId,
+    requestId: ctx.caller.requestId,
   };
 }
 

@@ -174,7 +174,7 @@ export function createOperationTool(operation: Operation, deps: ToolBuildDeps): 
         ctx.logger.error({ err, tool: name }, 'tool call failed inside the bridge');
         metrics.toolCalls.inc({ tool: name, outcome: 'internal_error' });
         return errorResult(
-          `The bridge failed to run ${name} (request ${ctx.requestId}). Try again; if it persists, report it.`,
+          `The bridge failed to run ${name} (request ${ctx.caller.requestId}). Try again; if it persists, report it.`,
         );
       }
     },

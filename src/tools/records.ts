@@ -197,7 +197,7 @@ export function recordTool<Input>(
       } catch (err) {
         ctx.logger.error({ err, tool: name }, 'tool call failed inside the bridge');
         deps.metrics.toolCalls.inc({ tool: name, outcome: 'internal_error' });
-        return errorResult(`The bridge failed to run ${name} (request ${ctx.requestId}). Try again.`);
+        return errorResult(`The bridge failed to run ${name} (request ${ctx.caller.requestId}). Try again.`);
       }
     },
   };

@@ -1,5 +1,6 @@
 import { MockAgent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testCaller } from '../../test/helpers/caller.js';
 import { loadConfig } from '../config/index.js';
 import { silentLogger } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics.js';
@@ -9,7 +10,7 @@ import { createToolset, type Toolset } from './index.js';
 const agent = new MockAgent();
 agent.disableNetConnect();
 let toolset: Toolset;
-const ctx = { token: 't', sub: 'alice', requestId: 'r', logger: silentLogger() };
+const ctx = { caller: testCaller({ token: 't', sub: 'alice', requestId: 'r' }), logger: silentLogger() };
 const WAREHOUSE = '3f0b8c1e-7d2a-4b5c-9e8f-1a2b3c4d5e6f';
 
 function textOf(result: { content: unknown[] } | undefined): string {

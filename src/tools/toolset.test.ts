@@ -1,5 +1,6 @@
 import { MockAgent } from 'undici';
 import { afterAll, expect, it } from 'vitest';
+import { testCaller } from '../../test/helpers/caller.js';
 import { loadConfig } from '../config/index.js';
 import { silentLogger } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics.js';
@@ -22,9 +23,7 @@ it('returns an answer that drifted from the document anyway, and counts the drif
   const result = await toolset.get('list_companies')?.call(
     {},
     {
-      token: 't',
-      sub: 'alice',
-      requestId: 'r',
+      caller: testCaller({ token: 't', sub: 'alice', requestId: 'r' }),
       logger: silentLogger(),
     },
   );

@@ -52,15 +52,10 @@ export interface Toolset {
   /** The `tools/list` result of a view (a read-only or toolset-choosing connection), computed once per view. */
   list(view?: ToolView): { tools: BridgeToolDefinition[] };
   /**
-   * Why a view may not call a tool it has, as the tool error to answer (recorded in the write audit when
-   * the tool writes); undefined when it may.
+   * Why the caller's view (`ctx.caller.view`) may not call a tool it has, as the tool error to answer
+   * (recorded in the write audit when the tool writes); undefined when it may.
    */
-  refusal(
-    name: string,
-    args: Record<string, unknown>,
-    view: ToolView | undefined,
-    ctx: ToolContext,
-  ): CallToolResult | undefined;
+  refusal(name: string, args: Record<string, unknown>, ctx: ToolContext): CallToolResult | undefined;
   /** Closes the pooled NeonPanel connections. */
   close(): Promise<void>;
 }
@@ -147,7 +142,8 @@ export async function createToolset(deps: ToolsetDeps): Promise<Toolset> {
       }
       return list;
     },
-    refusal(name, args, view, ctx) {
+    refusal(name, args, ctx) {
+      const view = ctx.caller.view;
       const tool = byName.get(name);
       if (!tool || visible(tool, view)) return undefined;
       if (readOnlyView(view) && !tool.annotations.readOnlyHint) {

@@ -1,5 +1,8 @@
+import type { ToolView } from '../caller/index.js';
 import { ConfigError } from '../config/index.js';
 import type { Operation } from '../openapi/index.js';
+
+export type { ToolView } from '../caller/index.js';
 
 /**
  * The toolsets: groups of tools a deployment (`MCP_TOOLSETS`) or a connection (`?toolsets=`) can
@@ -68,15 +71,6 @@ export function servedOperations(operations: readonly Operation[], chosen: reado
   const problem = checkToolsetNames(chosen, toolsetNames(operations));
   if (problem) throw new ConfigError('MCP_TOOLSETS', `MCP_TOOLSETS names an ${problem}`);
   return operations.filter((op) => ALWAYS_SERVED.has(op.operationId) || chosen.includes(toolsetOf(op)));
-}
-
-/**
- * What one connection is served: read tools only (`/mcp/readonly`), and/or some of the deployment's
- * toolsets (`?toolsets=`). The empty view is everything the deployment serves.
- */
-export interface ToolView {
-  readonly readOnly?: boolean;
-  readonly toolsets?: readonly string[];
 }
 
 /** A stable key for a view (its tool list is computed once per key). */

@@ -1,6 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
-import type { Logger } from '../telemetry/logger.js';
-import type { UpstreamOutcome } from '../upstream/index.js';
+import type { UpstreamCallContext, UpstreamOutcome } from '../upstream/index.js';
 import type { JsonSchemaObject } from './input-schema.js';
 
 /** Behaviour hints every tool carries (clients decide on confirmation and auto-approval from them). */
@@ -12,16 +11,12 @@ export interface BridgeToolAnnotations {
   openWorldHint: boolean;
 }
 
-/** Who calls a tool: the verified token's subject and the token itself (forwarded to NeonPanel only). */
-export interface ToolContext {
-  token: string;
-  sub: string;
-  /** The OAuth client the token was issued to (which assistant), for the write audit. */
-  clientId?: string;
-  /** The MCP request's id, for logs. */
-  requestId: string;
-  signal?: AbortSignal;
-  logger: Logger;
+/**
+ * What a tool call is given: the caller (whose token goes to NeonPanel only, and whose subject, client and
+ * request id the write audit records), the call's signal and logger. It is itself the upstream client's
+ * context, so a tool hands it on as it is.
+ */
+export interface ToolContext extends UpstreamCallContext {
   /** Told what NeonPanel answered, when a call reached it (the write audit reads status and ids from it). */
   onUpstream?(outcome: UpstreamOutcome): void;
 }

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testCaller } from '../../test/helpers/caller.js';
 import { closeServer } from '../../test/helpers/loopback.js';
 import { createLogger, type Logger, silentLogger } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics.js';
@@ -76,7 +77,11 @@ function clientFor(options: { timeoutMs?: number; logger?: Logger; dispatcher?: 
 const read = (path: string): UpstreamRequest => ({ operationId: 'op', method: 'GET', path, retryable: true });
 
 function ctxOf(overrides: Partial<UpstreamCallContext> = {}): UpstreamCallContext {
-  return { token: 'tok', sub: 'alice', requestId: 'mcp-1', logger: silentLogger(), ...overrides };
+  return {
+    caller: testCaller({ token: 'tok', sub: 'alice', requestId: 'mcp-1' }),
+    logger: silentLogger(),
+    ...overrides,
+  };
 }
 
 describe('upstream client', () => {
@@ -149,9 +154,7 @@ describe('upstream client', () => {
     let built = 0;
     // As the MCP layer passes it: the call's logger is built when first read.
     const lazyCtx = (logger: Logger): UpstreamCallContext => ({
-      token: 'tok',
-      sub: 'alice',
-      requestId: 'mcp-1',
+      caller: testCaller({ token: 'tok', sub: 'alice', requestId: 'mcp-1' }),
       get logger() {
         built++;
         return logger;

@@ -90,8 +90,8 @@ function callFields({ request, ctx, requestId }: CallIdentity, fields: object): 
   return {
     operation: request.operationId,
     upstreamRequestId: requestId,
-    mcpRequestId: ctx.requestId,
-    sub: ctx.sub,
+    mcpRequestId: ctx.caller.requestId,
+    sub: ctx.caller.sub,
     ...fields,
   };
 }
@@ -136,7 +136,7 @@ export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
     const started = Date.now();
     const deadline = started + config.upstreamTimeoutMs;
     const identity: CallIdentity = { request, ctx, requestId, started };
-    const release = limiter.tryAcquire(ctx.sub);
+    const release = limiter.tryAcquire(ctx.caller.sub);
     if (!release) {
       ctx.logger.warn(
         callFields(identity, { limit: limiter.max }),
@@ -145,7 +145,7 @@ export function createUpstreamClient(deps: UpstreamClientDeps): UpstreamClient {
       return { ok: false, kind: 'busy', requestId, retryAfterSeconds: 1, attempts: 0 };
     }
     const headers: Record<string, string> = {
-      authorization: `Bearer ${ctx.token}`,
+      authorization: `Bearer ${ctx.caller.token}`,
       accept: 'application/json, text/plain;q=0.5',
       'x-request-id': requestId,
       'user-agent': 'neonpanel-mcp',

@@ -1,3 +1,4 @@
+import type { Caller } from '../caller/index.js';
 import type { Logger } from '../telemetry/logger.js';
 
 /** One NeonPanel API call, already serialised: the client adds nothing but transport headers. */
@@ -17,14 +18,15 @@ export interface UpstreamRequest {
   retryable: boolean;
 }
 
-/** Who is calling: the bridge forwards the caller's own token and nothing else of their request. */
+/**
+ * One call's caller and surroundings. The bridge forwards the caller's own token and nothing else of
+ * their request; `caller.sub` keys the per-user cap, and `caller.requestId` (the MCP side's) is logged
+ * next to the upstream `X-Request-Id`.
+ */
 export interface UpstreamCallContext {
-  token: string;
-  sub: string;
-  /** The MCP-side request id, logged next to the upstream `X-Request-Id`. */
-  requestId: string;
-  signal?: AbortSignal;
-  logger: Logger;
+  readonly caller: Caller;
+  readonly signal?: AbortSignal;
+  readonly logger: Logger;
 }
 
 /** A 2xx answer. `body` is parsed JSON for JSON answers, the text otherwise (undefined when empty). */

@@ -75,6 +75,24 @@ describe('violations', () => {
     expect(found(file)).toEqual([]);
   });
 
+  it('lets every service name the caller, and keeps src/caller importing nothing of src/', () => {
+    expect(
+      found(
+        { path: 'src/auth/x.ts', text: "import type { Caller } from '../caller/index.js';" },
+        { path: 'src/upstream/x.ts', text: "import type { Caller } from '../caller/index.js';" },
+        { path: 'src/tools/x.ts', text: "import type { Caller } from '../caller/index.js';" },
+        { path: 'src/mcp/x.ts', text: "import type { Caller } from '../caller/index.js';" },
+        {
+          path: 'src/caller/index.ts',
+          text: "import type { ToolView } from '../tools/index.js';\nimport type { Config } from '../config/index.js';",
+        },
+      ),
+    ).toEqual([
+      "src/caller/index.ts:1 → '../tools/index.js' (src/caller may not import src/tools)",
+      "src/caller/index.ts:2 → '../config/index.js' (src/caller may not import src/config)",
+    ]);
+  });
+
   it('fails the doctor importing the bridge, and the CLI importing its internals', () => {
     expect(
       found(

@@ -23,7 +23,7 @@ export interface Violation {
 
 export type RuleName = 'layers' | 'sandbox-alone' | 'bench-without-test' | 'env-in-config';
 
-const BASE = ['config', 'telemetry'];
+const BASE = ['config', 'telemetry', 'caller'];
 const SERVICES = [...BASE, 'openapi', 'upstream', 'auth', 'state', 'prompts'];
 const TOOLS = [...SERVICES, 'tools', 'apps'];
 const MCP = [...TOOLS, 'mcp'];
@@ -31,12 +31,14 @@ const HTTP = [...MCP, 'http'];
 
 /**
  * What each part of src/ may import besides itself: main → http → mcp → {tools, apps} →
- * {openapi, upstream, auth, state, prompts} → telemetry → config. `main` and `launch` are src/main.ts
- * and src/launch.ts. The doctor tests a bridge from outside, so it sees none of the bridge's serving
- * internals; the CLI runs the doctor, or the bridge through main's startBridge.
+ * {openapi, upstream, auth, state, prompts} → {telemetry, caller} → config. `caller` is the one type of
+ * who is calling, which auth, upstream, tools and mcp all name; it imports nothing. `main` and `launch`
+ * are src/main.ts and src/launch.ts. The doctor tests a bridge from outside, so it sees none of the
+ * bridge's serving internals; the CLI runs the doctor, or the bridge through main's startBridge.
  */
 export const SRC_LAYERS: Readonly<Record<string, readonly string[]>> = {
   config: [],
+  caller: [],
   types: [],
   telemetry: ['config'],
   openapi: BASE,

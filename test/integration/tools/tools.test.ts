@@ -13,6 +13,7 @@ import {
   type ToolContext,
   type Toolset,
 } from '../../../src/tools/index.js';
+import { testCaller } from '../../helpers/caller.js';
 
 let sandbox: Sandbox;
 let toolset: Toolset;
@@ -59,8 +60,9 @@ beforeAll(async () => {
   metrics = createMetrics();
   toolset = await createToolset({ config, logger: silentLogger(), metrics });
   const logger = silentLogger();
-  alice = { token: await sandbox.issueToken({ sub: 'alice' }), sub: 'alice', requestId: 'test-alice', logger };
-  bob = { token: await sandbox.issueToken({ sub: 'bob' }), sub: 'bob', requestId: 'test-bob', logger };
+  const token = (sub: string) => sandbox.issueToken({ sub });
+  alice = { caller: testCaller({ token: await token('alice'), sub: 'alice', requestId: 'test-alice' }), logger };
+  bob = { caller: testCaller({ token: await token('bob'), sub: 'bob', requestId: 'test-bob' }), logger };
   const aliceCompanies = sandbox.users['alice']?.companyUuids ?? [];
   companyUuid = aliceCompanies[0] as string;
   otherCompanyUuid = aliceCompanies[1] as string;
@@ -338,7 +340,10 @@ describe('errors a model can act on', () => {
   });
 
   it('tells the model to reconnect on 401', async () => {
-    const expired = { ...alice, token: await sandbox.issueToken({ sub: 'alice', expiresIn: -60 }) };
+    const expired = {
+      ...alice,
+      caller: { ...alice.caller, token: await sandbox.issueToken({ sub: 'alice', expiresIn: -60 }) },
+    };
     const result = await call('list_companies', {}, expired);
     expect(result.isError).toBe(true);
     expect(text(result)).toMatch(/session has expired.*reconnect/);
