@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { Pool } from 'undici';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ALICE, countingVerify } from '../../test/helpers/before-express.js';
+import { ALICE, countingVerify } from '../../test/helpers/gate-stand-in.js';
 import { closeServer, listen } from '../../test/helpers/loopback.js';
 import { AuthError } from './errors.js';
 import type { VerifiedToken } from './verifier.js';

@@ -5,19 +5,17 @@ import type { Auth } from '../auth/index.js';
 import type { Config } from '../config/index.js';
 import { JsonRpcCode, sendJsonRpcError } from '../mcp/jsonrpc.js';
 import { createFrontDoor } from '../mcp/front-door/index.js';
+import { createMcpEntrance } from '../mcp/front-door/entrance.js';
 import { type McpRoutes, createMcpRoutes } from '../mcp/routes.js';
 import type { BuildServer } from '../mcp/server-factory.js';
 import type { Store } from '../state/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import { bodyErrors, jsonBody } from '../mcp/inbound/body.js';
-import { corsMiddleware } from '../mcp/inbound/cors.js';
 import { type Lifecycle, type OpenApiSummary, healthRouter } from './health.js';
-import { hostGuard } from '../mcp/inbound/host-guard.js';
 import { identityRouter } from './identity-routes.js';
+import { corsMiddleware, hostGuard, requestContext } from './middleware.js';
 import { openapiRouter } from './openapi-routes.js';
 import { applyRateLimit, createRateLimiter } from '../mcp/inbound/rate-limit.js';
-import { requestContext } from '../mcp/inbound/request-context.js';
 import { buildServerInfo } from './server-info.js';
 import { renderStatusPage, statusPageInfo } from './status-page.js';
 
@@ -37,17 +35,18 @@ export interface AppDeps {
   fetch: typeof fetch;
 }
 
-/** The express app and the MCP transports mounted in it (for shutdown and health). */
+/** The express app, the MCP transports (for shutdown and health) and the listener that serves both. */
 export interface BridgeApp {
   app: Express;
-  /** What the HTTP server runs: the MCP front door, which leaves to express what it does not serve. */
+  /** What the HTTP server runs: the front door, which serves the MCP paths and leaves the rest to express. */
   listener: RequestListener;
   mcp: McpRoutes;
 }
 
 /**
- * The bridge's HTTP surface, in order: request id + access log, DNS-rebinding guard, CORS, the MCP
- * transports, server info, health, metrics, the API document, OAuth discovery, then JSON 404s.
+ * The bridge's HTTP surface: the MCP paths through the front door (mcp/front-door); everything else in
+ * express, in order: request id + access log, DNS-rebinding guard, CORS, server info, health, metrics, the
+ * API document, OAuth discovery, then JSON 404s.
  */
 export function createApp(deps: AppDeps): BridgeApp {
   const { config, logger, metrics } = deps;
@@ -57,7 +56,7 @@ export function createApp(deps: AppDeps): BridgeApp {
   // Behind a load balancer, `req.ip` (per-IP rate limits) is the client's address from X-Forwarded-For.
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
 
-  // express's own rule for `req.ip`, so what is counted or logged outside express names the same address.
+  // express's own rule for `req.ip`, so the front door counts and logs the same address express would.
   const clientIp = (req: IncomingMessage) => proxyaddr(req, app.get('trust proxy fn'));
   const rateLimiter = createRateLimiter({ config, store: deps.store, metrics, clientIp });
   const mcp = createMcpRoutes({
@@ -67,20 +66,20 @@ export function createApp(deps: AppDeps): BridgeApp {
     metrics,
     logger,
     toolsets: deps.toolsets,
-    guards: {
-      parseBody: [...jsonBody(config.maxBodyBytes), bodyErrors],
-      checkToken: deps.auth.checkToken,
-      refuse: deps.auth.refuse,
-      admit: rateLimiter.admit,
-      rateLimitCheck: rateLimiter.check,
-      applyRateLimit,
-      clientIp,
-    },
+    guards: { rateLimitCheck: rateLimiter.check, applyRateLimit, clientIp },
+  });
+  const entrance = createMcpEntrance({
+    config,
+    routes: mcp,
+    checkToken: deps.auth.checkToken,
+    refuse: deps.auth.refuse,
+    countChecked: rateLimiter.countChecked,
+    logger,
+    metrics,
+    clientIp,
   });
 
   app.use(requestContext({ logger, metrics }), hostGuard(config), corsMiddleware());
-  // The MCP routes come first: they carry almost all traffic, and express tries each earlier route in turn.
-  app.use(mcp.router);
 
   const serverInfo = buildServerInfo(config);
   const health = healthRouter({
@@ -120,8 +119,8 @@ export function createApp(deps: AppDeps): BridgeApp {
     logger.error({ err: error, reqId: res.locals['requestId'], path: req.path }, 'unhandled error');
     sendJsonRpcError(res, 500, JsonRpcCode.InternalError, `Internal error (request id ${res.locals['requestId']})`);
   };
-  app.use(bodyErrors, lastResort);
+  app.use(lastResort);
 
-  const listener = createFrontDoor(mcp.nodeHandler, app, logger);
+  const listener = createFrontDoor(entrance, app, logger);
   return { app, listener, mcp };
 }

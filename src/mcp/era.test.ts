@@ -3,7 +3,7 @@ import { toWebRequest } from '@modelcontextprotocol/node';
 import { isLegacyRequest } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
 import { modernMeta, modernRequest, withHeaders } from '../../test/helpers/modern-request.js';
-import { is2025Era, plainModernRequest } from './era.js';
+import { is2025Era, acceptedModernRequest } from './era.js';
 
 const META = modernMeta();
 
@@ -138,11 +138,11 @@ describe('is2025Era', () => {
   });
 });
 
-describe('plainModernRequest', () => {
+describe('acceptedModernRequest', () => {
   const call = modernRequest(1, 'tools/call', { name: 'list_companies', arguments: {} });
   /** Whether the request goes to the bridge's own transport. */
   const plain = ({ headers, body }: { headers: Record<string, string>; body: unknown }) =>
-    plainModernRequest(nodeRequest(headers), body);
+    acceptedModernRequest(nodeRequest(headers), body);
 
   it('takes tool calls, tools/list and server/discover that pass every check of the SDK handler', () => {
     expect(plain(call)?.message).toBe(call.body);

@@ -15,6 +15,12 @@ function headerOf(req: IncomingMessage, name: string): string | undefined {
 /** The first revision of the 2026 era; the SDK compares revisions as strings, and so does this. */
 export const FIRST_MODERN_REVISION = '2026-07-28';
 
+/**
+ * The SDK's name for the revisions before 2026-07-28 (its `era` and classification kind): what the bridge
+ * calls the 2025 era. In the bridge, "legacy" means only the 2024-11-05 HTTP+SSE transport.
+ */
+export const SDK_ERA_2025 = 'legacy';
+
 /** The SEP-2243 standard headers of a request, as the SDK's classifier takes them. */
 function standardHeaders(req: IncomingMessage): Omit<InboundHttpRequest, 'body'> {
   return {
@@ -56,24 +62,24 @@ export function is2025Era(req: IncomingMessage, body: unknown): boolean {
   if (body === undefined) return true;
   const verdict = localVerdict(req, body);
   if (verdict !== undefined) return verdict;
-  return classifyInboundRequest({ ...standardHeaders(req), body }).kind === 'legacy';
+  return classifyInboundRequest({ ...standardHeaders(req), body }).kind === SDK_ERA_2025;
 }
 
-/** A 2026-07-28 request the bridge's own transport carries (see `plainModernRequest`). */
-export type PlainModernRequest = Extract<InboundModernRoute, { messageKind: 'request' }>;
+/** A 2026-07-28 request the bridge's own transport carries (see `acceptedModernRequest`). */
+export type AcceptedModernRequest = Extract<InboundModernRoute, { messageKind: 'request' }>;
 
 /**
  * The methods of the bridge's server that the 2026-07-28 revision has. Any other method is answered by
  * the SDK's handler, which also owns the HTTP status of a refusal (404 for a method it does not know).
  */
-const PLAIN_MODERN_METHODS = new Set(['tools/call', 'tools/list', 'server/discover']);
+const OWN_TRANSPORT_METHODS = new Set(['tools/call', 'tools/list', 'server/discover']);
 
 /**
  * The route of a 2026-07-28 request that passes every check the SDK's `createMcpHandler` makes before it
  * serves one, or undefined for anything else: a notification, `subscriptions/listen`, another method,
  * another revision, a refusal, a missing standard header or an `Mcp-Name` that is not the tool's plain
  * name. Those stay with the SDK's handler, which answers them exactly as the SDK does; what passes here is
- * served on the bridge's own transport (post-exchange.ts) without the web `Request` and `Response` the
+ * served on the bridge's own transport (post-transport.ts) without the web `Request` and `Response` the
  * handler works on, which were most of the cost of a call.
  *
  * What the handler checks, and how each is met here:
@@ -85,14 +91,14 @@ const PLAIN_MODERN_METHODS = new Set(['tools/call', 'tools/list', 'server/discov
  * - `x-mcp-header` parameters and scope challenges: the SDK checks those on `McpServer` tools only, and
  *   the bridge's server is a plain `Server`.
  */
-export function plainModernRequest(req: IncomingMessage, body: unknown): PlainModernRequest | undefined {
+export function acceptedModernRequest(req: IncomingMessage, body: unknown): AcceptedModernRequest | undefined {
   const headers = standardHeaders(req);
   if (headers.protocolVersionHeader === undefined || headers.mcpMethodHeader === undefined) return undefined;
   const route = classifyInboundRequest({ ...headers, body });
   if (route.kind !== 'modern' || route.messageKind !== 'request') return undefined;
   if (route.classification.revision !== FIRST_MODERN_REVISION) return undefined;
   const { method, params } = route.message;
-  if (!PLAIN_MODERN_METHODS.has(method)) return undefined;
+  if (!OWN_TRANSPORT_METHODS.has(method)) return undefined;
   if (method === 'tools/call') {
     const name = headers.mcpNameHeader?.trim();
     if (name === undefined || name.startsWith('=?') || name !== params?.['name']) return undefined;

@@ -18,7 +18,7 @@ import { SessionCancellations, isCancellation } from './cancellations.js';
 import { type Caller, toAuthInfo } from './caller.js';
 import { JsonRpcCode, boundedAnswer, requestIdOf, sendJsonRpcError } from './jsonrpc.js';
 import { isAnswerMessage, isJsonRpcMessage, isRequestMessage } from './message-shape.js';
-import { answerDeadlineMs } from './post-exchange.js';
+import { answerDeadlineMs } from './post-transport.js';
 import type { BuildServer } from './server-factory.js';
 import { isPlausibleSessionId, newSessionId } from './sessions.js';
 import { type StreamSlot, type StreamSlots, refuseStream } from './stream-slots.js';
@@ -155,8 +155,8 @@ export class LegacySse {
 
   /**
    * `GET /sse`: opens a stream whose first event is `endpoint`, owned by the caller's subject.
-   * `headers` (a flat name, value list) go out with the stream's head, for a caller that serves the
-   * request outside express (request id, CORS, rate-limit fields); express callers set theirs on `res`.
+   * `headers` (a flat name, value list: request id, CORS, rate-limit fields) go out with the stream's head
+   * rather than being set on `res` one by one: an idle stream keeps its response for hours.
    */
   async open(
     res: ServerResponse,
@@ -245,7 +245,7 @@ export class LegacySse {
     const answered = await finished;
     clearTimeout(timer);
     untrack();
-    // An answered server is simply dropped (see servePostExchange); only a handler still running needs aborting.
+    // An answered server is simply dropped (see serveOnePost); only a handler still running needs aborting.
     if (!answered) await server.close();
   }
 

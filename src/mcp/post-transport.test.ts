@@ -13,9 +13,9 @@ import { REVISION_2026, modernRequest } from '../../test/helpers/modern-request.
 import { type SseEvent, eventsUntilEnd, openSse } from '../../test/helpers/sse.js';
 import { createMemoryStore } from '../state/memory.js';
 import { silentLogger } from '../telemetry/logger.js';
-import { plainModernRequest } from './era.js';
+import { acceptedModernRequest } from './era.js';
 import { createSessionEventStore } from './event-store.js';
-import { servePostExchange } from './post-exchange.js';
+import { serveOnePost } from './post-transport.js';
 
 // Far above a quick call even on a loaded CI machine; slow calls wait past it.
 const STREAM_AFTER_MS = 500;
@@ -54,7 +54,7 @@ beforeAll(async () => {
   http = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    await servePostExchange({
+    await serveOnePost({
       server: buildServer(),
       req,
       res,
@@ -171,10 +171,10 @@ describe('a 2026-07-28 request whose client disconnects', () => {
     let served: Promise<void> | undefined;
     const modernHttp = createServer((req, res) => {
       // Classified as routes.ts classifies it before the bridge's transport takes it.
-      const route = plainModernRequest(req, body);
+      const route = acceptedModernRequest(req, body);
       if (!route) throw new Error('the request is not a plain 2026-07-28 request');
       response = res;
-      served = servePostExchange({
+      served = serveOnePost({
         server,
         req,
         res,

@@ -15,6 +15,7 @@ import {
   type TransportSendOptions,
 } from '@modelcontextprotocol/server';
 import type { CancelCall } from './cancellations.js';
+import { SDK_ERA_2025 } from './era.js';
 import { JsonRpcCode, boundedAnswer, sendJsonRpcError } from './jsonrpc.js';
 import { isAnswerMessage, isInitializeMessage, isRequestMessage, messagesIn } from './message-shape.js';
 
@@ -53,7 +54,7 @@ interface AnswerWriter {
 }
 
 /** What a 2025-era exchange's transport is classified as: nothing, for the SDK's `Server.connect`. */
-const LEGACY_CLASSIFICATION: MessageClassification = { era: 'legacy' };
+const ERA_2025_CLASSIFICATION: MessageClassification = { era: SDK_ERA_2025 };
 
 /**
  * An SDK `Transport` for one HTTP POST: it hands the POST's messages to the connected `Server` and
@@ -67,11 +68,11 @@ const LEGACY_CLASSIFICATION: MessageClassification = { era: 'legacy' };
  *
  * It extends the SDK's `PerRequestHTTPServerTransport` for one reason: a `Server` connected to one binds
  * to the 2026-07-28 revision its classification names (`Server.connect` checks `instanceof`), which is
- * how a 2026-07-28 request is served (`modern` in `PostExchange`). Everything the base class does with web
+ * how a 2026-07-28 request is served (`modern` in `OnePost`). Everything the base class does with web
  * `Response`s is replaced here (`start`, `send`, `close`); its `handleMessage` is never called, the exchange
- * delivers the messages itself. A 2025-era exchange is classified `legacy`, which binds nothing.
+ * delivers the messages itself. A 2025-era POST is classified as the SDK's 2025 era, which binds nothing.
  */
-class PostExchangeTransport extends PerRequestHTTPServerTransport implements Transport {
+class OnePostTransport extends PerRequestHTTPServerTransport implements Transport {
   supportedProtocolVersions: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS;
   private readonly answered = new Set<RequestId>();
 
@@ -79,7 +80,7 @@ class PostExchangeTransport extends PerRequestHTTPServerTransport implements Tra
     private readonly expected: ReadonlySet<RequestId>,
     private readonly writer: AnswerWriter,
     private readonly done: () => void,
-    classification: MessageClassification = LEGACY_CLASSIFICATION,
+    classification: MessageClassification = ERA_2025_CLASSIFICATION,
   ) {
     super({ classification });
   }
@@ -304,8 +305,8 @@ class JsonUnlessSlowAnswer implements AnswerWriter {
   }
 }
 
-/** What one POST exchange needs: a fresh server, the caller's auth and how the answer goes out. */
-export interface PostExchange {
+/** What serving one POST needs: a fresh server, the caller's auth and how the answer goes out. */
+export interface OnePost {
   server: Server;
   req: IncomingMessage;
   res: ServerResponse;
@@ -327,7 +328,7 @@ export interface PostExchange {
   /** Registers each request of the POST as cancellable (session calls); returns the function that forgets it. */
   track?: (requestId: RequestId, cancel: CancelCall) => () => void;
   /**
-   * For a 2026-07-28 request, its classification (`plainModernRequest` in era.ts): the server, built for
+   * For a 2026-07-28 request, its classification (`acceptedModernRequest` in era.ts): the server, built for
    * that era, binds to the revision it names, and a client that disconnects before the answer cancels the
    * call (in that revision closing the response is how a client cancels; the server MUST treat it so).
    */
@@ -344,9 +345,9 @@ type Ending = 'answered' | 'overdue' | 'disconnected';
  * else, 202 with no body when there is no request in it, else 200 with the answer as JSON (or the batch
  * of answers, in request order) or as SSE events.
  */
-export async function servePostExchange(exchange: PostExchange): Promise<void> {
-  const { server, req, res, body, modern } = exchange;
-  const headers = exchange.headers ?? {};
+export async function serveOnePost(post: OnePost): Promise<void> {
+  const { server, req, res, body, modern } = post;
+  const headers = post.headers ?? {};
   const messages = messagesIn(body) as JSONRPCMessage[];
   const requestIds = [...new Set(messages.filter(isRequestMessage).map((message) => message.id))];
   // Set by the executor, which runs before the constructor returns.
@@ -354,15 +355,15 @@ export async function servePostExchange(exchange: PostExchange): Promise<void> {
   const ending = new Promise<Ending>((resolve) => {
     end = resolve;
   });
-  const writer = answerWriter(exchange, headers);
-  const transport = new PostExchangeTransport(new Set(requestIds), writer, () => end('answered'), modern);
+  const writer = answerWriter(post, headers);
+  const transport = new OnePostTransport(new Set(requestIds), writer, () => end('answered'), modern);
   await server.connect(transport);
-  const extra = { authInfo: exchange.authInfo, ...(modern && { classification: modern }) };
+  const extra = { authInfo: post.authInfo, ...(modern && { classification: modern }) };
   // Closing is only needed to abort a handler still running. After every request is answered, the
   // server and transport are simply dropped: the SDK's close builds an Error with a stack trace to
   // settle pending work, and that was a measurable share of every call.
   let abandoned = false;
-  const { track } = exchange;
+  const { track } = post;
   const forget = track ? requestIds.map((id) => track(id, (notification) => transport.cancel(id, notification))) : [];
   // Only a 2026-07-28 client cancels by leaving; a 2025-era exchange builds no listener for it.
   const disconnected = modern ? endOnDisconnect(res, end) : undefined;
@@ -377,10 +378,10 @@ export async function servePostExchange(exchange: PostExchange): Promise<void> {
     }
     writer.start({
       priming: primingAllowed(req, messages, transport.supportedProtocolVersions),
-      keepAliveMs: exchange.keepAliveMs,
+      keepAliveMs: post.keepAliveMs,
     });
     for (const message of messages) transport.onmessage?.(message, extra);
-    const timer = setTimeout(() => end('overdue'), exchange.giveUpMs);
+    const timer = setTimeout(() => end('overdue'), post.giveUpMs);
     const how = await ending;
     clearTimeout(timer);
     abandoned = how !== 'answered';
@@ -401,15 +402,15 @@ function endOnDisconnect(res: ServerResponse, end: (ending: Ending) => void): ()
 }
 
 /** The writer for the exchange's answer shape; `headers` go on the answer besides its content type. */
-function answerWriter(exchange: PostExchange, headers: Record<string, string>): AnswerWriter {
-  const { res, events } = exchange;
-  switch (exchange.shape) {
+function answerWriter(post: OnePost, headers: Record<string, string>): AnswerWriter {
+  const { res, events } = post;
+  switch (post.shape) {
     case 'json':
       return new JsonAnswer(res, headers);
     case 'sse':
       return new SseAnswer(res, headers, events);
     case 'json-unless-slow':
-      return new JsonUnlessSlowAnswer(res, headers, events, exchange.streamAfterMs ?? 0);
+      return new JsonUnlessSlowAnswer(res, headers, events, post.streamAfterMs ?? 0);
   }
 }
 

@@ -69,7 +69,7 @@ export class StreamSlots {
 
 /**
  * Answers a stream the limits refused: 503 with `Retry-After` (streams end often, so a later try may fit),
- * and `headers` for callers outside express.
+ * with `headers` besides (those a stream's caller holds for its head rather than setting them on `res`).
  */
 export function refuseStream(
   res: ServerResponse,

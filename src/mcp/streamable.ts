@@ -12,10 +12,10 @@ import type { EventLog, MessageBus } from '../state/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import { SessionCancellations, isCancellation } from './cancellations.js';
 import { type Caller, toAuthInfo } from './caller.js';
-import type { PlainModernRequest } from './era.js';
+import { type AcceptedModernRequest, SDK_ERA_2025 } from './era.js';
 import { createSessionEventStore, deleteSessionEvents } from './event-store.js';
 import { isAnswerMessage, messagesIn } from './message-shape.js';
-import { answerDeadlineMs, servePostExchange } from './post-exchange.js';
+import { answerDeadlineMs, serveOnePost } from './post-transport.js';
 import { JsonRpcCode, boundedAnswer, requestIdOf, sendJsonRpcError } from './jsonrpc.js';
 import type { BuildServer } from './server-factory.js';
 import { type SessionRegistry, sessionRecord } from './sessions.js';
@@ -66,7 +66,7 @@ function chooseShape<Preferred extends ResponseShape>(
  * a fresh server and a per-request transport (after this class's caller has checked the session and its
  * owner), so any instance can serve any session and resume its streams from the shared event log.
  * `initialize` and GET streams use the SDK's Streamable HTTP transport; every other POST uses the
- * bridge's own (post-exchange.ts), which writes the same answers without the web Request/Response
+ * bridge's own (post-transport.ts), which writes the same answers without the web Request/Response
  * round trip. Only open GET streams live here, so they can be ended on DELETE and at shutdown.
  */
 export class StreamableHttp {
@@ -151,10 +151,10 @@ export class StreamableHttp {
   }
 
   /**
-   * A POST (not `initialize`) on a fresh server, carried by the bridge's own transport (post-exchange.ts):
-   * in a session, without one, or a plain 2026-07-28 request (`modern`, see `plainModernRequest`).
+   * A POST (not `initialize`) on a fresh server, carried by the bridge's own transport (post-transport.ts):
+   * in a session, without one, or a plain 2026-07-28 request (`modern`, see `acceptedModernRequest`).
    */
-  private exchange(
+  private servePost(
     req: IncomingMessage,
     res: ServerResponse,
     body: unknown,
@@ -163,8 +163,8 @@ export class StreamableHttp {
     on: { session?: string; modern?: MessageClassification } = {},
   ): Promise<void> {
     const { session, modern } = on;
-    return servePostExchange({
-      server: this.deps.build({ era: modern ? 'modern' : 'legacy' }),
+    return serveOnePost({
+      server: this.deps.build({ era: modern ? 'modern' : SDK_ERA_2025 }),
       req,
       res,
       body,
@@ -206,7 +206,7 @@ export class StreamableHttp {
 
   /** A 2025-era request without a session: answered statelessly, JSON when the client accepts it. */
   async stateless(req: IncomingMessage, res: ServerResponse, body: unknown, caller: Caller | undefined) {
-    await this.exchange(req, res, body, caller, chooseShape(req, 'json'));
+    await this.servePost(req, res, body, caller, chooseShape(req, 'json'));
   }
 
   /**
@@ -222,15 +222,15 @@ export class StreamableHttp {
         this.deps.logger.warn({ err: (error as Error).message }, 'a cancellation could not be sent on');
       });
     }
-    await this.exchange(req, res, body, caller, this.answerShape(req), { session: id });
+    await this.servePost(req, res, body, caller, this.answerShape(req), { session: id });
   }
 
   /**
-   * A 2026-07-28 request that needs nothing but the server (`plainModernRequest`): answered like a session
+   * A 2026-07-28 request that needs nothing but the server (`acceptedModernRequest`): answered like a session
    * POST, as JSON, or as SSE once the call is slow or reports progress; there is no session to resume in.
    */
-  async modern(req: IncomingMessage, res: ServerResponse, request: PlainModernRequest, caller: Caller | undefined) {
-    await this.exchange(req, res, request.message, caller, this.answerShape(req), {
+  async modern(req: IncomingMessage, res: ServerResponse, request: AcceptedModernRequest, caller: Caller | undefined) {
+    await this.servePost(req, res, request.message, caller, this.answerShape(req), {
       modern: request.classification,
     });
   }

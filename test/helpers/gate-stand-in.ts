@@ -1,12 +1,19 @@
-/** What the tests of the front door's handlers (GET /sse, POST) share. */
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+/**
+ * What the tests of the front door and of the bearer gate share: a token verifier that needs no issuer,
+ * the real gate and rate limiter built on it, a logger whose lines a test can read, and the front door
+ * served on loopback with a stand-in for express behind it.
+ */
+import { type Server, createServer } from 'node:http';
+import { Writable } from 'node:stream';
 import { afterEach } from 'vitest';
 import { AuthError } from '../../src/auth/errors.js';
 import { createGate } from '../../src/auth/gate.js';
 import type { VerifiedToken } from '../../src/auth/index.js';
+import type { Config } from '../../src/config/index.js';
+import { type McpEntrance, createFrontDoor } from '../../src/mcp/front-door/index.js';
 import { createRateLimiter } from '../../src/mcp/inbound/rate-limit.js';
 import { createMemoryStore } from '../../src/state/memory.js';
-import { silentLogger } from '../../src/telemetry/logger.js';
+import { type Logger, createLogger, silentLogger } from '../../src/telemetry/logger.js';
 import { createMetrics } from '../../src/telemetry/metrics.js';
 import { closeServer, listen } from './loopback.js';
 
@@ -30,7 +37,7 @@ export const ALICE: VerifiedToken = {
   tokenHash: 'h',
 };
 
-/** The auth module's verify needs an issuer; these tests are about the handler, so one token (`good`) is alice's. */
+/** The auth module's verify needs an issuer; these tests are about what comes before it, so one token (`good`) is alice's. */
 export async function verifyGoodToken(token: string): Promise<VerifiedToken> {
   if (token !== 'good') throw new AuthError('malformed', 'bad token');
   return ALICE;
@@ -47,49 +54,66 @@ export function countingVerify() {
 }
 
 /**
- * A memory store, metrics, the rate limiter (per user `ratePerUser`, per IP off) and the bearer gate
- * (tokens checked with `verify`) that a handler served before express takes.
+ * A memory store, metrics, the rate limiter (the limits of `config`, client IP the socket's address) and the
+ * bearer gate (tokens checked with `verify`): what the front door's entrance takes.
  */
-export function handlerGuards(ratePerUser = 0, verify = verifyGoodToken) {
+export function handlerGuards(
+  config: Pick<Config, 'publicUrl' | 'scopes' | 'rateLimitPerUser' | 'rateLimitPerIp'>,
+  verify: (token: string) => Promise<VerifiedToken> = verifyGoodToken,
+) {
   const store = createMemoryStore({ logger: silentLogger() });
   const metrics = createMetrics();
-  const limiter = createRateLimiter({
-    config: { rateLimitPerUser: ratePerUser, rateLimitPerIp: 0 },
-    store,
-    metrics,
-    clientIp: (req) => req.socket.remoteAddress,
-  });
-  const gate = createGate({
-    config: { publicUrl: 'http://127.0.0.1', scopes: undefined },
-    verify,
-    logger: silentLogger(),
-    metrics,
-  });
+  const clientIp = (req: { socket: { remoteAddress?: string } }) => req.socket.remoteAddress;
+  const limiter = createRateLimiter({ config, store, metrics, clientIp });
+  const gate = createGate({ config, verify, logger: silentLogger(), metrics });
   return {
     store,
     metrics,
-    rateLimit: limiter.check,
-    admit: limiter.admit,
+    clientIp,
+    rateLimitCheck: limiter.check,
+    countChecked: limiter.countChecked,
     checkToken: gate.check,
     refuse: gate.refuse,
   };
 }
 
-/**
- * A loopback server with `front` (a handler served before express) first; what it leaves goes to
- * `express`, a stand-in for the app. Closed after the test that started it (`running` is from
- * `serversClosedAfterEach`); returns its URL.
- */
-export function serveBeforeExpress(
-  running: Server[],
-  front: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>,
-  express: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>,
-): Promise<string> {
-  const server = createServer((req, res) => {
-    void front(req, res).then(async (served) => {
-      if (!served) await express(req, res);
-    });
+/** A logger at `info` whose lines a test reads, parsed, from `lines`. */
+export function loggedLines(): { logger: Logger; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = createLogger({
+    level: 'info',
+    destination: new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(JSON.parse(String(chunk)));
+        done();
+      },
+    }),
   });
+  return { logger, lines };
+}
+
+/** What the stand-in for express answers: a status no route of the bridge uses, so a test sees express was reached. */
+export const EXPRESS_STATUS = 299;
+
+/**
+ * A loopback server running the front door: the MCP paths to `entrance`, everything else to a stand-in for
+ * express that answers EXPRESS_STATUS with the method and target it was given. Closed after the test that
+ * started it (`running` is from `serversClosedAfterEach`); returns its URL.
+ */
+export function serveFrontDoor(
+  running: Server[],
+  entrance: McpEntrance,
+  logger: Logger = silentLogger(),
+): Promise<string> {
+  const server = createServer(
+    createFrontDoor(
+      entrance,
+      (req, res) => {
+        res.writeHead(EXPRESS_STATUS, { 'Content-Type': 'text/plain' }).end(`express: ${req.method} ${req.url}`);
+      },
+      logger,
+    ),
+  );
   running.push(server);
   return listen(server);
 }

@@ -1,33 +1,46 @@
 /**
- * The front door of the MCP routes (`/mcp`, `/mcp/readonly`, `/sse`, `/messages`): what the HTTP server
- * runs for every request. A plain request to an MCP route is served on node's own request and response
- * (`post.ts`, `sse-open.ts`): Host, body, token and rate limit are checked there once, refusals included.
- * Anything else goes to `fallback` (the express app), whose MCP routes run the same checks as middleware.
+ * The front door: the HTTP server's request listener. Every request to an MCP path (`/mcp`,
+ * `/mcp/readonly`, `/sse`, `/messages`) is served here, on node's own request and response, through the
+ * same checks in the same order: Host → body → token → rate limit (`entrance.ts`). Everything else
+ * (`/`, health, metrics, the API document, the well-known documents) goes to `others`: the express app.
+ *
+ * Why not express for the MCP paths: they carry nearly all of the bridge's traffic, and express makes
+ * each request dearer (it re-parents request and response with `Object.setPrototypeOf`, after which
+ * every property read on them is slower, runs its router and middleware closures, and reads bodies
+ * through body-parser and iconv), and an idle stream keeps all of that for hours.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from '../../telemetry/logger.js';
+import type { McpPath } from '../routes.js';
 
-/** Serves a request on node's own objects and resolves true, or resolves false having left it untouched. */
-export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+/** Serves one request to an MCP path. */
+export type McpEntrance = (path: McpPath, query: string, req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+const MCP_PATHS: ReadonlyMap<string, McpPath> = new Map(
+  (['/mcp', '/mcp/readonly', '/sse', '/messages'] as const).map((path) => [path, path]),
+);
 
 /**
- * The request listener: `handlerFor(req)` picks the node handler that may serve `req` (undefined: none
- * may), and what no handler serves goes to `fallback`.
+ * The MCP path a request target names, with its query, or undefined for any other path. Matched as express
+ * matched its routes: without regard to case, with or without one trailing slash.
  */
-export function createFrontDoor(
-  handlerFor: (req: IncomingMessage) => NodeHandler | undefined,
-  fallback: RequestListener,
-  logger: Logger,
-): RequestListener {
+export function mcpPathOf(target: string): { path: McpPath; query: string } | undefined {
+  const at = target.indexOf('?');
+  let path = at === -1 ? target : target.slice(0, at);
+  if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+  const known = MCP_PATHS.get(path) ?? MCP_PATHS.get(path.toLowerCase());
+  return known && { path: known, query: at === -1 ? '' : target.slice(at + 1) };
+}
+
+/** The request listener: MCP paths to `entrance`, the rest to `others`. */
+export function createFrontDoor(entrance: McpEntrance, others: RequestListener, logger: Logger): RequestListener {
   return (req, res) => {
-    const handler = handlerFor(req);
-    if (!handler) return fallback(req, res);
-    handler(req, res).then(
-      (served) => served || fallback(req, res),
-      (error: unknown) => {
-        logger.error({ err: error, method: req.method, path: req.url?.split('?')[0] }, 'MCP request failed');
-        res.destroy();
-      },
-    );
+    const target = mcpPathOf(req.url ?? '');
+    if (!target) return others(req, res);
+    entrance(target.path, target.query, req, res).catch((error: unknown) => {
+      // The entrance answers every failure it expects; this is a bug, and the connection is all that is left.
+      logger.error({ err: error, method: req.method, path: target.path }, 'MCP request failed');
+      res.destroy();
+    });
   };
 }

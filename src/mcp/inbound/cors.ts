@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Methods a browser client may use on the MCP routes and the discovery documents. */
 export const CORS_ALLOWED_METHODS = ['GET', 'POST', 'DELETE', 'OPTIONS'] as const;
@@ -28,27 +28,25 @@ export function originHeaders(origin: string | undefined): Record<string, string
 /** How long a browser may reuse a preflight answer, seconds. */
 const PREFLIGHT_MAX_AGE_SECONDS = 86_400;
 
+const PREFLIGHT_HEADERS = {
+  'Access-Control-Allow-Methods': CORS_ALLOWED_METHODS.join(', '),
+  'Access-Control-Allow-Headers': CORS_ALLOWED_HEADERS.join(', '),
+  'Access-Control-Max-Age': String(PREFLIGHT_MAX_AGE_SECONDS),
+  Allow: CORS_ALLOWED_METHODS.join(', '),
+};
+
 /**
- * CORS for every route a browser client may call (MCP Inspector, web-based clients). Any origin is
- * allowed and echoed: the bridge authenticates with bearer tokens, never cookies, so a foreign page
- * gains nothing a script outside the browser would not have, and no credentials mode is offered.
- * Preflight `OPTIONS` answers 204 here, before the bearer gate (browsers never send a token on it).
+ * Answers a CORS preflight (`OPTIONS`) with 204, before any bearer gate (browsers never send a token on
+ * it), on every route a browser client may call (MCP Inspector, web-based clients). Any origin is allowed
+ * and echoed (`originHeaders`, set on every answer): the bridge authenticates with bearer tokens, never
+ * cookies, so a foreign page gains nothing a script outside the browser would not have, and no
+ * credentials mode is offered.
  */
-export function corsMiddleware(): RequestHandler {
-  const methods = CORS_ALLOWED_METHODS.join(', ');
-  const allowedHeaders = CORS_ALLOWED_HEADERS.join(', ');
-  return (req, res, next) => {
-    res.vary('Origin');
-    const origin = req.headers.origin;
-    if (origin) for (const [name, value] of Object.entries(originHeaders(origin))) res.setHeader(name, value);
-    if (req.method !== 'OPTIONS') return next();
-    res.set('Access-Control-Allow-Methods', methods);
-    res.set('Access-Control-Allow-Headers', allowedHeaders);
-    res.set('Access-Control-Max-Age', String(PREFLIGHT_MAX_AGE_SECONDS));
-    // Chrome's Private Network Access asks this before a public page may reach a loopback bridge.
-    if (req.headers['access-control-request-private-network'] === 'true') {
-      res.set('Access-Control-Allow-Private-Network', 'true');
-    }
-    res.set('Allow', methods).status(204).end();
-  };
+export function answerPreflight(req: IncomingMessage, res: ServerResponse): void {
+  for (const [name, value] of Object.entries(PREFLIGHT_HEADERS)) res.setHeader(name, value);
+  // Chrome's Private Network Access asks this before a public page may reach a loopback bridge.
+  if (req.headers['access-control-request-private-network'] === 'true') {
+    res.setHeader('Access-Control-Allow-Private-Network', 'true');
+  }
+  res.writeHead(204).end();
 }

@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
-import type { RequestHandler } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { Config } from '../../config/index.js';
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -59,34 +59,30 @@ export function hostMatcher(publicUrl: string): (hostHeader: string | undefined)
 
 /**
  * The one Host test of this deployment: `hostMatcher` when the bridge listens on a loopback address,
- * every Host otherwise. `hostGuard` answers what it refuses; the handlers served before express leave
- * those requests to it.
+ * every Host otherwise. `refuseForeignHost` answers what it refuses.
  */
 export function hostAllowed(config: Pick<Config, 'host' | 'publicUrl'>): (hostHeader: string | undefined) => boolean {
   return isLoopbackBind(config.host) ? hostMatcher(config.publicUrl) : () => true;
 }
 
 /**
- * DNS-rebinding protection: when the bridge listens on a loopback address, a web page whose domain
- * was re-pointed at 127.0.0.1 reaches it with its own name in `Host`; those requests get 403.
- * On any other bind address the guard does nothing (the deployment's proxy owns the Host).
+ * DNS-rebinding protection: when the bridge listens on a loopback address, a web page whose domain was
+ * re-pointed at 127.0.0.1 reaches it with its own name in `Host`; `hostAllowed` refuses those, and this
+ * answers them: 403 with a JSON body that says what to change if the name is real.
  */
-export function hostGuard(config: Pick<Config, 'host' | 'publicUrl'>): RequestHandler {
-  if (!isLoopbackBind(config.host)) return (_req, _res, next) => next();
-  const publicHost = new URL(config.publicUrl).host;
-  const allowed = hostAllowed(config);
-  return (req, res, next) => {
-    const host = req.headers.host;
-    if (allowed(host)) return next();
-    res
-      .status(403)
-      .set('Cache-Control', 'no-store')
-      .json({
-        error: 'forbidden_host',
-        error_description:
-          `Host "${(host ?? '').replace(/[^\x20-\x7e]/g, '?').slice(0, 100)}" is not allowed: this server listens on ` +
-          `a loopback address and answers only localhost, 127.0.0.1, [::1] and ${publicHost} (MCP_PUBLIC_URL), ` +
-          'to block DNS-rebinding attacks. If this is your real host name, set MCP_PUBLIC_URL to the URL you use.',
-      });
-  };
+export function refuseForeignHost(res: ServerResponse, host: string | undefined, publicUrl: string): void {
+  const body = JSON.stringify({
+    error: 'forbidden_host',
+    error_description:
+      `Host "${(host ?? '').replace(/[^\x20-\x7e]/g, '?').slice(0, 100)}" is not allowed: this server listens on ` +
+      `a loopback address and answers only localhost, 127.0.0.1, [::1] and ${new URL(publicUrl).host} (MCP_PUBLIC_URL), ` +
+      'to block DNS-rebinding attacks. If this is your real host name, set MCP_PUBLIC_URL to the URL you use.',
+  });
+  res
+    .writeHead(403, {
+      'Cache-Control': 'no-store',
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(body),
+    })
+    .end(body);
 }

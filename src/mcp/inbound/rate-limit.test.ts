@@ -7,11 +7,11 @@ import { createRedisStore } from '../../state/redis.js';
 import type { Store } from '../../state/types.js';
 import { silentLogger } from '../../telemetry/logger.js';
 import { createMetrics, type Metrics } from '../../telemetry/metrics.js';
-import { ALICE, verifyGoodToken } from '../../../test/helpers/before-express.js';
+import { ALICE, verifyGoodToken } from '../../../test/helpers/gate-stand-in.js';
 import { AuthError } from '../../auth/errors.js';
 import { createGate } from '../../auth/gate.js';
 import type { VerifiedToken } from '../../auth/index.js';
-import { createRateLimiter, type RateLimiter } from './rate-limit.js';
+import { applyRateLimit, createRateLimiter, type RateLimiter } from './rate-limit.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -48,7 +48,8 @@ async function serve(limiter: RateLimiter): Promise<string> {
   });
   const app = express();
   app.use(async (req, res, next) => {
-    if (await limiter.admit(req, res, await gate.check(req))) next();
+    const decision = await limiter.countChecked(req, await gate.check(req));
+    if (!decision || applyRateLimit(res, decision)) next();
   });
   app.get(['/open', '/mcp'], (_req, res) => {
     res.json({ ok: true });

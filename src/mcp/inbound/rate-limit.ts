@@ -36,12 +36,12 @@ export interface RateLimiter {
   check(kind: RateLimitKind, id: string): Promise<RateLimitDecision | undefined>;
   /**
    * Counts a request the bearer gate has checked (`checkToken`), before any refusal is answered: per
-   * user when its token verified; per client IP otherwise (`clientIp`, asked only then): no token, a token sent the wrong way, a token that does not verify. A token that
-   * could not be checked because the issuer's keys are unreachable is not counted (the gate answers
-   * 503: the bridge's fault). Sets the `RateLimit-*` headers; over the limit it answers 429 with
-   * `Retry-After` and a JSON body and returns false.
+   * user when its token verified; per client IP otherwise (`clientIp`, asked only then): no token, a token
+   * sent the wrong way, a token that does not verify. A token that could not be checked because the
+   * issuer's keys are unreachable is not counted (the gate answers 503: the bridge's fault). The decision
+   * is answered with `applyRateLimit`, or its headers sent with the answer (`rateLimitHeaderList`).
    */
-  admit(req: IncomingMessage, res: ServerResponse, checked: TokenCheck): Promise<boolean>;
+  countChecked(req: IncomingMessage, checked: TokenCheck): Promise<RateLimitDecision | undefined>;
 }
 
 /** Fixed one-minute windows: the configured limits are per minute. */
@@ -54,7 +54,7 @@ function describe(decision: RateLimitDecision): string {
 
 /**
  * IETF draft `RateLimit` header fields (draft-ietf-httpapi-ratelimit-headers), sent on every counted
- * response, as a flat name, value list (for `writeHead` outside express).
+ * response, as a flat name, value list (for `writeHead`, and for the head of a stream).
  */
 export function rateLimitHeaderList(decision: RateLimitDecision): string[] {
   return [
@@ -71,8 +71,7 @@ export function rateLimitHeaderList(decision: RateLimitDecision): string[] {
 
 /**
  * Sets the `RateLimit-*` headers of a counted request and, when it is over the limit, answers it: 429 with
- * `Retry-After` and a JSON body. Returns whether the request may go on. For express routes and for the
- * front door's handlers alike.
+ * `Retry-After` and a JSON body. Returns whether the request may go on.
  */
 export function applyRateLimit(res: ServerResponse, decision: RateLimitDecision): boolean {
   setHeaderList(res, rateLimitHeaderList(decision));
@@ -118,16 +117,11 @@ export function createRateLimiter({ config, store, metrics, clientIp }: RateLimi
     };
   }
 
-  async function admit(req: IncomingMessage, res: ServerResponse, checked: TokenCheck): Promise<boolean> {
-    let decision: RateLimitDecision | undefined;
-    if (checked.ok && checked.auth) decision = await check('user', checked.auth.sub);
-    else if (checked.ok || checked.error.code !== 'jwks_unavailable')
-      decision = await check('ip', clientIp(req) ?? 'unknown');
-    return !decision || applyRateLimit(res, decision);
+  async function countChecked(req: IncomingMessage, checked: TokenCheck): Promise<RateLimitDecision | undefined> {
+    if (checked.ok && checked.auth) return check('user', checked.auth.sub);
+    if (checked.ok || checked.error.code !== 'jwks_unavailable') return check('ip', clientIp(req) ?? 'unknown');
+    return undefined;
   }
 
-  return {
-    check,
-    admit,
-  };
+  return { check, countChecked };
 }

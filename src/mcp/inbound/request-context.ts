@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import type { Request, RequestHandler, Response } from 'express';
 import { methodOf } from '../observe.js';
 import { type Logger, unredacted } from '../../telemetry/logger.js';
 import type { Metrics } from '../../telemetry/metrics.js';
@@ -16,29 +15,16 @@ export function acceptedRequestId(headers: IncomingHttpHeaders): string {
 }
 
 /**
- * What express's front middleware (this module's and CORS) put on every answer, as a flat name, value
- * list, for the handlers that serve a request before express: the request id, `Vary`, the origin's CORS headers.
+ * The headers every answer of the bridge carries, as a flat name, value list: the request id, `Vary`, the
+ * origin's CORS headers. The front door sets them on its answers; express's middleware on the others.
  */
-export function frontHeaderList(requestId: string, origin: string | undefined): string[] {
+export function commonHeaderList(requestId: string, origin: string | undefined): string[] {
   return ['X-Request-Id', requestId, 'Vary', 'Origin', ...Object.entries(originHeaders(origin)).flat()];
 }
 
 /** Sets a flat name, value list of headers on a response, for answers written with `writeHead` later. */
 export function setHeaderList(res: ServerResponse, list: readonly string[]): void {
   for (let i = 0; i < list.length; i += 2) res.setHeader(list[i]!, list[i + 1]!);
-}
-
-/** Paths answered by middleware before routing (CORS preflight, host guard): labelled as themselves. */
-const KNOWN_PATHS = new Set(['/', '/mcp', '/sse', '/messages', '/healthz', '/readyz', '/metrics']);
-
-/** The route template of an answered request: never the raw path, so metric labels stay bounded. */
-export function routeLabel(req: Request): string {
-  const template = req.route?.path;
-  if (typeof template === 'string') return `${req.baseUrl}${template}`;
-  if (KNOWN_PATHS.has(req.path) || req.path.startsWith('/.well-known/')) {
-    return req.path.startsWith('/.well-known/') ? '/.well-known/*' : req.path;
-  }
-  return 'unmatched';
 }
 
 /** Longest id or tool name the access log writes: real ones are far shorter, and the client chooses them. */
@@ -63,18 +49,11 @@ export function mcpDetails(parsed: unknown): { mcpMethod?: string; mcpId?: strin
   return { mcpMethod: methodOf(body), mcpId, tool };
 }
 
-/** What the access log needs of a request, kept on `res.locals` so one listener serves every request. */
-interface AccessLogState {
-  requestId: string;
-  /** `performance.now()` when the request arrived. */
-  started: number;
-}
-
 /** One access-log line, with the request metric it goes with. */
 export interface AccessLogEntry {
   requestId: string;
   method: string;
-  /** A route label (`routeLabel`), never the raw path. */
+  /** A route label (the route's template, or the MCP path), never the raw path. */
   route: string;
   ip: string | undefined;
   status: number;
@@ -104,7 +83,7 @@ export function closedStatus(res: ServerResponse): number {
 
 /**
  * Counts an answered request and writes its access-log line: the one place both are made, for express
- * routes and for requests served outside express. Never logs headers, bodies or tokens; every field is
+ * routes and for the front door's. Never logs headers, bodies or tokens; every field is
  * a scalar under a fixed name, which is why the line skips redaction.
  */
 export function writeAccessLog(deps: AccessLogDeps, entry: AccessLogEntry): void {
@@ -124,39 +103,4 @@ export function writeAccessLog(deps: AccessLogDeps, entry: AccessLogEntry): void
     },
     'request',
   );
-}
-
-/**
- * Gives every request one correlation id (X-Request-Id in and out, `res.locals.requestId`, passed on
- * to NeonPanel by the tools) and writes one access-log line per request joining it with the MCP
- * method, request id and tool, and the user's `sub`.
- * The `close` listener is one function for all requests (`this` is the response): an open SSE stream
- * holds no closure of its own for its log line.
- */
-export function requestContext(deps: AccessLogDeps): RequestHandler {
-  function logAnswered(this: Response): void {
-    const req = this.req;
-    const { requestId, started } = this.locals['log'] as AccessLogState;
-    // Set by the MCP routes' gate once the token verified (see mcp/routes.ts).
-    const auth = this.locals['caller'] as { sub?: string } | undefined;
-    writeAccessLog(deps, {
-      requestId,
-      method: req.method,
-      route: routeLabel(req),
-      ip: req.ip,
-      status: closedStatus(this),
-      started,
-      sub: auth?.sub,
-      ...mcpDetails(req.body),
-    });
-  }
-
-  return (req: Request, res: Response, next) => {
-    const requestId = acceptedRequestId(req.headers);
-    res.locals['requestId'] = requestId;
-    res.locals['log'] = { requestId, started: performance.now() } satisfies AccessLogState;
-    res.setHeader('X-Request-Id', requestId);
-    res.once('close', logAnswered);
-    next();
-  };
 }

@@ -9,8 +9,7 @@ import { Writable } from 'node:stream';
 import express from 'express';
 import { type Auth, type ProtectedRoute, createAuth } from '../../../src/auth/index.js';
 import { type Config, loadConfig } from '../../../src/config/index.js';
-import { corsMiddleware } from '../../../src/mcp/inbound/cors.js';
-import { hostGuard } from '../../../src/mcp/inbound/host-guard.js';
+import { corsMiddleware, hostGuard } from '../../../src/http/middleware.js';
 import { createLogger } from '../../../src/telemetry/logger.js';
 import { type Metrics, createMetrics } from '../../../src/telemetry/metrics.js';
 

@@ -1,9 +1,8 @@
 /**
- * Plain POSTs to /mcp and /messages are served outside express (src/mcp/post-lane.ts); everything else
- * goes through express's middleware. A client must not be able to tell which: the same request sent
- * with a Content-Length (the lane takes it) and chunked (the lane leaves it to express) gets the same
- * answer, and requests the lane reads but leaves to express (a bad token, a token in the body, a body
- * nested too deep) get express's answers with the body it already read.
+ * How a POST's body is framed or encoded must not change its answer: the same request sent with a
+ * Content-Length, chunked, or gzip-compressed gets the same answer from the front door
+ * (src/mcp/front-door), and so do the refusals that depend on the body (a bad token, a token in the
+ * body, a body nested too deep).
  */
 import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
@@ -21,7 +20,7 @@ interface Answer {
 /** Headers that differ between any two answers (time, ids, a counter), left out of comparisons. */
 const VARYING = new Set(['date', 'x-request-id', 'ratelimit-remaining', 'ratelimit-reset']);
 
-/** A POST with node:http: `chunked` sends the body without a Content-Length, which the lane never takes. */
+/** A POST with node:http: `chunked` sends the body without a Content-Length. */
 function post(
   path: string,
   body: string | Buffer,
@@ -55,7 +54,7 @@ function post(
 const message = (method: string, params?: Record<string, unknown>) =>
   JSON.stringify({ jsonrpc: '2.0', id: 3, method, ...(params ? { params } : {}) });
 
-describe('the POST lane and express answer alike', () => {
+describe('a body with a Content-Length and a chunked one get the same answer', () => {
   it.each([
     ['tools/list on /mcp', '/mcp', message('tools/list')],
     ['tools/list on /messages', '/messages', message('tools/list')],
@@ -64,23 +63,23 @@ describe('the POST lane and express answer alike', () => {
     ['broken JSON', '/mcp', '{"jsonrpc":"2.0",'],
     ['an unknown legacy SSE session', '/messages?sessionId=nope', message('tools/list')],
   ])('%s', async (_name, path, body) => {
-    const laned = await post(path, body);
-    const viaExpress = await post(path, body, { chunked: true });
-    expect(laned.status).toBeGreaterThanOrEqual(200);
-    expect(laned).toEqual(viaExpress);
+    const withLength = await post(path, body);
+    const chunked = await post(path, body, { chunked: true });
+    expect(withLength.status).toBeGreaterThanOrEqual(200);
+    expect(withLength).toEqual(chunked);
   });
 
   it('a tool call answers the same data both ways', async () => {
     const call = message('tools/call', { name: 'list_companies', arguments: {} });
-    const laned = await post('/mcp', call);
-    const viaExpress = await post('/mcp', call, { chunked: true });
-    expect(laned.status).toBe(200);
-    expect(JSON.parse(laned.body)).toEqual(JSON.parse(viaExpress.body));
-    expect(JSON.parse(laned.body).result.structuredContent.data.length).toBeGreaterThan(0);
+    const withLength = await post('/mcp', call);
+    const chunked = await post('/mcp', call, { chunked: true });
+    expect(withLength.status).toBe(200);
+    expect(JSON.parse(withLength.body)).toEqual(JSON.parse(chunked.body));
+    expect(JSON.parse(withLength.body).result.structuredContent.data.length).toBeGreaterThan(0);
   });
 });
 
-describe('requests the lane reads and leaves to express', () => {
+describe('refusals that depend on the body', () => {
   it('a bad token gets the 401 challenge', async () => {
     const answer = await post('/mcp', message('tools/list'), { headers: { authorization: 'Bearer not-a-jwt' } });
     expect(answer.status).toBe(401);
@@ -104,7 +103,7 @@ describe('requests the lane reads and leaves to express', () => {
     expect(JSON.parse(answer.body).error.message).toMatch(/nested too deeply \(more than 64 levels/);
   });
 
-  it('a gzip-compressed body is inflated by express and answered', async () => {
+  it('a gzip-compressed body is inflated and answered', async () => {
     const answer = await post('/mcp', gzipSync(message('tools/list')), { headers: { 'content-encoding': 'gzip' } });
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.body).result.tools.length).toBeGreaterThan(5);

@@ -1,7 +1,7 @@
 /**
  * POSTs answered with JSON (stateless 2025-era requests, `/messages` without a session, session POSTs
  * from clients that accept only JSON): the rules the SDK's Streamable HTTP transport applies, kept by
- * the bridge's own JSON carriage (src/mcp/post-exchange.ts).
+ * the bridge's own JSON carriage (src/mcp/post-transport.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { postMcp } from '../../helpers/mcp-post.js';

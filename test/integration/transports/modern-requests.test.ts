@@ -1,6 +1,6 @@
 /**
  * 2026-07-28 requests on `/mcp`. The plain ones (tools, discovery) are carried by the bridge's own
- * transport, the rest by the SDK's `createMcpHandler` (see `plainModernRequest` in src/mcp/era.ts). Either
+ * transport, the rest by the SDK's `createMcpHandler` (see `acceptedModernRequest` in src/mcp/era.ts). Either
  * way a client must get what the SDK's handler answers: each request here goes to the bridge over HTTP and
  * to a `createMcpHandler` built in this process on the bridge's own server factory and tools, and the two
  * answers (status, content type, body) must be the same.

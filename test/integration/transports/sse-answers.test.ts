@@ -1,8 +1,8 @@
 /**
- * POSTs in a session answered as SSE: the bridge's own carriage (src/mcp/post-exchange.ts) must write
+ * POSTs in a session answered as SSE: the bridge's own carriage (src/mcp/post-transport.ts) must write
  * what the SDK's transport writes, and stay useful when the session's event log fails. The bridge here
  * streams every answer (`MCP_STREAM_AFTER_MS=0`), as the SDK does; by default a quick answer goes as
- * JSON instead (src/mcp/post-exchange.test.ts, test/integration/transports/sessions.test.ts).
+ * JSON instead (src/mcp/post-transport.test.ts, test/integration/transports/sessions.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../../src/state/memory.js';
