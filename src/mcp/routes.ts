@@ -1,3 +1,8 @@
+/**
+ * What each MCP path serves (`McpRoute`): `/mcp` and `/mcp/readonly` (Streamable HTTP sessions, stateless
+ * 2025-era requests, the 2026-07-28 revision), `/sse` and `/messages` (the legacy HTTP+SSE transport, and
+ * one-off requests). The front door (front-door/entrance.ts) runs the checks every request passes first.
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createMcpHandler } from '@modelcontextprotocol/server';
 import type { ProtectedRoute } from '../auth/index.js';
