@@ -4,6 +4,7 @@ import {
   CLIENT_IDS,
   DEFAULT_TIMEOUT_MS,
   type DoctorReport,
+  isLoopbackHost,
   type RunHooks,
   runDoctor,
   runLogin,
@@ -37,6 +38,16 @@ Options:
   -h, --help          this text
 
 Exit code: 0 when nothing failed, 1 when a check failed, 2 for a usage error.`;
+
+/**
+ * A client ID metadata document's URL as authorization servers take one: https, or plain http on this
+ * machine for a local test (a document anywhere else over http could be altered on its way).
+ */
+function isClientMetadataUrl(text: string): boolean {
+  if (!URL.canParse(text)) return false;
+  const { protocol, hostname } = new URL(text);
+  return protocol === 'https:' || (protocol === 'http:' && isLoopbackHost(hostname));
+}
 
 /** Runs the doctor command; returns the exit code. */
 export async function doctorCommand(args: string[], io: CliIo): Promise<number> {
@@ -79,7 +90,7 @@ export async function doctorCommand(args: string[], io: CliIo): Promise<number> 
   const token = values.token ?? io.env['MCP_DOCTOR_TOKEN'];
   const url = positionals[0]!;
   const clientMetadataUrl = values['client-metadata-url'];
-  if (clientMetadataUrl !== undefined && !/^https?:\/\/\S+$/.test(clientMetadataUrl)) {
+  if (clientMetadataUrl !== undefined && !isClientMetadataUrl(clientMetadataUrl)) {
     throw new UsageError(
       `--client-metadata-url must be an https URL (http only for a local test), got "${clientMetadataUrl}"`,
     );

@@ -4,3 +4,4 @@ export { DEFAULT_LOGIN_WAIT_MS, runLogin, type LoginOptions } from './login/run-
 export { CLIENT_IDS, selectProfiles, type ClientProfile } from './profiles.js';
 export { lintTools, type LintProblem } from './lint.js';
 export type { CheckResult, CheckStatus, DoctorOptions, DoctorReport } from './types.js';
+export { isLoopbackHost } from './token-recipient.js';

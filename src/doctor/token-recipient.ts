@@ -6,8 +6,8 @@
 import { decodeJwt } from 'jose';
 import type { DoctorContext } from './types.js';
 
-/** Host names that only reach this machine, where plain http carries no token off it. */
-function isLoopbackHost(hostname: string): boolean {
+/** Host names that only reach this machine, where plain http carries nothing off it. */
+export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[(.*)\]$/, '$1');
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }

@@ -117,5 +117,9 @@ describe('neonpanel-mcp doctor', () => {
     const badMetadataUrl = await cli(['doctor', stack.url, '--login', '--client-metadata-url', 'client.json']);
     expect(badMetadataUrl.code).toBe(2);
     expect(badMetadataUrl.stderr).toContain('--client-metadata-url must be an https URL');
+    const remoteHttp = ['--client-metadata-url', 'http://client.example.com/client.json'];
+    const plainRemoteMetadataUrl = await cli(['doctor', stack.url, '--login', ...remoteHttp]);
+    expect(plainRemoteMetadataUrl.code).toBe(2);
+    expect(plainRemoteMetadataUrl.stderr).toContain('(http only for a local test)');
   });
 });
