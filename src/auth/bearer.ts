@@ -8,6 +8,7 @@ const QUERY_FIELDS = ['access_token', 'token'] as const;
 export interface TokenSources {
   /** Node's raw header list: duplicates of `Authorization` are visible here only (Node drops them from `headers`). */
   rawHeaders: string[];
+  /** The query string's parameters (express's parsed `req.query`, or the front door's `URLSearchParams`). */
   query?: unknown;
   /** Parsed body, when a body parser ran before the gate. */
   body?: unknown;
@@ -21,7 +22,9 @@ function field(container: unknown, name: string): unknown {
 function tokensOutsideHeader(sources: TokenSources): string[] {
   const places: string[] = [];
   for (const name of QUERY_FIELDS) {
-    if (field(sources.query, name) !== undefined) places.push(`query parameter ${name}`);
+    const { query } = sources;
+    const sent = query instanceof URLSearchParams ? query.has(name) : field(query, name) !== undefined;
+    if (sent) places.push(`query parameter ${name}`);
   }
   if (field(sources.body, 'access_token') !== undefined) places.push('body field access_token');
   return places;

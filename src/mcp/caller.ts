@@ -16,7 +16,7 @@ export function callerOf(auth: VerifiedToken, token: string, requestId: string):
   };
 }
 
-/** What an MCP POST handler is given, whether express's middleware or the front door's POST handler checked the request. */
+/** What a path's handler is given once the front door's entrance has checked the request. */
 export interface McpPost {
   /** The parsed body, checked to be JSON-RPC. */
   body: unknown;

@@ -155,7 +155,7 @@ export function createMcpEntrance(deps: EntranceDeps): McpEntrance {
     // The query and the body are looked at too: a token sent there is refused, alone or beside the header.
     const sources = {
       rawHeaders: req.rawHeaders,
-      query: query.size === 0 ? undefined : Object.fromEntries(query),
+      query,
       body,
       socket: req.socket,
       url: req.url,
