@@ -18,8 +18,9 @@ import { REVISION_2026, modernRequest, withHeaders } from '../../helpers/modern-
 import { type Stack, stackConfig, startStack } from '../../helpers/stack.js';
 import { type SseEvent, eventsUntilEnd, openSse } from '../../helpers/sse.js';
 
-// Short, so a slow call turns into a stream quickly; NeonPanel's answer is delayed past it.
-const STREAM_AFTER_MS = 300;
+// Short, so a slow call turns into a stream quickly (NeonPanel's answer is delayed past it), yet long enough
+// that a quick call on a loaded machine still answers as JSON, as the SDK's handler does.
+const STREAM_AFTER_MS = 1_500;
 const KEEPALIVE_MS = 100;
 
 let stack: Stack;
