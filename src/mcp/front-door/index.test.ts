@@ -34,6 +34,12 @@ describe('mcpPathOf', () => {
     expect(mcpPathOf('/mcp?next=/sse?x')).toEqual({ path: '/mcp', query: 'next=/sse?x' });
   });
 
+  it('reads a target in absolute form as its path and query', () => {
+    expect(mcpPathOf('http://127.0.0.1:3000/mcp?toolsets=orders')).toEqual({ path: '/mcp', query: 'toolsets=orders' });
+    expect(mcpPathOf('https://mcp.example.com/messages')).toEqual({ path: '/messages', query: '' });
+    expect(mcpPathOf('http://127.0.0.1:3000/health')).toBeUndefined();
+  });
+
   it('names no MCP path for any other target', () => {
     for (const target of [
       '',

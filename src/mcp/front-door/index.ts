@@ -20,11 +20,20 @@ const MCP_PATHS: ReadonlyMap<string, McpPath> = new Map(
   (['/mcp', '/mcp/readonly', '/sse', '/messages'] as const).map((path) => [path, path]),
 );
 
+/** The path and query of an absolute-form request target. */
+function originForm(absolute: string): string {
+  const url = new URL(absolute);
+  return `${url.pathname}${url.search}`;
+}
+
 /**
  * The MCP path a request target names, with its query, or undefined for any other path. Matched as express
  * matched its routes: without regard to case, with or without one trailing slash.
  */
-export function mcpPathOf(target: string): { path: McpPath; query: string } | undefined {
+export function mcpPathOf(requestTarget: string): { path: McpPath; query: string } | undefined {
+  // A request may name its target in absolute form (`POST http://host/mcp`), as a proxy would send it.
+  const target =
+    requestTarget.startsWith('/') || !URL.canParse(requestTarget) ? requestTarget : originForm(requestTarget);
   const at = target.indexOf('?');
   let path = at === -1 ? target : target.slice(0, at);
   if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
