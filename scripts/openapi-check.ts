@@ -78,8 +78,8 @@ export async function openapiCheck(
   const changes = diffToolDefinitions(current, await toolsOf(otherCatalog));
   const overlayProblems = catalogProblems(otherCatalog.operations, overlay);
   const report = [
-    `Comparing ${base ?? 'the bundled API document'} (version ${bundled.version}, ${bundled.dialect === '3.1' ? 'OpenAPI 3.1' : 'OpenAPI 3.0'}) ` +
-      `with ${source} (version ${other.version}, ${other.dialect === '3.1' ? 'OpenAPI 3.1' : 'OpenAPI 3.0'}):`,
+    `Comparing ${base ?? 'the bundled API document'} (version ${bundled.version}, OpenAPI ${bundled.dialect}) ` +
+      `with ${source} (version ${other.version}, OpenAPI ${other.dialect}):`,
     '',
     formatToolChanges(
       changes,

@@ -1,10 +1,9 @@
 /** Products (list, create, update, delete) and listings (list, sync from Amazon). */
 
-import type { ListingRecord, ProductRecord } from '../data/model.js';
+import type { CompanyRecord, ListingRecord, ProductRecord } from '../data/model.js';
 import type { ApiCall, ApiContext, ApiHandler } from './context.js';
-import { ApiError } from './errors.js';
 import { pageParams } from './params.js';
-import { accessibleCompany, paginate } from './views.js';
+import { accessibleCompany, ownedRecord, paginate } from './views.js';
 
 export function productView(product: ProductRecord) {
   return {
@@ -127,18 +126,14 @@ export const createProduct: ApiHandler = (ctx, call) => {
   return { body: productView(product) };
 };
 
-function companyProduct(call: ApiCall, products: ReadonlyMap<number, ProductRecord>, companyUuid: string) {
+function companyProduct(ctx: ApiContext, call: ApiCall, company: CompanyRecord): ProductRecord {
   const id = call.params.productId as number;
-  const product = products.get(id);
-  if (!product || product.companyUuid !== companyUuid) {
-    throw new ApiError(404, `Product ${id} is not found in company ${companyUuid}.`);
-  }
-  return product;
+  return ownedRecord(company, ctx.state.products.get(id), `Product ${id} is not found in company ${company.uuid}.`);
 }
 
 export const updateProduct: ApiHandler = (ctx, call) => {
   const company = accessibleCompany(ctx, call, call.params.companyUuid as string);
-  const product = companyProduct(call, ctx.state.products, company.uuid);
+  const product = companyProduct(ctx, call, company);
   const updated = { ...product, ...productFields(call.body(PRODUCT_BODY)) };
   ctx.state.products.set(product.id, updated);
   return { body: productView(updated) };
@@ -146,7 +141,7 @@ export const updateProduct: ApiHandler = (ctx, call) => {
 
 export const deleteProduct: ApiHandler = (ctx, call) => {
   const company = accessibleCompany(ctx, call, call.params.companyUuid as string);
-  const product = companyProduct(call, ctx.state.products, company.uuid);
+  const product = companyProduct(ctx, call, company);
   ctx.state.products.delete(product.id);
   return { status: 204, body: undefined };
 };
@@ -165,10 +160,11 @@ export const getListings = filteredList(
 export const syncListing: ApiHandler = (ctx, call) => {
   const company = accessibleCompany(ctx, call, call.params.companyUuid as string);
   const id = call.params.listingId as number;
-  const listing = ctx.state.listings.get(id);
-  if (!listing || listing.companyUuid !== company.uuid) {
-    throw new ApiError(404, `Listing ${id} is not found in company ${company.uuid}.`);
-  }
+  const listing = ownedRecord(
+    company,
+    ctx.state.listings.get(id),
+    `Listing ${id} is not found in company ${company.uuid}.`,
+  );
   const synced: ListingRecord = {
     ...listing,
     bulletPoints: { en_US: [`${listing.title}.`, 'Ships from the nearest warehouse.', 'Synced from Amazon.'] },

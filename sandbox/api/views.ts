@@ -72,20 +72,26 @@ export function accessibleCompany(ctx: ApiContext, call: ApiCall, uuid: string):
   return company;
 }
 
+/**
+ * `record` when it exists and belongs to `company`; otherwise 404 with `message`, so another company's
+ * record answers exactly as a missing one does.
+ */
+export function ownedRecord<T extends { companyUuid: string }>(
+  company: CompanyRecord,
+  record: T | undefined,
+  message: string,
+): T {
+  if (!record || record.companyUuid !== company.uuid) throw new ApiError(404, message);
+  return record;
+}
+
 export function companyWarehouse(ctx: ApiContext, company: CompanyRecord, uuid: string): WarehouseRecord {
   const warehouse = ctx.data.warehouseByUuid.get(uuid);
-  if (!warehouse || warehouse.companyUuid !== company.uuid) {
-    throw new ApiError(404, `Warehouse ${uuid} not found in company ${company.uuid}.`);
-  }
-  return warehouse;
+  return ownedRecord(company, warehouse, `Warehouse ${uuid} not found in company ${company.uuid}.`);
 }
 
 export function companyItem(ctx: ApiContext, company: CompanyRecord, id: number): InventoryRecord {
-  const item = ctx.state.items.get(id);
-  if (!item || item.companyUuid !== company.uuid) {
-    throw new ApiError(404, `Inventory item ${id} not found in company ${company.uuid}.`);
-  }
-  return item;
+  return ownedRecord(company, ctx.state.items.get(id), `Inventory item ${id} not found in company ${company.uuid}.`);
 }
 
 export function round2(value: number): number {

@@ -39,7 +39,7 @@ export function wellKnownUrl(issuer: string, name: string, style: 'insert' | 'ap
  * The document served while the issuer has never been reached: NeonPanel's own routes
  * (the /oauth2 part of openapi/neonpanel-api.openapi.json), so clients can start OAuth during an issuer outage.
  */
-export function fallbackAuthorizationServerMetadata(config: IssuerMetadataOptions['config']): Json {
+function fallbackAuthorizationServerMetadata(config: IssuerMetadataOptions['config']): Json {
   const { issuer } = config;
   return {
     issuer,

@@ -52,6 +52,8 @@ export interface DoctorTool {
   description?: string;
   inputSchema?: Record<string, unknown>;
   annotations?: Record<string, unknown>;
+  /** Carries the MCP Apps view (`ui.resourceUri`) the apps check reads. */
+  _meta?: Record<string, unknown>;
 }
 
 export interface DoctorOptions {

@@ -15,7 +15,7 @@ import { type Lifecycle, type OpenApiSummary, healthRouter } from './health.js';
 import { identityRouter } from './identity-routes.js';
 import { corsMiddleware, hostGuard, requestContext } from './middleware.js';
 import { openapiRouter } from './openapi-routes.js';
-import { applyRateLimit, createRateLimiter } from '../mcp/inbound/rate-limit.js';
+import { createRateLimiter } from '../mcp/inbound/rate-limit.js';
 import { buildServerInfo } from './server-info.js';
 import { renderStatusPage, statusPageInfo } from './status-page.js';
 
@@ -66,7 +66,7 @@ export function createApp(deps: AppDeps): BridgeApp {
     metrics,
     logger,
     toolsets: deps.toolsets,
-    guards: { rateLimitCheck: rateLimiter.check, applyRateLimit, clientIp },
+    guards: { rateLimitCheck: rateLimiter.check, clientIp },
   });
   const entrance = createMcpEntrance({
     config,

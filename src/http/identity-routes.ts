@@ -8,7 +8,7 @@ import { ICON_PATHS } from '../mcp/package-info.js';
 import { ICON_SVG, renderPngIcon } from './icons.js';
 
 /** Where OpenAI looks for the token it gave when the app's domain is verified. */
-export const OPENAI_APPS_CHALLENGE_PATH = '/.well-known/openai-apps-challenge';
+const OPENAI_APPS_CHALLENGE_PATH = '/.well-known/openai-apps-challenge';
 
 function sendStatic(type: string, body: string | Buffer, cacheControl: string) {
   return (_req: Request, res: Response) => {

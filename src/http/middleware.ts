@@ -13,7 +13,7 @@ import { type AccessLogDeps, acceptedRequestId, closedStatus, writeAccessLog } f
 const KNOWN_PATHS = new Set(['/', '/healthz', '/readyz', '/metrics']);
 
 /** The route template of an answered request: never the raw path, so metric labels stay bounded. */
-export function routeLabel(req: Request): string {
+function routeLabel(req: Request): string {
   const template = req.route?.path;
   if (typeof template === 'string') return `${req.baseUrl}${template}`;
   if (req.path.startsWith('/.well-known/')) return '/.well-known/*';

@@ -1,25 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { Caller } from './caller.js';
+import { type RateLimiter, applyRateLimit } from './inbound/rate-limit.js';
 import { JsonRpcCode, sendJsonRpcError } from './jsonrpc.js';
 import { isRequestMessage } from './message-shape.js';
 
 /** The first revision without JSON-RPC batching (2025-06-18 removed it; 2025-03-26 is the one that had it). */
 const FIRST_BATCHLESS_REVISION = '2025-06-18';
-
-/** What the per-user limit decided about one request, as far as a batch needs it. */
-interface LimitDecision {
-  allowed: boolean;
-  remaining: number;
-}
-
-/** The per-user limit, as the HTTP app hands it to the MCP routes. */
-export interface UserLimit<Decision extends LimitDecision> {
-  /** Counts one request of `sub`; undefined when the limit is off or could not count. */
-  check(kind: 'user', sub: string): Promise<Decision | undefined>;
-  /** Answers with a decision (its `RateLimit-*` fields, a 429 when over); whether the request may go on. */
-  apply(res: ServerResponse, decision: Decision): boolean;
-}
 
 /**
  * Lets a JSON-RPC batch through, or answers it and returns false:
@@ -29,12 +16,12 @@ export interface UserLimit<Decision extends LimitDecision> {
  *   HTTP request was counted once already), and a batch that goes over it gets the 429 a single request
  *   would; the answer's `RateLimit-*` fields count the whole batch. Anything else passes untouched.
  */
-export async function admitBatch<Decision extends LimitDecision>(
+export async function admitBatch(
   req: IncomingMessage,
   res: ServerResponse,
   body: unknown,
   caller: Pick<Caller, 'sub'> | undefined,
-  limit: UserLimit<Decision>,
+  rateLimitCheck: RateLimiter['check'],
 ): Promise<boolean> {
   if (!Array.isArray(body)) return true;
   const revision = req.headers['mcp-protocol-version'];
@@ -50,9 +37,9 @@ export async function admitBatch<Decision extends LimitDecision>(
   // The gate checked every member to be a JSON-RPC message.
   const extra = caller ? (body as JSONRPCMessage[]).filter(isRequestMessage).length - 1 : 0;
   if (extra <= 0) return true;
-  const decisions = await Promise.all(Array.from({ length: extra }, () => limit.check('user', caller!.sub)));
+  const decisions = await Promise.all(Array.from({ length: extra }, () => rateLimitCheck('user', caller!.sub)));
   // A refusal, else the decision with the fewest requests left: the answer's 429, or its RateLimit fields.
   let last = decisions.find((decision) => decision && !decision.allowed);
   for (const decision of decisions) if (decision && (!last || decision.remaining < last.remaining)) last = decision;
-  return last ? limit.apply(res, last) : true;
+  return last ? applyRateLimit(res, last) : true;
 }

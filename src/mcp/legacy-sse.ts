@@ -21,6 +21,7 @@ import { isAnswerMessage, isJsonRpcMessage, isRequestMessage } from './message-s
 import { answerDeadlineMs } from './post-transport.js';
 import type { BuildServer } from './server-factory.js';
 import { isPlausibleSessionId, newSessionId } from './sessions.js';
+import { setHeaderList } from './inbound/request-context.js';
 import { type StreamSlot, type StreamSlots, refuseStream } from './stream-slots.js';
 
 export interface LegacySseDeps {
@@ -31,13 +32,6 @@ export interface LegacySseDeps {
   config: Pick<Config, 'keepAliveMs' | 'upstreamTimeoutMs'>;
   metrics: Pick<Metrics, 'sseStreams'>;
   logger: Logger;
-}
-
-/** A flat name, value list as an object (for an answer that is not the stream). */
-function pairs(flat: readonly string[]): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) headers[flat[i]!] = flat[i + 1]!;
-  return headers;
 }
 
 /** Where a stream lives, in `Store.kv`, so a POST landing on another instance can check its owner. */
@@ -165,7 +159,10 @@ export class LegacySse {
   ): Promise<void> {
     const sub = caller?.sub ?? null;
     const slot = this.deps.slots.take(sub);
-    if ('refusal' in slot) return refuseStream(res, slot, { headers: pairs(headers) });
+    if ('refusal' in slot) {
+      setHeaderList(res, headers);
+      return refuseStream(res, slot);
+    }
     const id = newSessionId();
     const stream: LocalStream = { sub, res, slot, recordJson: JSON.stringify({ sub } satisfies StreamRecord) };
     this.track(id, stream);

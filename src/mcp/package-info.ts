@@ -23,7 +23,7 @@ function readPackageJson(): PackageInfo {
 export const packageInfo: Readonly<PackageInfo> = Object.freeze(readPackageJson());
 
 /** Where people learn about NeonPanel; clients show it beside the server's name. */
-export const WEBSITE_URL = 'https://neonpanel.com';
+const WEBSITE_URL = 'https://neonpanel.com';
 
 /** The paths the bridge serves its icons at (src/http/icons.ts), relative to MCP_PUBLIC_URL. */
 export const ICON_PATHS = { svg: '/icon.svg', png: '/icon.png' } as const;

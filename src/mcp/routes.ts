@@ -20,8 +20,8 @@ import { type TransportLabel, countMcpMessages, singleMethod } from './observe.j
 import type { BuildServer } from './server-factory.js';
 import { SessionRegistry, newSessionId, sessionOwner } from './sessions.js';
 import { StreamSlots } from './stream-slots.js';
-import { type UserLimit, admitBatch } from './batch.js';
-import type { RateLimitDecision, RateLimiter } from './inbound/rate-limit.js';
+import { admitBatch } from './batch.js';
+import type { RateLimiter } from './inbound/rate-limit.js';
 import { StreamableHttp, sessionNotFound } from './streamable.js';
 import { cancellableWebRequestOf } from './web-request.js';
 import { writeWebResponse } from './web-response.js';
@@ -30,8 +30,6 @@ import { writeWebResponse } from './web-response.js';
 export interface McpRouteGuards {
   /** The rate limiter's `check`, for the messages of a batch beyond the first (see batch.ts). */
   rateLimitCheck: RateLimiter['check'];
-  /** Answers with a decision of `rateLimitCheck` (its `RateLimit-*` fields, a 429 when over); whether the request may go on. */
-  applyRateLimit: UserLimit<RateLimitDecision>['apply'];
   /** The client's address (`req.ip`'s rule, honouring trust proxy), the owner of an anonymous session. */
   clientIp: (req: IncomingMessage) => string | undefined;
 }
@@ -120,7 +118,6 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
   const sessions = new SessionRegistry(store.kv, config, metrics);
   // Every kind of long-lived stream (legacy SSE, GET /mcp, subscriptions/listen) counts against one limit.
   const slots = new StreamSlots(config);
-  const userLimit = { check: guards.rateLimitCheck, apply: guards.applyRateLimit };
   const streamable = new StreamableHttp({
     build: deps.build,
     sessions,
@@ -198,7 +195,7 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
     const view =
       readOnly || chosen.toolsets ? { readOnly, ...(chosen.toolsets ? { toolsets: chosen.toolsets } : {}) } : undefined;
     const caller = view && post.caller ? { ...post.caller, view } : post.caller;
-    if (!(await admitBatch(req, res, body, caller, userLimit))) return;
+    if (!(await admitBatch(req, res, body, caller, guards.rateLimitCheck))) return;
     if (sessionIdOf(req)) {
       const id = await ownedSession(req, res, post);
       if (!id) return;
@@ -306,7 +303,7 @@ export function createMcpRoutes(deps: McpRoutesDeps): McpRoutes {
     const { body, caller } = post;
     const sessionIds = query.getAll('sessionId');
     if (sessionIds.length === 0) {
-      if (!(await admitBatch(req, res, body, caller, userLimit))) return;
+      if (!(await admitBatch(req, res, body, caller, guards.rateLimitCheck))) return;
       count(req, body, 'messages');
       return streamable.stateless(req, res, body, caller);
     }

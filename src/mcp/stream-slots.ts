@@ -54,7 +54,7 @@ export class StreamSlots {
   hold(res: ServerResponse, sub: string | null, id?: string | number | null): boolean {
     const slot = this.take(sub);
     if ('refusal' in slot) {
-      refuseStream(res, slot, { id });
+      refuseStream(res, slot, id);
       return false;
     }
     res.once('close', slot.release);
@@ -67,17 +67,10 @@ export class StreamSlots {
   }
 }
 
-/**
- * Answers a stream the limits refused: 503 with `Retry-After` (streams end often, so a later try may fit),
- * with `headers` besides (those a stream's caller holds for its head rather than setting them on `res`).
- */
-export function refuseStream(
-  res: ServerResponse,
-  refusal: { refusal: string },
-  options: { id?: string | number | null; headers?: Record<string, string> } = {},
-): void {
+/** Answers a stream the limits refused: 503 with `Retry-After` (streams end often, so a later try may fit). */
+export function refuseStream(res: ServerResponse, refusal: { refusal: string }, id?: string | number | null): void {
   sendJsonRpcError(res, 503, JsonRpcCode.ServerError, `Too many SSE streams: ${refusal.refusal}`, {
-    id: options.id,
-    headers: { 'Retry-After': '30', ...options.headers },
+    id,
+    headers: { 'Retry-After': '30' },
   });
 }

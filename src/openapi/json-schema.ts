@@ -84,7 +84,7 @@ function isNullSchema(value: unknown): boolean {
 
 /**
  * `oneOf`/`anyOf: [X, {type: "null"}]`, 3.1's way of saying "X or null", becomes X with "null" in
- * its `type`, as 3.0's `nullable` does: one plain schema that clients and the output compaction read.
+ * its `type`, as 3.0's `nullable` does: one plain schema that clients read.
  */
 function foldNullableUnion(schema: Record<string, unknown>): Record<string, unknown> {
   for (const keyword of ['oneOf', 'anyOf']) {

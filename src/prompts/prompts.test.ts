@@ -1,5 +1,7 @@
 import { ProtocolError } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
+import { loadCatalog } from '../tools/catalog.js';
+import { toolNameFor } from '../tools/names.js';
 import { getPrompt, promptsListResult, WORKFLOW_PROMPTS } from './index.js';
 
 /** The tool names a prompt's text puts in backticks. */
@@ -58,6 +60,14 @@ describe('workflow prompts', () => {
       expect(new Set(named)).toEqual(new Set(prompt.tools));
     },
   );
+
+  it('names only tools the catalog has (a renamed operation breaks the prompt, not silently the model)', () => {
+    const served = new Set([...loadCatalog().operations.map((op) => toolNameFor(op.operationId)), 'search', 'fetch']);
+    const missing = WORKFLOW_PROMPTS.flatMap((p) =>
+      p.tools.filter((tool) => !served.has(tool)).map((t) => `${p.name}: ${t}`),
+    );
+    expect(missing).toEqual([]);
+  });
 
   it('month_end_review covers the whole month asked for', () => {
     const text = getPrompt('month_end_review', { month: '2026-02' }).messages[0]!.content.text;

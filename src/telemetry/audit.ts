@@ -17,7 +17,7 @@ export interface WriteAuditEntry {
   /** The path ids of the record written (`{billId: "42"}`), when the call named one. */
   target: Record<string, string> | undefined;
   /**
-   * `ok`; `read_only` or `invalid_arguments` when the bridge refused it and sent nothing; otherwise the
+   * `ok`; `read_only`, `company_unresolved` or `invalid_arguments` when the bridge refused it and sent nothing; otherwise the
    * upstream failure kind (`rejected`, `forbidden`, `unavailable`, `connection`, …).
    */
   outcome: string;

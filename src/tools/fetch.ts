@@ -132,9 +132,10 @@ export function createFetchTool(deps: ToolBuildDeps, invoker: OperationInvoker):
       if (!read.ok) return recordFailure(deps, 'fetch', read, { companyUuid: company.uuid, id: String(id.id) });
       const record = read.row;
       if (!record) return errorResult(`${id.kind} ${id.id} was not found in company ${company.name}.`);
+      const heading = recordTitle(id.kind, record);
       return {
-        title: `${recordTitle(id.kind, record)}; ${company.name}`,
-        lines: [recordTitle(id.kind, record), ...line('Company', company.name), ...recordLines(record)],
+        title: `${heading}; ${company.name}`,
+        lines: [heading, ...line('Company', company.name), ...recordLines(record)],
         metadata: { type: id.kind, company_uuid: company.uuid, ...record },
         link: record['link'],
       };

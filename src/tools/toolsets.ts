@@ -60,7 +60,7 @@ export function toolsetNames(operations: readonly Pick<Operation, 'tags'>[]): st
  * Checks a list of toolset names against those the operations make up; the message names the bad
  * one and every valid name (for `MCP_TOOLSETS` and a connection's `?toolsets=`).
  */
-export function checkToolsetNames(names: readonly string[], valid: readonly string[]): string | undefined {
+function checkToolsetNames(names: readonly string[], valid: readonly string[]): string | undefined {
   const bad = names.find((name) => !valid.includes(name));
   return bad === undefined ? undefined : `unknown toolset "${bad}"; the toolsets are ${valid.join(', ')}`;
 }

@@ -153,13 +153,12 @@ describe('views rendered by an MCP Apps host in Chromium', () => {
 
     // Another company: the view calls revenue_and_cogs_summary again through the host.
     const other = rows.find((r) => r.company.name !== first.company.name);
-    if (other) {
-      const picker = frame.locator('select[aria-label="Company"]');
-      await picker.selectOption({ label: other.company.name });
-      await expect
-        .poll(() => frame.locator('section.series h2').allTextContents())
-        .toEqual([`${other.company.name} ${other.currency}`]);
-    }
+    expect(other, 'alice has a second company to switch to').toBeDefined();
+    const picker = frame.locator('select[aria-label="Company"]');
+    await picker.selectOption({ label: other!.company.name });
+    await expect
+      .poll(() => frame.locator('section.series h2').allTextContents())
+      .toEqual([`${other!.company.name} ${other!.currency}`]);
     await page.close();
   });
 

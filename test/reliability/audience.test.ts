@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postMcp } from '../helpers/mcp-post.js';
+import { PUBLIC_URL } from './support/bridge-process.js';
 import { recordFigures } from './support/figures.js';
 import { type Stack, startStack } from './support/stack.js';
 
@@ -37,9 +38,8 @@ describe('default audience policy', () => {
   }
 
   it('refuses tokens minted for another service and serves the bridge’s own', async () => {
-    const publicUrl = 'http://127.0.0.1:1'; // MCP_PUBLIC_URL of the reliability stack
-    const foreign: unknown[] = ['https://evil.example/api', 5, ['https://evil', 'x'], [`${publicUrl}/mcp`, 7]];
-    const own: unknown[] = [undefined, `${publicUrl}/mcp`, `${publicUrl}/mcp/readonly`, stack.sandbox.issuer];
+    const foreign: unknown[] = ['https://evil.example/api', 5, ['https://evil', 'x'], [`${PUBLIC_URL}/mcp`, 7]];
+    const own: unknown[] = [undefined, `${PUBLIC_URL}/mcp`, `${PUBLIC_URL}/mcp/readonly`, stack.sandbox.issuer];
     const refused: Record<string, number> = {};
     const served: Record<string, number> = {};
     for (const aud of foreign) {

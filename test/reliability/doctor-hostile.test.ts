@@ -5,9 +5,9 @@
  * test, `--api` or the token's own issuer: the collector never sees it.
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDoctor } from '../../src/doctor/index.js';
+import { closeServer, listen } from '../helpers/loopback.js';
 import { recordFigures } from './support/figures.js';
 
 interface Recorded {
@@ -19,8 +19,7 @@ async function serve(
   handler: (req: IncomingMessage, res: ServerResponse) => void,
 ): Promise<{ url: string; server: Server }> {
   const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+  return { url: await listen(server), server };
 }
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -89,10 +88,7 @@ describe('doctor against a server that names foreign URLs', () => {
   });
 
   afterAll(async () => {
-    for (const server of servers) {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
+    for (const server of servers) await closeServer(server);
   });
 
   it('never sends --token to a URL the probed server names', async () => {

@@ -11,6 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PUBLIC_URL } from './support/bridge-process.js';
 import { recordFigures } from './support/figures.js';
 import { connectClient, TRANSPORTS } from './support/mcp-clients.js';
 import { type Stack, startStack } from './support/stack.js';
@@ -121,8 +122,8 @@ describe('secrets never leave the bridge', () => {
       code_challenge_method: 'S256',
       state: 'state-1',
       scope,
-      // The bridge's own resource (MCP_PUBLIC_URL of the reliability stack): the audience it accepts.
-      resource: 'http://127.0.0.1:1/mcp',
+      // The bridge's own resource: the audience it accepts.
+      resource: `${PUBLIC_URL}/mcp`,
     }).toString();
     const redirect = await fetch(authorize, { redirect: 'manual' });
     const code = new URL(redirect.headers.get('location') ?? '', redirectUri).searchParams.get('code') ?? '';

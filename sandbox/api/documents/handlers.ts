@@ -9,7 +9,7 @@ import { installments } from '../../data/payment-terms.js';
 import type { ApiCall, ApiContext, ApiHandler } from '../context.js';
 import { ApiError, validationError } from '../errors.js';
 import { pageParams } from '../params.js';
-import { accessibleCompany, paginate } from '../views.js';
+import { accessibleCompany, ownedRecord, paginate } from '../views.js';
 import { DOCUMENT_KINDS, type DocumentKind, documentKindOfType, documentReference, documentView } from './kinds.js';
 import { lookup, unknownReferences } from './relations.js';
 
@@ -42,10 +42,7 @@ function paymentRequestView(ctx: ApiContext, request: PaymentRequestRecord) {
 
 function companyRecord(ctx: ApiContext, kind: DocumentKind, company: CompanyRecord, id: number): DocumentRecord {
   const record = ctx.state.documents[kind.name].get(id);
-  if (!record || record.companyUuid !== company.uuid) {
-    throw new ApiError(404, `${kind.type} ${id} is not found in company ${company.uuid}.`);
-  }
-  return record;
+  return ownedRecord(company, record, `${kind.type} ${id} is not found in company ${company.uuid}.`);
 }
 
 /** Query filters that take repeated ids (`warehouses=1&warehouses=2`), as numbers. */
@@ -215,10 +212,11 @@ const listPaymentRequests: ApiHandler = (ctx, call) => {
 const updatePaymentRequest: ApiHandler = (ctx, call) => {
   const company = accessibleCompany(ctx, call, call.params.companyUuid as string);
   const id = call.params.paymentId as number;
-  const request = ctx.state.paymentRequests.get(id);
-  if (!request || request.companyUuid !== company.uuid) {
-    throw new ApiError(404, `Payment request ${id} is not found in company ${company.uuid}.`);
-  }
+  const request = ownedRecord(
+    company,
+    ctx.state.paymentRequests.get(id),
+    `Payment request ${id} is not found in company ${company.uuid}.`,
+  );
   const payload = call.body();
   const changes: Partial<PaymentRequestRecord> = {};
   for (const field of ['paid_amount', 'payment_date', 'transaction_number', 'memo'] as const) {

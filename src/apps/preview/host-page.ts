@@ -28,7 +28,7 @@ interface CspDomains {
 }
 
 /** The policy a host derives from `_meta.ui.csp` (MCP Apps: no listed domain, no network). */
-export function policyOf(csp: CspDomains | undefined): string {
+function policyOf(csp: CspDomains | undefined): string {
   const list = (domains: string[] | undefined) => (domains && domains.length > 0 ? domains.join(' ') : "'none'");
   const resources = csp?.resourceDomains?.length ? ` ${csp.resourceDomains.join(' ')}` : '';
   return [

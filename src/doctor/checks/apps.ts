@@ -142,7 +142,9 @@ export function lintApps(listing: AppsListing, host: { outputTemplate: boolean }
 }
 
 async function readListing(ctx: DoctorContext, client: Client): Promise<AppsListing> {
-  const { tools } = await listAll(ctx, client);
+  // The tools check, which runs first, already listed the tools with this token and server: list them
+  // again only when it could not (or this check runs alone).
+  const tools = ctx.facts.tools ?? (await listAll(ctx, client)).tools;
   const resourcesCapability = Boolean(client.getServerCapabilities()?.resources);
   const listed = new Map<string, Record<string, unknown> | undefined>();
   if (resourcesCapability) {
@@ -150,9 +152,8 @@ async function readListing(ctx: DoctorContext, client: Client): Promise<AppsList
     for (const resource of resources) listed.set(resource.uri, resource._meta);
   }
   const read: AppsListing['read'] = new Map();
-  const typed = tools as AppsListing['tools'];
   for (const uri of new Set(
-    typed.map((t) => viewUriOf(t._meta)).filter((u): u is string => u?.startsWith('ui://') === true),
+    tools.map((t) => viewUriOf(t._meta)).filter((u): u is string => u?.startsWith('ui://') === true),
   )) {
     try {
       const { contents } = await client.readResource({ uri }, { timeout: ctx.timeoutMs });
@@ -161,7 +162,7 @@ async function readListing(ctx: DoctorContext, client: Client): Promise<AppsList
       read.set(uri, { error: errorText(error) });
     }
   }
-  return { resourcesCapability, tools: typed, listed, read };
+  return { resourcesCapability, tools, listed, read };
 }
 
 /** One result per selected client that renders views; none without a token or such a client. */

@@ -15,7 +15,6 @@ import type { VerifiedToken } from '../../auth/index.js';
 import { loadConfig } from '../../config/index.js';
 import { silentLogger } from '../../telemetry/logger.js';
 import { MAX_JSON_DEPTH } from '../inbound/body.js';
-import { applyRateLimit } from '../inbound/rate-limit.js';
 import { type McpPath, type McpRoute, createMcpRoutes } from '../routes.js';
 import { createMcpEntrance } from './entrance.js';
 
@@ -81,7 +80,7 @@ async function serve(
     metrics: guards.metrics,
     logger: silentLogger(),
     toolsets: [],
-    guards: { rateLimitCheck: guards.rateLimitCheck, applyRateLimit, clientIp: guards.clientIp },
+    guards: { rateLimitCheck: guards.rateLimitCheck, clientIp: guards.clientIp },
   });
   closing.push(async () => {
     await routes.closeStreams();

@@ -40,7 +40,7 @@ function unsupportedMediaType(detail: string): BodyOutcome {
 }
 
 /** The answer to a body that is not JSON. */
-export function refuseUnparsableBody(res: ServerResponse): void {
+function refuseUnparsableBody(res: ServerResponse): void {
   sendJsonRpcError(res, 400, JsonRpcCode.ParseError, 'Parse error: the request body is not valid JSON');
 }
 
@@ -76,7 +76,10 @@ function readAtMost(req: IncomingMessage, stream: IncomingMessage | Transform, l
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let settled = false;
     const settle = (read: Read) => {
+      if (settled) return;
+      settled = true;
       stream.removeAllListeners('data');
       if (stream !== req) {
         req.unpipe(stream as Transform);

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Methods a browser client may use on the MCP routes and the discovery documents. */
-export const CORS_ALLOWED_METHODS = ['GET', 'POST', 'DELETE', 'OPTIONS'] as const;
+const CORS_ALLOWED_METHODS = ['GET', 'POST', 'DELETE', 'OPTIONS'] as const;
 
 /** Request headers MCP clients send (Streamable HTTP, 2026-07-28 routing headers, SSE resumption). */
-export const CORS_ALLOWED_HEADERS = [
+const CORS_ALLOWED_HEADERS = [
   'Authorization',
   'Content-Type',
   'Accept',
@@ -16,7 +16,7 @@ export const CORS_ALLOWED_HEADERS = [
 ] as const;
 
 /** Response headers a browser client must be able to read: the challenge and the session. */
-export const CORS_EXPOSED_HEADERS = ['WWW-Authenticate', 'Mcp-Session-Id', 'MCP-Protocol-Version'] as const;
+const CORS_EXPOSED_HEADERS = ['WWW-Authenticate', 'Mcp-Session-Id', 'MCP-Protocol-Version'] as const;
 
 const EXPOSED = CORS_EXPOSED_HEADERS.join(', ');
 

@@ -307,6 +307,44 @@ describe('doctor against broken deployments', () => {
     }
   });
 
+  it('a view without the resources capability: the apps check judges the tools the tools check listed', async () => {
+    const fixture = await startFixtureMcpServer([
+      {
+        name: 'show_stock',
+        inputSchema: { type: 'object', properties: {} },
+        annotations: { readOnlyHint: true },
+        _meta: { ui: { resourceUri: 'ui://stock' } },
+      },
+    ]);
+    let lists = 0;
+    let listsAfterTools = -1;
+    let listsBeforeApps = -1;
+    const counting: typeof fetch = (input, init) => {
+      if (typeof init?.body === 'string' && init.body.includes('"tools/list"')) lists++;
+      return fetch(input, init);
+    };
+    try {
+      const report = await runDoctor(
+        { url: `${fixture.url}/mcp`, token, clients: ['chatgpt'], fetch: counting },
+        {
+          // A check's results are emitted once it has finished, so these bracket the apps check's requests.
+          onResult: (result) => {
+            if (result.id.startsWith('tools.')) listsAfterTools = lists;
+            if (result.id.startsWith('apps.') && listsBeforeApps < 0) listsBeforeApps = lists;
+          },
+        },
+      );
+      expect(byId(report, 'apps.lint.chatgpt')).toMatchObject({
+        status: 'fail',
+        detail: expect.stringContaining('1 tools name a view but the server declares no resources capability'),
+      });
+      expect(listsAfterTools).toBeGreaterThan(0);
+      expect(listsBeforeApps - listsAfterTools).toBe(0);
+    } finally {
+      await fixture.close();
+    }
+  });
+
   it("search/fetch out of ChatGPT's shape and an oversized list answer: shape fails, budget warns", async () => {
     const readOnly = { readOnlyHint: true, destructiveHint: false, title: 'T' };
     const input = { type: 'object' as const, properties: { query: { type: 'string' } } };

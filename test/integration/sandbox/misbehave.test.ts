@@ -3,7 +3,7 @@
 import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../../sandbox/index.js';
-import { authorizeUrl, loginAs, pkcePair, register, registerPublicClient, tokenRequest } from './oauth-client.js';
+import { codeAuthorizeUrl, loginAs, register, registerPublicClient, tokenRequest } from './oauth-client.js';
 
 let sandbox: Sandbox;
 const resource = 'https://mcp.example.com/mcp';
@@ -27,14 +27,7 @@ async function metadata(): Promise<Record<string, unknown>> {
 
 async function authorizeRedirect(clientId: string, extra: Record<string, string>): Promise<URL> {
   const response = await fetch(
-    authorizeUrl(sandbox.url, {
-      response_type: 'code',
-      client_id: clientId,
-      redirect_uri: 'http://127.0.0.1:7777/callback',
-      code_challenge: pkcePair().challenge,
-      code_challenge_method: 'S256',
-      ...extra,
-    }),
+    codeAuthorizeUrl(sandbox.url, clientId, { redirect_uri: 'http://127.0.0.1:7777/callback', ...extra }),
     { redirect: 'manual' },
   );
   expect(response.status).toBe(302);
@@ -47,15 +40,7 @@ describe('misbehaviour switches', () => {
     sandbox.misbehave.set({ rejectResource: true });
     const location = await authorizeRedirect(client.client_id, { resource });
     expect(location.searchParams.get('error')).toBe('invalid_target');
-    const withoutResource = await fetch(
-      authorizeUrl(sandbox.url, {
-        response_type: 'code',
-        client_id: client.client_id,
-        code_challenge: pkcePair().challenge,
-        code_challenge_method: 'S256',
-      }),
-      { redirect: 'manual' },
-    );
+    const withoutResource = await fetch(codeAuthorizeUrl(sandbox.url, client.client_id), { redirect: 'manual' });
     expect(withoutResource.status).toBe(200);
 
     const confidential = (await (
@@ -88,16 +73,9 @@ describe('misbehaviour switches', () => {
       error: 'invalid_redirect_uri',
       error_description: expect.stringContaining(chatgpt),
     });
-    const authorize = await fetch(
-      authorizeUrl(sandbox.url, {
-        response_type: 'code',
-        client_id: before.client_id,
-        redirect_uri: chatgpt,
-        code_challenge: pkcePair().challenge,
-        code_challenge_method: 'S256',
-      }),
-      { redirect: 'manual' },
-    );
+    const authorize = await fetch(codeAuthorizeUrl(sandbox.url, before.client_id, { redirect_uri: chatgpt }), {
+      redirect: 'manual',
+    });
     expect(authorize.status).toBe(400);
     const claude = await register(sandbox.url, { redirect_uris: ['https://claude.ai/api/mcp/auth_callback'] });
     expect(claude.status).toBe(201);

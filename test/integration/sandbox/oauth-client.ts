@@ -44,6 +44,17 @@ export function authorizeUrl(baseUrl: string, params: Record<string, string | st
   return url.href;
 }
 
+/** The authorize URL of a code request from `clientId` with a fresh S256 challenge, plus `extra` parameters. */
+export function codeAuthorizeUrl(baseUrl: string, clientId: string, extra: Record<string, string> = {}): string {
+  return authorizeUrl(baseUrl, {
+    response_type: 'code',
+    client_id: clientId,
+    code_challenge: pkcePair().challenge,
+    code_challenge_method: 'S256',
+    ...extra,
+  });
+}
+
 /** Loads the consent page and submits it as `user`; returns the redirect Location. */
 export async function approveAs(authorizeHref: string, user: string, decision = 'approve'): Promise<URL> {
   const page = await fetch(authorizeHref, { redirect: 'manual' });

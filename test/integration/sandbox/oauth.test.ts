@@ -8,6 +8,7 @@ import { type Sandbox, startSandbox } from '../../../sandbox/index.js';
 import {
   approveAs,
   authorizeUrl,
+  codeAuthorizeUrl,
   loginAs,
   pkcePair,
   type Registration,
@@ -203,16 +204,7 @@ describe('authorization code + PKCE', () => {
 
   it('sends access_denied back when the user denies', async () => {
     const client = await registerPublicClient(sandbox.url);
-    const location = await approveAs(
-      authorizeUrl(sandbox.url, {
-        response_type: 'code',
-        client_id: client.client_id,
-        code_challenge: pkcePair().challenge,
-        code_challenge_method: 'S256',
-      }),
-      'alice',
-      'deny',
-    );
+    const location = await approveAs(codeAuthorizeUrl(sandbox.url, client.client_id), 'alice', 'deny');
     expect(location.searchParams.get('error')).toBe('access_denied');
   });
 });
@@ -223,16 +215,7 @@ describe('the OAuth part of NeonPanel API 1.2', () => {
     expect(tokens.scope).toBe('openid');
     const client = await registerPublicClient(sandbox.url);
     for (const scope of ['neonpanel.mcp', 'openid offline_access', 'dcr.create']) {
-      const response = await fetch(
-        authorizeUrl(sandbox.url, {
-          response_type: 'code',
-          client_id: client.client_id,
-          code_challenge: pkcePair().challenge,
-          code_challenge_method: 'S256',
-          scope,
-        }),
-        { redirect: 'manual' },
-      );
+      const response = await fetch(codeAuthorizeUrl(sandbox.url, client.client_id, { scope }), { redirect: 'manual' });
       const location = new URL(response.headers.get('location') ?? '');
       expect(location.searchParams.get('error'), scope).toBe('invalid_scope');
       expect(location.searchParams.get('error_description'), scope).toMatch(/is not supported; supported: openid$/);

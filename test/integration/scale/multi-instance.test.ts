@@ -12,6 +12,7 @@ import { type Bridge, startBridge } from '../../../src/main.js';
 import { startRedis, type TestRedis } from '../../helpers/redis.js';
 import { eventually } from '../../helpers/eventually.js';
 import { metricValue } from '../../helpers/metrics.js';
+import { toolText } from '../../helpers/tool-result.js';
 import { balancedFetch, instanceConfig, messagesOf, readSseEvents } from './helpers.js';
 
 const RATE_LIMIT = 50;
@@ -117,11 +118,6 @@ function toolsIn(message: Record<string, unknown> | undefined): unknown[] {
   return (message?.['result'] as { tools?: unknown[] } | undefined)?.tools ?? [];
 }
 
-function textOf(result: unknown): string {
-  const content = (result as { content?: { type: string; text?: string }[] }).content ?? [];
-  return content.map((c) => c.text ?? '').join('\n');
-}
-
 beforeAll(async () => {
   redis = await startRedis();
   sandbox = await startSandbox();
@@ -157,7 +153,7 @@ describe('two bridge instances sharing Redis', () => {
     expect(tools.tools.map((t) => t.name)).toContain('list_companies');
     expect(companies.isError).toBeFalsy();
     const aliceCompany = sandbox.data.companyByUuid.get(sandbox.users['alice']!.companyUuids[0]!);
-    expect(textOf(companies)).toContain(aliceCompany!.uuid);
+    expect(toolText(companies)).toContain(aliceCompany!.uuid);
     expect(pong).toEqual({});
     for (const list of moreLists) expect(list.tools.length).toBe(tools.tools.length);
 
@@ -401,7 +397,7 @@ describe('two bridge instances sharing Redis', () => {
     const again = await connectSse(aliceToken, b, () => b);
     const companies = await again.callTool({ name: 'list_companies', arguments: {} });
     expect(companies.isError).toBeFalsy();
-    expect(textOf(companies)).toContain(sandbox.users['alice']!.companyUuids[0]!);
+    expect(toolText(companies)).toContain(sandbox.users['alice']!.companyUuids[0]!);
 
     const listed = await inSession(b, sessionToken, survivingSession, 2, 'tools/list');
     expect(toolsIn(listed).length).toBeGreaterThan(0);

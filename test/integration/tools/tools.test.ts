@@ -14,6 +14,7 @@ import {
   type Toolset,
 } from '../../../src/tools/index.js';
 import { testCaller } from '../../helpers/caller.js';
+import { toolText } from '../../helpers/tool-result.js';
 
 let sandbox: Sandbox;
 let toolset: Toolset;
@@ -32,10 +33,6 @@ let item: { id: number; sku: string; name: string };
 // biome-ignore lint/suspicious/noExplicitAny: test access to arbitrary JSON
 function sc(result: CallToolResult | undefined): Record<string, any> {
   return (result?.structuredContent ?? {}) as Record<string, unknown>;
-}
-
-function text(result: CallToolResult): string {
-  return result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 }
 
 function apiRequests(operationId: string) {
@@ -134,7 +131,8 @@ describe('the tool list', () => {
       return `${group.name} ${toolsListBytes(list.tools)}`;
     });
     const readOnly = toolset.list({ readOnly: true });
-    expect(readOnly.tools.every((t) => t.annotations.readOnlyHint)).toBe(true);
+    expect(readOnly.tools.map((t) => t.name)).toContain('list_companies');
+    expect(readOnly.tools.filter((t) => !t.annotations.readOnlyHint).map((t) => t.name)).toEqual([]);
     console.log(
       `tools/list bytes: all ${toolsListBytes(full.tools)}, read-only ${toolsListBytes(readOnly.tools)}; ${sizes.join(', ')}`,
     );
@@ -167,7 +165,7 @@ describe('every tool as alice', () => {
       start_date: '2024-01-01',
       end_date: '2025-12-31',
     });
-    expect(result.isError, text(result)).toBeFalsy();
+    expect(result.isError, toolText(result)).toBeFalsy();
     const rows = sc(result)['data'] as Array<{ company?: { uuid: string }; start_date: string }>;
     expect(new Set(rows.map((r) => r.company?.uuid))).toEqual(new Set([companyUuid, otherCompanyUuid]));
     expect(new Set(rows.map((r) => r.start_date))).toEqual(new Set(['2024-01-01', '2025-01-01']));
@@ -181,7 +179,7 @@ describe('every tool as alice', () => {
     const expected = sandbox.data.warehouses.filter((w) => w.companyUuid === companyUuid).map((w) => w.uuid);
     expect((sc(warehouses)['data'] as Array<{ uuid: string }>).map((w) => w.uuid)).toEqual(expected);
     const balances = await call('warehouse_balances', { companyUuid, warehouseUuid, per_page: 10 });
-    expect(balances.isError, text(balances)).toBeFalsy();
+    expect(balances.isError, toolText(balances)).toBeFalsy();
     const first = (sc(balances)['data'] as Array<{ inventory: { id: number } }>)[0];
     expect(first?.inventory.id).toBe(item.id);
   });
@@ -190,7 +188,7 @@ describe('every tool as alice', () => {
     const listed = await call('list_inventory_items', { companyUuid, sku: item.sku });
     expect((sc(listed)['data'] as Array<{ id: number }>).map((i) => i.id)).toEqual([item.id]);
     const details = await call('inventory_balances', { companyUuid, inventoryId: item.id });
-    expect(details.isError, text(details)).toBeFalsy();
+    expect(details.isError, toolText(details)).toBeFalsy();
     expect(sc(details)['inventory']).toMatchObject({ id: item.id, sku: item.sku });
     const balances = (sc(details)['balances_data'] as { balances_list: unknown[] }).balances_list;
     expect(balances.length).toBeGreaterThan(0);
@@ -203,16 +201,16 @@ describe('every tool as alice', () => {
       warehouse_uuid: warehouseUuid,
       start_date: '2024-01-01',
     });
-    expect(landed.isError, text(landed)).toBeFalsy();
+    expect(landed.isError, toolText(landed)).toBeFalsy();
     expect(sc(landed)['inventory']).toMatchObject({ id: item.id });
     const cogs = await call('list_inventory_cogs', { companyUuid, inventoryId: item.id, start_date: '2024-01-01' });
-    expect(cogs.isError, text(cogs)).toBeFalsy();
+    expect(cogs.isError, toolText(cogs)).toBeFalsy();
     expect(sc(cogs)['company']).toMatchObject({ uuid: companyUuid });
   });
 
   it('imports a bill as JSON, by PDF content and by PDF link, and reports the import status', async () => {
     const instructions = await call('get_import_instructions', { type: 'bill' });
-    expect(instructions.isError, text(instructions)).toBeFalsy();
+    expect(instructions.isError, toolText(instructions)).toBeFalsy();
     expect(instructions.structuredContent).toHaveProperty('attributes');
 
     const json = await call('create_documents', {
@@ -225,7 +223,7 @@ describe('every tool as alice', () => {
         items: [{ sku: item.sku, quantity: 2, unit_price: 3 }],
       },
     });
-    expect(json.isError, text(json)).toBeFalsy();
+    expect(json.isError, toolText(json)).toBeFalsy();
     expect(sc(json)['request_id']).toMatch(/^[0-9a-f-]{36}$/);
 
     const pdf = await call('create_documents_by_pdf', {
@@ -234,8 +232,8 @@ describe('every tool as alice', () => {
       filename: 'bill-7.pdf',
       content_base64: Buffer.from('%PDF-1.4\n%test bill\n').toString('base64'),
     });
-    expect(pdf.isError, text(pdf)).toBeFalsy();
-    expect(text(pdf)).toMatch(/Wait \d+ seconds/);
+    expect(pdf.isError, toolText(pdf)).toBeFalsy();
+    expect(toolText(pdf)).toMatch(/Wait \d+ seconds/);
     const pdfRequest = sandbox.requestLog.entries().at(-1);
     expect(new URLSearchParams(pdfRequest?.query).get('filename')).toBe('bill-7.pdf');
 
@@ -244,7 +242,7 @@ describe('every tool as alice', () => {
       type: 'bill',
       file: { name: 'bill-8.pdf', link: 'https://files.example.com/bill-8.pdf' },
     });
-    expect(byLink.isError, text(byLink)).toBeFalsy();
+    expect(byLink.isError, toolText(byLink)).toBeFalsy();
 
     const requestId = sc(pdf)['request_id'] as string;
     let status: CallToolResult | undefined;
@@ -261,10 +259,10 @@ describe('every tool as alice', () => {
     const before = sandbox.requestLog.total;
     const none = await call('create_documents_by_pdf', { companyUuid, type: 'bill' });
     expect(none.isError).toBe(true);
-    expect(text(none)).toMatch(/content_base64/);
-    expect(text(none)).toMatch(/file/);
+    expect(toolText(none)).toMatch(/content_base64/);
+    expect(toolText(none)).toMatch(/file/);
     const noName = await call('create_documents_by_pdf', { companyUuid, type: 'bill', content_base64: 'JVBERi0=' });
-    expect(text(noName)).toMatch(/"filename" is required when "content_base64" is given/);
+    expect(toolText(noName)).toMatch(/"filename" is required when "content_base64" is given/);
     expect(sandbox.requestLog.total).toBe(before);
   });
 });
@@ -273,7 +271,7 @@ describe('search and fetch', () => {
   it('finds an item by SKU and fetches it', async () => {
     const found = await call('search', { query: item.sku });
     expect(found.content).toHaveLength(1);
-    const { results } = JSON.parse(text(found)) as { results: Array<{ id: string; title: string; url: string }> };
+    const { results } = JSON.parse(toolText(found)) as { results: Array<{ id: string; title: string; url: string }> };
     expect(found.structuredContent).toEqual({ results });
     const hit = results.find((r) => r.id === `inventory:${companyUuid}:${item.id}`);
     expect(hit?.title).toContain(item.sku);
@@ -281,7 +279,7 @@ describe('search and fetch', () => {
 
     const fetched = await call('fetch', { id: hit?.id });
     expect(fetched.content).toHaveLength(1);
-    const record = JSON.parse(text(fetched));
+    const record = JSON.parse(toolText(fetched));
     expect(record).toMatchObject({ id: hit?.id, url: hit?.url });
     expect(record.text).toContain(item.sku);
     expect(record.metadata).toMatchObject({ type: 'inventory', id: item.id });
@@ -289,18 +287,18 @@ describe('search and fetch', () => {
 
   it('finds companies and warehouses by name', async () => {
     const company = sandbox.data.companyByUuid.get(companyUuid);
-    const found = JSON.parse(text(await call('search', { query: company?.name.split(' ')[0] ?? '' })));
+    const found = JSON.parse(toolText(await call('search', { query: company?.name.split(' ')[0] ?? '' })));
     expect(found.results[0]).toMatchObject({ id: `company:${companyUuid}` });
-    const fetched = JSON.parse(text(await call('fetch', { id: `warehouse:${companyUuid}:${warehouseUuid}` })));
+    const fetched = JSON.parse(toolText(await call('fetch', { id: `warehouse:${companyUuid}:${warehouseUuid}` })));
     expect(fetched.text).toContain(item.name);
   });
 
   it('keeps to the caller: bob finds nothing of alice and cannot fetch her records', async () => {
-    const found = JSON.parse(text(await call('search', { query: item.sku }, bob)));
+    const found = JSON.parse(toolText(await call('search', { query: item.sku }, bob)));
     expect(found.results).toEqual([]);
     const fetched = await call('fetch', { id: `inventory:${companyUuid}:${item.id}` }, bob);
     expect(fetched.isError).toBe(true);
-    expect(text(fetched)).toContain(companyUuid);
+    expect(toolText(fetched)).toContain(companyUuid);
   });
 });
 
@@ -308,35 +306,35 @@ describe('errors a model can act on', () => {
   it("names alice's company when bob asks for it", async () => {
     const result = await call('list_warehouses', { companyUuid }, bob);
     expect(result.isError).toBe(true);
-    expect(text(result)).toContain(`no access to company ${companyUuid}`);
+    expect(toolText(result)).toContain(`no access to company ${companyUuid}`);
   });
 
   it('names a missing or mistyped argument and sends nothing', async () => {
     const before = sandbox.requestLog.total;
     const missing = await call('list_inventory_cogs', { companyUuid, inventoryId: item.id });
     expect(missing.isError).toBe(true);
-    expect(text(missing)).toContain('missing required argument "start_date"');
+    expect(toolText(missing)).toContain('missing required argument "start_date"');
     const mistyped = await call('list_inventory_items', { companyUuid, per_page: 'ten' });
-    expect(text(mistyped)).toContain('"per_page" must be integer');
+    expect(toolText(mistyped)).toContain('"per_page" must be integer');
     const outOfRange = await call('list_inventory_items', { companyUuid, per_page: 500 });
-    expect(text(outOfRange)).toContain('"per_page" must be <= 60');
+    expect(toolText(outOfRange)).toContain('"per_page" must be <= 60');
     const badEnum = await call('revenue_and_cogs_summary', { start_date: '2024-01-01', periodicity: 'weekly' });
-    expect(text(badEnum)).toContain('"periodicity" must be one of');
+    expect(toolText(badEnum)).toContain('"periodicity" must be one of');
     const unknown = await call('list_companies', { company: 'x' });
-    expect(text(unknown)).toContain('unknown argument "company"');
+    expect(toolText(unknown)).toContain('unknown argument "company"');
     expect(sandbox.requestLog.total).toBe(before);
   });
 
   it('passes NeonPanel 422 field errors on', async () => {
     const result = await call('revenue_and_cogs_summary', { start_date: '2025-01-01', end_date: '2024-01-01' });
     expect(result.isError).toBe(true);
-    expect(text(result)).toMatch(/HTTP 422\): end_date:/);
+    expect(toolText(result)).toMatch(/HTTP 422\): end_date:/);
   });
 
   it('says which id was not found', async () => {
     const result = await call('inventory_balances', { companyUuid, inventoryId: 999_999 });
     expect(result.isError).toBe(true);
-    expect(text(result)).toContain('inventoryId 999999');
+    expect(toolText(result)).toContain('inventoryId 999999');
   });
 
   it('tells the model to reconnect on 401', async () => {
@@ -346,7 +344,7 @@ describe('errors a model can act on', () => {
     };
     const result = await call('list_companies', {}, expired);
     expect(result.isError).toBe(true);
-    expect(text(result)).toMatch(/session has expired.*reconnect/);
+    expect(toolText(result)).toMatch(/session has expired.*reconnect/);
     expect(result._meta?.['mcp/www_authenticate']).toBeDefined();
   });
 
@@ -365,7 +363,7 @@ describe('errors a model can act on', () => {
       const before = apiRequests('listWarehouses').length;
       const result = await call('list_warehouses', { companyUuid: dots });
       expect(result.isError).toBe(true);
-      expect(text(result)).toContain(`"companyUuid" must be an id, got ${JSON.stringify(dots)}`);
+      expect(toolText(result)).toContain(`"companyUuid" must be an id, got ${JSON.stringify(dots)}`);
       expect(apiRequests('listWarehouses').length).toBe(before);
     }
   });
@@ -376,7 +374,7 @@ describe('upstream faults', () => {
     sandbox.faults.set({ route: 'listCompanies', kind: 'error', status: 500 });
     const result = await call('list_companies', {});
     expect(result.isError).toBe(true);
-    expect(text(result)).toMatch(/temporary server error \(HTTP 500\).*request id [0-9a-f-]{36}/);
+    expect(toolText(result)).toMatch(/temporary server error \(HTTP 500\).*request id [0-9a-f-]{36}/);
     expect(apiRequests('listCompanies').at(-1)?.status).toBe(500);
   });
 
@@ -384,7 +382,7 @@ describe('upstream faults', () => {
     sandbox.requestLog.clear();
     sandbox.faults.set({ route: 'listCompanies', kind: 'error', status: 503, times: 2 });
     const result = await call('list_companies', {});
-    expect(result.isError, text(result)).toBeFalsy();
+    expect(result.isError, toolText(result)).toBeFalsy();
     expect(apiRequests('listCompanies').map((e) => e.status)).toEqual([503, 503, 200]);
   });
 
@@ -392,13 +390,13 @@ describe('upstream faults', () => {
     sandbox.requestLog.clear();
     sandbox.faults.set({ route: 'listCompanies', kind: 'rate_limit', retryAfterSeconds: 0, times: 1 });
     const short = await call('list_companies', {});
-    expect(short.isError, text(short)).toBeFalsy();
+    expect(short.isError, toolText(short)).toBeFalsy();
     expect(apiRequests('listCompanies').map((e) => e.status)).toEqual([429, 200]);
 
     sandbox.faults.set({ route: 'listCompanies', kind: 'rate_limit', retryAfterSeconds: 120 });
     const long = await call('list_companies', {});
     expect(long.isError).toBe(true);
-    expect(text(long)).toContain('retry_after_seconds: 120');
+    expect(toolText(long)).toContain('retry_after_seconds: 120');
     expect(long._meta?.['neonpanel/error']).toMatchObject({ retry_after_seconds: 120 });
   });
 
@@ -406,13 +404,13 @@ describe('upstream faults', () => {
     sandbox.requestLog.clear();
     sandbox.faults.set({ route: 'listCompanies', kind: 'reset', times: 1 });
     const read = await call('list_companies', {});
-    expect(read.isError, text(read)).toBeFalsy();
+    expect(read.isError, toolText(read)).toBeFalsy();
     expect(apiRequests('listCompanies')).toHaveLength(2);
 
     sandbox.faults.set({ route: 'createDocuments', kind: 'reset' });
     const write = await call('create_documents', { companyUuid, type: 'bill', data: { vendor: 'x' } });
     expect(write.isError).toBe(true);
-    expect(text(write)).toMatch(/connection to NeonPanel failed.*may or may not have reached NeonPanel/);
+    expect(toolText(write)).toMatch(/connection to NeonPanel failed.*may or may not have reached NeonPanel/);
     expect(apiRequests('createDocuments')).toHaveLength(1);
   });
 
@@ -420,7 +418,7 @@ describe('upstream faults', () => {
     sandbox.faults.set({ route: 'listReports', kind: 'hang' });
     const result = await call('list_reports', {});
     expect(result.isError).toBe(true);
-    expect(text(result)).toMatch(/did not answer within 2 s.*request id/);
+    expect(toolText(result)).toMatch(/did not answer within 2 s.*request id/);
   });
 
   it('counts tool calls and upstream latency', async () => {
@@ -443,9 +441,9 @@ describe('limits', () => {
       sandbox.faults.set({ route: 'listReports', kind: 'latency', latencyMs: 300 });
       const tool = capped.get('list_reports');
       const [first, second] = await Promise.all([tool?.call({}, alice), tool?.call({}, alice)]);
-      expect(first?.isError, first && text(first)).toBeFalsy();
+      expect(first?.isError, first && toolText(first)).toBeFalsy();
       expect(second?.isError).toBe(true);
-      expect(second && text(second)).toMatch(/Too many NeonPanel calls.*Nothing was sent/);
+      expect(second && toolText(second)).toMatch(/Too many NeonPanel calls.*Nothing was sent/);
       const forBob = await tool?.call({}, bob);
       expect(forBob?.isError).toBeFalsy();
     } finally {
@@ -467,7 +465,7 @@ describe('limits', () => {
       expect(Buffer.byteLength(json)).toBeLessThanOrEqual(3000);
       const page = JSON.parse(json);
       expect(page.per_page).toBe(page.data.length);
-      expect(text(result as CallToolResult)).toMatch(new RegExp(`page=2 and per_page=${page.per_page}`));
+      expect(toolText(result as CallToolResult)).toMatch(new RegExp(`page=2 and per_page=${page.per_page}`));
       const next = await small
         .get('list_inventory_items')
         ?.call({ companyUuid, page: 2, per_page: page.per_page }, alice);

@@ -13,6 +13,7 @@ import { createMcpServerFactory } from '../../../src/mcp/server-factory.js';
 import { createMetrics } from '../../../src/telemetry/metrics.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { type Toolset, createToolset } from '../../../src/tools/index.js';
+import { testCaller } from '../../helpers/caller.js';
 import { mcpPostInit, postMcp } from '../../helpers/mcp-post.js';
 import { REVISION_2026, modernRequest, withHeaders } from '../../helpers/modern-request.js';
 import { type Stack, stackConfig, startStack } from '../../helpers/stack.js';
@@ -70,7 +71,7 @@ async function seen(response: Response) {
 async function sdkAnswer(body: unknown, headers: Record<string, string>) {
   // The same POST the bridge gets; the handler takes the caller from `authInfo`, not from the header.
   const request = new Request('http://127.0.0.1/mcp', mcpPostInit(token, JSON.stringify(body), headers));
-  const caller = { sub: 'alice', token, scopes: [], expiresAt: 0, clientId: 'alice', requestId: 'test' };
+  const caller = testCaller({ token, expiresAt: 0, requestId: 'test' });
   return seen(await sdk.fetch(request, { authInfo: toAuthInfo(caller), parsedBody: body }));
 }
 

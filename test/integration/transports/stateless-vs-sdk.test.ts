@@ -17,6 +17,7 @@ import { type BuildServer, createMcpServerFactory } from '../../../src/mcp/serve
 import { createMetrics } from '../../../src/telemetry/metrics.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { type Toolset, createToolset } from '../../../src/tools/index.js';
+import { testCaller } from '../../helpers/caller.js';
 import { mcpPostInit, postMcp } from '../../helpers/mcp-post.js';
 import { type Stack, stackConfig, startStack } from '../../helpers/stack.js';
 
@@ -80,7 +81,7 @@ async function sdkAnswer(path: string, body: unknown, headers: Record<string, st
     const init = mcpPostInit(token, JSON.stringify(body), { ...headers, Accept: BOTH });
     const request = new Request(`http://127.0.0.1${path}`, init);
     // The transport takes the caller from `authInfo`, not from the header.
-    const caller = { sub: 'alice', token, scopes: [], expiresAt: 0, clientId: 'alice', requestId: 'test' };
+    const caller = testCaller({ token, expiresAt: 0, requestId: 'test' });
     return await seen(await transport.handleRequest(request, { authInfo: toAuthInfo(caller), parsedBody: body }));
   } finally {
     await server.close();

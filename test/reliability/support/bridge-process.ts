@@ -29,12 +29,15 @@ export interface BridgeProcess {
   stop(): Promise<void>;
 }
 
+/** The bridge's MCP_PUBLIC_URL: the origin of the resource (the token audience) it serves. No one listens there. */
+export const PUBLIC_URL = 'http://127.0.0.1:1';
+
 /** The environment of a bridge on a free loopback port in front of the sandbox at `sandboxUrl`. */
 export function bridgeEnv(sandboxUrl: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     PORT: '0',
     HOST: '127.0.0.1',
-    MCP_PUBLIC_URL: 'http://127.0.0.1:1',
+    MCP_PUBLIC_URL: PUBLIC_URL,
     NEONPANEL_ISSUER: sandboxUrl,
     NEONPANEL_API_URL: sandboxUrl,
     LOG_LEVEL: 'info',
